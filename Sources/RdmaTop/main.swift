@@ -1,0 +1,2 @@
+import RoCE
+print("rdmatop: under construction")
