@@ -15,12 +15,18 @@ let package = Package(
         // table, ICRC, the encoder. Pure Swift, no I/O. (Module `RoCE`: a module named
         // `Decoder` would shadow `Swift.Decoder`.)
         .target(name: "RoCE", path: "Sources/Decoder"),
-        // Capture files: pcap and pcapng readers, a pcapng writer.
+        // Capture files: pcap and pcapng readers, pcap and pcapng writers.
         .target(name: "Capture"),
+        // The statistics engine: per-flow and per-opcode counters. Pure Swift.
+        .target(name: "Stats", dependencies: ["RoCE"]),
+        // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
+        .target(name: "Report", dependencies: ["RoCE", "Stats"]),
+        // Sources of packets (capture files; live probes later) wired to the engine.
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report"]),
         .executableTarget(
             name: "RdmaTop",
             dependencies: [
-                "RoCE", "Capture",
+                "RoCE", "Capture", "Stats", "Report", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

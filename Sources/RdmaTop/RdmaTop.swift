@@ -1,0 +1,114 @@
+import ArgumentParser
+import Capture
+import Monitor
+import Report
+import RoCE
+import Stats
+
+/// `rdmatop`: the command line.
+@main
+struct RdmaTop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rdmatop",
+        abstract: "Monitor RoCEv2 (RDMA over Converged Ethernet) traffic.",
+        discussion: """
+            Examples:
+              rdmatop --read capture.pcap --once          snapshot of a capture file
+              rdmatop --read capture.pcap --once --json   the same as one JSON document
+              rdmatop --read capture.pcap --dump          every RoCE packet, decoded
+              rdmatop -r capture.pcap --dump --qpn 0x11 --opcode write
+
+            Exit status: 0 on success, 1 on an error (a message on standard error),
+            64 on a usage error.
+            """,
+        version: "rdmatop 0.1.0")
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var filters: FilterOptions
+
+    mutating func validate() throws {
+        if source.interface == nil && source.read == nil {
+            throw ValidationError("give an interface to watch, or --read FILE")
+        }
+        if source.interface != nil && source.read != nil {
+            throw ValidationError("give either an interface or --read FILE, not both")
+        }
+        _ = try filters.packetFilter()
+    }
+
+    func run() throws {
+        let filter = try filters.packetFilter()
+        let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
+        if let path = source.read {
+            try FileCommand(path: path, decoder: decoder, filter: filter, output: output).run()
+        } else {
+            printError("live capture is not available yet; use --read FILE")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Where packets come from.
+struct SourceOptions: ParsableArguments {
+    @Argument(help: "Network interface to watch (e.g. enp8s0).")
+    var interface: String?
+
+    @Option(name: [.customShort("r"), .long], help: "Read packets from a pcap or pcapng file ('-' for standard input).")
+    var read: String?
+}
+
+/// How results are printed.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one snapshot and exit.")
+    var once = false
+
+    @Flag(help: "Print JSON: one document per snapshot, or JSON Lines with --dump.")
+    var json = false
+
+    @Flag(help: "Print every RoCE packet, decoded, instead of a snapshot.")
+    var dump = false
+
+    @Option(help: "Payload bytes shown per packet by --dump.")
+    var preview: Int = 64
+
+    @Flag(name: .customLong("no-icrc"), help: "Do not verify ICRCs.")
+    var noICRC = false
+}
+
+/// Filters shared by every mode.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "Only this destination QPN (decimal or 0x hex).")
+    var qpn: String?
+
+    @Option(help: "Only this opcode: a name (RC_RDMA_WRITE_FIRST, SEND_ONLY), a number (0x06), or a class (send, write, read, atomic, ack, nak, rnr, cnp, ce, request, response, first, middle, last, only, rc, uc, ud, xrc).")
+    var opcode: String?
+
+    @Option(help: "Only packets from or to this IP address.")
+    var addr: String?
+
+    @Option(help: "UDP destination port of RoCEv2.")
+    var port: UInt16 = PacketDecoder.roceV2Port
+
+    func packetFilter() throws -> PacketFilter {
+        var filter = PacketFilter()
+        if let qpn {
+            guard let n = PacketFilter.parseNumber(qpn), n <= 0xFF_FFFF else {
+                throw ValidationError("--qpn \(qpn): not a 24-bit QP number")
+            }
+            filter.qpn = n
+        }
+        if let opcode {
+            guard let selector = PacketFilter.parseOpcode(opcode) else {
+                throw ValidationError("--opcode \(opcode): not an opcode name, number or class")
+            }
+            filter.opcode = selector
+            filter.opcodeText = opcode
+        }
+        if let addr {
+            guard let a = IPAddress(addr) else { throw ValidationError("--addr \(addr): not an IP address") }
+            filter.address = a
+        }
+        return filter
+    }
+}

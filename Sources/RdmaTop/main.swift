@@ -1,2 +1,0 @@
-import RoCE
-print("rdmatop: under construction")

@@ -1,0 +1,87 @@
+/// Human-readable numbers for the text views.
+public enum Units {
+    /// "1.2 KB", "3.4 MB" (powers of 1000, like iftop's default), bytes below 1000 as is.
+    public static func bytes(_ value: Double) -> String {
+        scaled(value, suffixes: ["B", "KB", "MB", "GB", "TB", "PB"])
+    }
+
+    /// "12.3k", "4.5M": packet counts and rates.
+    public static func count(_ value: Double) -> String {
+        let s = scaled(value, suffixes: ["", "k", "M", "G", "T"])
+        return s.hasSuffix(" ") ? String(s.dropLast()) : s
+    }
+
+    private static func scaled(_ value: Double, suffixes: [String]) -> String {
+        var v = value
+        var i = 0
+        while abs(v) >= 1000, i < suffixes.count - 1 {
+            v /= 1000
+            i += 1
+        }
+        if i == 0 { return integer(v.rounded()) + (suffixes[0].isEmpty ? "" : " " + suffixes[0]) }
+        return fixed(v, digits: abs(v) < 10 ? 2 : abs(v) < 100 ? 1 : 0) + (suffixes[i].count > 1 ? " " : "") + suffixes[i]
+    }
+
+    /// `value` with a fixed number of fraction digits, without Foundation.
+    public static func fixed(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e18 else { return String(value) }
+        let n = Int64(scaled)
+        let whole = n / Int64(scale)
+        var frac = String(n % Int64(scale))
+        while frac.count < digits { frac = "0" + frac }
+        let sign = value < 0 && n != 0 ? "-" : ""
+        return sign + String(whole) + (digits > 0 ? "." + frac : "")
+    }
+
+    /// An integer-valued double as digits.
+    public static func integer(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 9e18 else { return String(value) }
+        return String(Int64(value))
+    }
+
+    /// "0x" and `width` hex digits.
+    public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
+        var s = String(value, radix: 16)
+        while s.count < width { s = "0" + s }
+        return "0x" + s
+    }
+}
+
+/// A plain-text table with aligned columns.
+public struct TextTable {
+    public enum Alignment { case left, right }
+
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]] = []
+
+    public init(_ columns: [(String, Alignment)]) {
+        headers = columns.map(\.0)
+        alignments = columns.map(\.1)
+    }
+
+    public mutating func add(_ row: [String]) { rows.append(row) }
+
+    /// The table as lines, columns separated by two spaces; the last column is not padded.
+    public func render() -> [String] {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (i, cell) in cells.enumerated() where i < widths.count {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                let last = i == cells.count - 1
+                if i > 0 { out += "  " }
+                out += alignments[i] == .right ? pad + cell : (last ? cell : cell + pad)
+            }
+            return out
+        }
+        return [line(headers)] + rows.map(line)
+    }
+}

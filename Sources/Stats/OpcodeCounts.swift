@@ -1,0 +1,31 @@
+/// Packet counts per opcode for one flow: a short list, since a flow uses few opcodes.
+public struct OpcodeCounts: Sendable, Hashable {
+    private var opcodes: [UInt8] = []
+    private var counts: [UInt64] = []
+
+    public init() {}
+
+    /// Adds `n` packets of `opcode`.
+    public mutating func add(_ opcode: UInt8, _ n: UInt64 = 1) {
+        if let i = opcodes.firstIndex(of: opcode) {
+            counts[i] &+= n
+        } else {
+            opcodes.append(opcode)
+            counts.append(n)
+        }
+    }
+
+    /// The count for `opcode`.
+    public subscript(opcode: UInt8) -> UInt64 {
+        opcodes.firstIndex(of: opcode).map { counts[$0] } ?? 0
+    }
+
+    /// (opcode, count) pairs, most packets first, then by opcode.
+    public var sorted: [(opcode: UInt8, count: UInt64)] {
+        zip(opcodes, counts).map { (opcode: $0, count: $1) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.opcode < $1.opcode }
+    }
+
+    /// The number of distinct opcodes.
+    public var count: Int { opcodes.count }
+}

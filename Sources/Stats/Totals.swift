@@ -1,0 +1,39 @@
+/// Counters over everything a source delivered, whatever the filter.
+public struct Totals: Sendable, Hashable {
+    /// Every packet read (RoCE or not).
+    public var packets: UInt64 = 0
+    /// Their bytes on the wire.
+    public var bytes: UInt64 = 0
+    /// Packets that decoded as RoCEv2.
+    public var rocePackets: UInt64 = 0
+    /// Their bytes on the wire.
+    public var roceBytes: UInt64 = 0
+    /// RoCEv2 packets that failed to decode (truncated, inconsistent lengths, fragmented).
+    public var malformed: UInt64 = 0
+    /// Packets whose ICRC was checked.
+    public var icrcChecked: UInt64 = 0
+    /// Packets whose ICRC did not match.
+    public var icrcErrors: UInt64 = 0
+    /// RoCEv2 packets that passed the filter.
+    public var matched: UInt64 = 0
+
+    public init() {}
+}
+
+/// Packets and bytes of one opcode over all flows.
+public struct OpcodeTotal: Sendable, Hashable {
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    public init() {}
+}
+
+/// Malformed packets of one kind.
+public struct MalformedEntry: Sendable, Hashable {
+    /// The decode error's machine tag ("truncated", "inconsistent_length", "fragmented").
+    public var kind: String
+    /// The decode error as text.
+    public var detail: String
+    public var count: UInt64
+    /// The frame number of the first packet with this error.
+    public var firstFrame: UInt64
+}
