@@ -74,12 +74,19 @@ struct StreamingTests {
         try #require(pipe(&fds) == 0)
         #expect(bytes.withUnsafeBytes { write(fds[1], $0.baseAddress!, $0.count) } == bytes.count)
         close(fds[1])
+        // Standard input may be closed (CI runs without one); then pipe() may hand out fd 0.
         let saved = dup(STDIN_FILENO)
-        dup2(fds[0], STDIN_FILENO)
-        close(fds[0])
+        if fds[0] != STDIN_FILENO {
+            dup2(fds[0], STDIN_FILENO)
+            close(fds[0])
+        }
         defer {
-            dup2(saved, STDIN_FILENO)
-            close(saved)
+            if saved >= 0 {
+                dup2(saved, STDIN_FILENO)
+                close(saved)
+            } else {
+                close(STDIN_FILENO)
+            }
         }
         let result = readAll(path: "-")
         #expect(result.error == nil)
