@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rdmatop", targets: ["RdmaTop"]),
+        .executable(name: "rocegen", targets: ["RoceGen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -21,6 +22,15 @@ let package = Package(
         .target(name: "Stats", dependencies: ["RoCE"]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
         .target(name: "Report", dependencies: ["RoCE", "Stats"]),
+        // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
+        .target(name: "TrafficGen", dependencies: ["RoCE"]),
+        .executableTarget(
+            name: "RoceGen",
+            dependencies: [
+                "TrafficGen", "Capture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Sources of packets (capture files; live probes later) wired to the engine.
         .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report"]),
         .executableTarget(

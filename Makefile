@@ -1,0 +1,36 @@
+# rdmatop — the two commands of the README:
+#   make demo   set up, build, and run rdmatop on the built-in demo
+#   make test   set up, build, and run every test
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: all setup-demo setup-test build build-debug demo test unit-test bench clean
+
+all: build
+
+setup-demo:
+	@scripts/setup.sh demo
+
+setup-test:
+	@scripts/setup.sh test
+
+# Release binaries for the demo and for use.
+build: setup-demo
+	swift build -c release --product rdmatop
+	swift build -c release --product rocegen
+
+build-debug: setup-test
+	swift build --build-tests
+
+demo: build
+	@scripts/demo.sh
+
+test: build-debug
+	swift test --skip-build
+
+bench: setup-demo
+	swift build -c release --product rdmatop-bench
+	.build/release/rdmatop-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# setup.sh [demo|test]: install the Debian packages rdmatop needs, quietly, skipping what is
+# already installed. Safe to run again. Needs root (apt) only when something is missing.
+set -euo pipefail
+want=${1:-test}
+
+# Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it); live demo: iproute2,
+# tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool, tmux (the view).
+pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
+if [[ $want == test ]]; then
+	pkgs+=(tshark tcpdump bpftool tmux)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+	if [[ $EUID -ne 0 ]]; then
+		echo "setup: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+	timeout 900 apt-get update -qq >/dev/null
+	timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
