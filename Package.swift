@@ -42,5 +42,8 @@ let package = Package(
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
+        // with tshark.
+        .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),
     ]
 )

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+/// Every real SoftRoCE capture, decoded by rdmatop and by tshark, compared packet by packet
+/// on the fields tshark 4.0 decodes correctly (roce.md, "What tshark 4.0 gets wrong").
+@Suite struct TsharkComparisonTests {
+    /// tshark field -> rdmatop `--dump --json` key; `bytes` marks tshark FT_BYTES fields.
+    static let fields: [(tshark: String, json: String, bytes: Bool)] = [
+        ("frame.len", "frame.len", false),
+        ("frame.cap_len", "frame.cap_len", false),
+        ("udp.srcport", "udp.srcport", false),
+        ("infiniband.bth.opcode", "infiniband.bth.opcode", false),
+        ("infiniband.bth.se", "infiniband.bth.se", false),
+        ("infiniband.bth.m", "infiniband.bth.m", false),
+        ("infiniband.bth.padcnt", "infiniband.bth.padcnt", false),
+        ("infiniband.bth.tver", "infiniband.bth.tver", false),
+        ("infiniband.bth.p_key", "infiniband.bth.p_key", false),
+        ("infiniband.bth.destqp", "infiniband.bth.destqp", false),
+        ("infiniband.bth.a", "infiniband.bth.a", false),
+        ("infiniband.bth.psn", "infiniband.bth.psn", false),
+        ("infiniband.reth.va", "infiniband.reth.va", false),
+        ("infiniband.reth.r_key", "infiniband.reth.r_key", false),
+        ("infiniband.reth.dmalen", "infiniband.reth.dmalen", false),
+        ("infiniband.aeth.syndrome", "infiniband.aeth.syndrome", false),
+        ("infiniband.aeth.msn", "infiniband.aeth.msn", false),
+        ("infiniband.deth.q_key", "infiniband.deth.q_key", false),
+        ("infiniband.deth.srcqp", "infiniband.deth.srcqp", false),
+        ("infiniband.immdt", "infiniband.immdt", true),
+        ("infiniband.ieth", "infiniband.ieth", true),
+        ("infiniband.atomiceth.swapdt", "infiniband.atomiceth.swapdt", false),
+        ("infiniband.atomiceth.cmpdt", "infiniband.atomiceth.cmpdt", false),
+        ("infiniband.atomicacketh.origremdt", "infiniband.atomicacketh.origremdt", false),
+    ]
+
+    static func captureNames() throws -> [String] {
+        try Paths.realCaptures().map(\.lastPathComponent)
+    }
+
+    @Test(arguments: try captureNames())
+    func packetByPacketEqualsTshark(capture: String) throws {
+        let path = Paths.captures.appendingPathComponent(capture).path
+        let result = try rdmatop("--read", path, "--dump", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let ours = Dictionary(uniqueKeysWithValues: try jsonLines(result.stdout).map { (uint($0["frame.number"])!, $0) })
+        let rows = try tsharkFields(path, ["frame.number", "ip.src", "ip.dst"] + Self.fields.map(\.tshark))
+        #expect(rows.count == ours.count, "\(capture): tshark sees \(rows.count) RoCE packets, rdmatop \(ours.count)")
+        var compared = 0
+        for row in rows {
+            guard let number = UInt64(row[0]), let packet = ours[number] else {
+                Issue.record("\(capture): frame \(row[0]) missing from rdmatop's dump")
+                continue
+            }
+            #expect(packet["ip.src"] as? String == row[1], "\(capture) #\(number) ip.src")
+            #expect(packet["ip.dst"] as? String == row[2], "\(capture) #\(number) ip.dst")
+            let opcode = tsharkNumber(row[3 + 3]) ?? 0xFFFF
+            // tshark decodes the IBTA opcodes 0x00-0x17 of RC/UC/RD/UD; CNP, XRC, FLUSH and
+            // ATOMIC WRITE are rdmatop's alone.
+            guard opcode & 0x1F <= 0x17, opcode < 0x80 else { continue }
+            for (i, field) in Self.fields.enumerated() {
+                let theirs = tsharkNumber(row[3 + i], bytes: field.bytes)
+                #expect(uint(packet[field.json]) == theirs,
+                        "\(capture) #\(number) \(field.tshark): rdmatop \(String(describing: packet[field.json])), tshark \(row[3 + i])")
+            }
+            compared += 1
+        }
+        #expect(compared > 0)
+    }
+
+    /// Every packet captured in full has an ICRC that checks (roce.md: rxe computes them
+    /// correctly); packets cut by the snap length are not checked.
+    @Test(arguments: try captureNames())
+    func everyFullyCapturedICRCChecks(capture: String) throws {
+        let path = Paths.captures.appendingPathComponent(capture).path
+        let packets = try jsonLines(try rdmatop("--read", path, "--dump", "--json").stdout)
+        var full = 0
+        for p in packets {
+            let complete = uint(p["frame.len"]) == uint(p["frame.cap_len"])
+            if complete {
+                full += 1
+                #expect(p["icrc_ok"] as? Bool == true, "\(capture) #\(uint(p["frame.number"]) ?? 0)")
+            } else {
+                #expect(p["icrc_ok"] is NSNull, "\(capture) #\(uint(p["frame.number"]) ?? 0) is truncated")
+            }
+        }
+        let snapshot = try snapshotJSON(path)
+        let totals = snapshot["totals"] as! [String: Any]
+        #expect(uint(totals["icrc_checked"]) == UInt64(full))
+        #expect(uint(totals["icrc_errors"]) == 0)
+        #expect(uint(totals["malformed"]) == 0)
+    }
+
+    /// `--once --json` per-QP and per-opcode counts equal counts made from tshark's fields.
+    @Test(arguments: try captureNames())
+    func snapshotCountsEqualTshark(capture: String) throws {
+        let path = Paths.captures.appendingPathComponent(capture).path
+        let rows = try tsharkFields(path, ["ip.src", "ip.dst", "infiniband.bth.destqp", "infiniband.bth.opcode", "frame.len"])
+        struct Key: Hashable { var src: String, dst: String, qpn: UInt64 }
+        var qpPackets: [Key: UInt64] = [:], qpBytes: [Key: UInt64] = [:]
+        var qpOpcodes: [Key: [UInt64: UInt64]] = [:]
+        var opPackets: [UInt64: UInt64] = [:], opBytes: [UInt64: UInt64] = [:]
+        for row in rows {
+            let key = Key(src: row[0], dst: row[1], qpn: tsharkNumber(row[2])!)
+            let op = tsharkNumber(row[3])!, len = tsharkNumber(row[4])!
+            qpPackets[key, default: 0] += 1
+            qpBytes[key, default: 0] += len
+            qpOpcodes[key, default: [:]][op, default: 0] += 1
+            opPackets[op, default: 0] += 1
+            opBytes[op, default: 0] += len
+        }
+        let snapshot = try snapshotJSON(path)
+        #expect(snapshot["version"] as? Int == 1)
+        let qps = snapshot["qps"] as! [[String: Any]]
+        #expect(qps.count == qpPackets.count, "\(capture): QP count")
+        for qp in qps {
+            let key = Key(src: qp["src"] as! String, dst: qp["dst"] as! String, qpn: uint(qp["qpn"])!)
+            #expect(uint(qp["packets"]) == qpPackets[key], "\(capture) \(key) packets")
+            #expect(uint(qp["bytes"]) == qpBytes[key], "\(capture) \(key) bytes")
+            let opcodes = qp["opcodes"] as! [String: Any]
+            let byNumber = Dictionary(uniqueKeysWithValues: opcodes.map { (Self.opcodeNumber($0.key), uint($0.value)!) })
+            #expect(byNumber == qpOpcodes[key], "\(capture) \(key) opcodes")
+        }
+        let opcodes = snapshot["opcodes"] as! [[String: Any]]
+        #expect(opcodes.count == opPackets.count)
+        for op in opcodes {
+            let n = uint(op["opcode"])!
+            #expect(uint(op["packets"]) == opPackets[n], "\(capture) opcode \(n)")
+            #expect(uint(op["bytes"]) == opBytes[n], "\(capture) opcode \(n) bytes")
+        }
+        let totals = snapshot["totals"] as! [String: Any]
+        #expect(uint(totals["roce_packets"]) == UInt64(rows.count))
+    }
+
+    func snapshotJSON(_ path: String) throws -> [String: Any] {
+        let result = try rdmatop("--read", path, "--once", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    /// The opcode number of a name in rdmatop's table, through the CLI's own opcode list.
+    static func opcodeNumber(_ name: String) -> UInt64 {
+        opcodeNumbers[name] ?? 0xFFFF
+    }
+
+    static let opcodeNumbers: [String: UInt64] = {
+        // `rdmatop --list-opcodes --json` would do; the names follow Linux's IB_OPCODE_*, so
+        // build the map from the transport prefixes and the operation names of roce.md.
+        let operations: [(UInt64, String)] = [
+            (0x00, "SEND_FIRST"), (0x01, "SEND_MIDDLE"), (0x02, "SEND_LAST"), (0x03, "SEND_LAST_WITH_IMMEDIATE"),
+            (0x04, "SEND_ONLY"), (0x05, "SEND_ONLY_WITH_IMMEDIATE"), (0x06, "RDMA_WRITE_FIRST"),
+            (0x07, "RDMA_WRITE_MIDDLE"), (0x08, "RDMA_WRITE_LAST"), (0x09, "RDMA_WRITE_LAST_WITH_IMMEDIATE"),
+            (0x0A, "RDMA_WRITE_ONLY"), (0x0B, "RDMA_WRITE_ONLY_WITH_IMMEDIATE"), (0x0C, "RDMA_READ_REQUEST"),
+            (0x0D, "RDMA_READ_RESPONSE_FIRST"), (0x0E, "RDMA_READ_RESPONSE_MIDDLE"),
+            (0x0F, "RDMA_READ_RESPONSE_LAST"), (0x10, "RDMA_READ_RESPONSE_ONLY"), (0x11, "ACKNOWLEDGE"),
+            (0x12, "ATOMIC_ACKNOWLEDGE"), (0x13, "COMPARE_SWAP"), (0x14, "FETCH_ADD"),
+            (0x16, "SEND_LAST_WITH_INVALIDATE"), (0x17, "SEND_ONLY_WITH_INVALIDATE"),
+        ]
+        var map: [String: UInt64] = ["CNP": 0x81]
+        for (prefix, transport) in [(0x00, "RC"), (0x20, "UC"), (0x40, "RD"), (0x60, "UD"), (0xA0, "XRC")] {
+            for (code, name) in operations { map["\(transport)_\(name)"] = UInt64(prefix) | code }
+        }
+        return map
+    }()
+}
