@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .executable(name: "rdmatop", targets: ["RdmaTop"]),
         .executable(name: "rocegen", targets: ["RoceGen"]),
+        .executable(name: "rdmatop-bench", targets: ["RdmaTopBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
     ],
     targets: [
         // Wire formats: Ethernet/VLAN/IP/UDP/BTH and every extended header, the opcode
@@ -39,6 +41,11 @@ let package = Package(
                 "RoCE", "Capture", "Stats", "Report", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `make bench`: per-packet costs of the decoder and the engine.
+        .executableTarget(
+            name: "RdmaTopBench",
+            dependencies: ["RoCE", "Stats", .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),

@@ -1,0 +1,51 @@
+import Benchmark
+import RoCE
+import Stats
+
+// Per-packet costs of the decoder and the statistics engine, on packets built by the encoder.
+// Run with `make bench` (release build).
+
+func packet(opcode: UInt8, payload: Int) -> [UInt8] {
+    var spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
+                          source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
+                          bth: BTH(opcode: opcode, destQP: 0x11, psn: 1000))
+    spec.aeth = AETH(.ack(credits: 31), msn: 1)
+    spec.payload = (0..<payload).map { UInt8(truncatingIfNeeded: $0) }
+    return PacketEncoder.encode(spec)
+}
+
+/// Keeps a result alive so the optimizer cannot drop the work.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
+
+let ack = packet(opcode: 0x11, payload: 0)
+let writeMiddle = packet(opcode: 0x07, payload: 1024)
+let writeMiddle4K = packet(opcode: 0x07, payload: 4096)
+let checking = PacketDecoder()
+let notChecking = PacketDecoder(checksICRC: false)
+
+benchmark("decode ACK (62 B) + ICRC") {
+    try ack.withUnsafeBytes { raw in blackHole(try checking.decode(raw, linkType: .ethernet)) }
+}
+benchmark("decode WRITE_MIDDLE (1 KiB) + ICRC") {
+    try writeMiddle.withUnsafeBytes { raw in blackHole(try checking.decode(raw, linkType: .ethernet)) }
+}
+benchmark("decode WRITE_MIDDLE (4 KiB) + ICRC") {
+    try writeMiddle4K.withUnsafeBytes { raw in blackHole(try checking.decode(raw, linkType: .ethernet)) }
+}
+benchmark("decode WRITE_MIDDLE (1 KiB), no ICRC") {
+    try writeMiddle.withUnsafeBytes { raw in blackHole(try notChecking.decode(raw, linkType: .ethernet)) }
+}
+benchmark("CRC-32 of 1 KiB") {
+    writeMiddle.withUnsafeBytes { raw in blackHole(CRC32.checksum(raw)) }
+}
+
+let engine = StatsEngine()
+let decodedWrite = try writeMiddle.withUnsafeBytes { try checking.decode($0, linkType: .ethernet) }
+benchmark("stats: ingest one packet") {
+    engine.ingest(decodedWrite, frameLength: writeMiddle.count, timestamp: 1, direction: .inbound)
+}
+
+Benchmark.main()
