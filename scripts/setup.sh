@@ -26,4 +26,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	timeout 900 apt-get update -qq >/dev/null
 	timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# scapy: an independent RoCE ICRC implementation the tests compare with.
+if [[ $want == test ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then
+	echo "setup: installing scapy (pip)"
+	python3 -m pip install -q --disable-pip-version-check scapy >/dev/null 2>&1 \
+		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages scapy >/dev/null
+fi
 command -v swift >/dev/null || { echo "setup: swift is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
