@@ -33,12 +33,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The C side of the probe: libbpf calls Swift cannot make directly, and the event
+        // layout shared with the BPF program (bpf/rdmatop.h).
+        .target(
+            name: "CProbe",
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
+        ),
+        // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
+        .target(name: "Probe", dependencies: ["CProbe"], plugins: ["EmbedBPF"]),
+        // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
+        .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe"]),
         .executableTarget(
             name: "RdmaTop",
             dependencies: [
-                "RoCE", "Capture", "Stats", "Report", "Monitor",
+                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -50,7 +50,7 @@ struct FileCommand {
         }
         if !output.dump {
             let snapshot = Snapshot(engine: engine, source: .init(kind: "file", file: path, mode: "file"))
-            out.write(output.json ? try snapshot.jsonText() : snapshot.renderText())
+            out.write(output.json ? snapshot.jsonText() : snapshot.renderText())
         }
         out.flush()
         if let failure {

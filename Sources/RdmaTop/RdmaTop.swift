@@ -17,6 +17,8 @@ struct RdmaTop: ParsableCommand {
               rdmatop --read capture.pcap --once --json   the same as one JSON document
               rdmatop --read capture.pcap --dump          every RoCE packet, decoded
               rdmatop -r capture.pcap --dump --qpn 0x11 --opcode write
+              rdmatop enp8s0 --once --interval 5 --json   live snapshot (root)
+              rdmatop enp8s0 --dump -w roce.pcapng         live dump, saved for Wireshark
 
             Exit status: 0 on success, 1 on an error (a message on standard error),
             64 on a usage error.
@@ -26,6 +28,7 @@ struct RdmaTop: ParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var filters: FilterOptions
+    @OptionGroup(title: "Live capture") var live: LiveOptions
 
     mutating func validate() throws {
         if source.interface == nil && source.read == nil {
@@ -35,6 +38,19 @@ struct RdmaTop: ParsableCommand {
             throw ValidationError("give either an interface or --read FILE, not both")
         }
         _ = try filters.packetFilter()
+        if live.snapLength < 0 || live.snapLength > 4096 {
+            throw ValidationError("-s \(live.snapLength): the snap length is 0 to 4096 bytes")
+        }
+        if live.snapLength > 0 && live.snapLength < 96 {
+            throw ValidationError("-s \(live.snapLength): at least 96 bytes are needed to see the RoCE headers")
+        }
+        let mib = live.bufferMiB
+        if mib < 1 || mib > 1024 || mib & (mib - 1) != 0 {
+            throw ValidationError("--buffer-size \(mib): a power of two from 1 to 1024 MiB")
+        }
+        if live.interval <= 0 || !live.interval.isFinite {
+            throw ValidationError("--interval \(live.interval): must be a positive number of seconds")
+        }
     }
 
     func run() throws {
@@ -42,9 +58,8 @@ struct RdmaTop: ParsableCommand {
         let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
         if let path = source.read {
             try FileCommand(path: path, decoder: decoder, filter: filter, output: output).run()
-        } else {
-            printError("live capture is not available yet; use --read FILE")
-            throw ExitCode.failure
+        } else if let interface = source.interface {
+            try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live).run()
         }
     }
 }

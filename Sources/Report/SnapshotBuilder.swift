@@ -44,3 +44,14 @@ extension PacketDirection {
         }
     }
 }
+
+extension Snapshot {
+    /// Replaces the packet and byte totals with exact counts kept elsewhere (the probe's
+    /// kernel counters, which stay exact when events are lost).
+    public mutating func setExactTotals(packets: UInt64, bytes: UInt64, rocePackets: UInt64, roceBytes: UInt64) {
+        totals.packets = packets
+        totals.bytes = bytes
+        totals.rocePackets = rocePackets
+        totals.roceBytes = roceBytes
+    }
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "CProbe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct rt_object {
+	struct bpf_object *obj;
+};
+
+/* ---- libbpf's messages, kept for error reports ---- */
+
+static char log_buf[1 << 20];
+static size_t log_len;
+
+static int log_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (log_len >= sizeof(log_buf) - 1)
+		return 0;
+	n = vsnprintf(log_buf + log_len, sizeof(log_buf) - log_len, fmt, args);
+	if (n > 0)
+		log_len += (size_t)n < sizeof(log_buf) - log_len ? (size_t)n : sizeof(log_buf) - 1 - log_len;
+	return 0;
+}
+
+const char *rt_log(void)
+{
+	log_buf[log_len] = 0;
+	return log_buf;
+}
+
+void rt_log_clear(void)
+{
+	log_len = 0;
+	log_buf[0] = 0;
+}
+
+/* ---- loading ---- */
+
+int rt_object_load(const void *buf, size_t size, const struct rdmatop_config *config,
+		   uint32_t ringbuf_bytes, struct rt_object **out)
+{
+	struct rt_object *r;
+	struct bpf_map *map;
+	int err;
+
+	libbpf_set_print(log_print);
+	rt_log_clear();
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->obj = bpf_object__open_mem(buf, size, NULL);
+	if (!r->obj) {
+		err = -errno;
+		free(r);
+		return err ? err : -EINVAL;
+	}
+	bpf_object__for_each_map(map, r->obj) {
+		const char *name = bpf_map__name(map);
+
+		if (strstr(name, ".rodata")) {
+			size_t vsize;
+
+			bpf_map__initial_value(map, &vsize);
+			if (vsize != sizeof(*config)) {
+				err = -EINVAL;
+				goto fail;
+			}
+			err = bpf_map__set_initial_value(map, config, sizeof(*config));
+			if (err)
+				goto fail;
+		} else if (!strcmp(name, "events") && ringbuf_bytes) {
+			err = bpf_map__set_max_entries(map, ringbuf_bytes);
+			if (err)
+				goto fail;
+		}
+	}
+	err = bpf_object__load(r->obj);
+	if (err)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	bpf_object__close(r->obj);
+	free(r);
+	return err < 0 ? err : -err;
+}
+
+void rt_object_close(struct rt_object *obj)
+{
+	if (!obj)
+		return;
+	bpf_object__close(obj->obj);
+	free(obj);
+}
+
+int rt_prog_fd(struct rt_object *obj, const char *name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(obj->obj, name);
+
+	return prog ? bpf_program__fd(prog) : -ENOENT;
+}
+
+int rt_map_fd(struct rt_object *obj, const char *name)
+{
+	return bpf_object__find_map_fd_by_name(obj->obj, name);
+}
+
+/* ---- XDP ---- */
+
+int rt_xdp_link(int prog_fd, int ifindex, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int rt_link_detach(int link_fd)
+{
+	return bpf_link_detach(link_fd) ? -errno : 0;
+}
+
+int rt_xdp_query(int ifindex, uint32_t *attach_mode, uint32_t *drv_id, uint32_t *skb_id, uint32_t *hw_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+	int err = bpf_xdp_query(ifindex, 0, &opts);
+
+	if (err)
+		return err < 0 ? err : -err;
+	*attach_mode = opts.attach_mode;
+	*drv_id = opts.drv_prog_id;
+	*skb_id = opts.skb_prog_id;
+	*hw_id = opts.hw_prog_id;
+	return 0;
+}
+
+int rt_prog_name(uint32_t id, char *name, size_t size)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	memset(&info, 0, sizeof(info));
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	err = err ? -errno : 0;
+	close(fd);
+	if (!err)
+		snprintf(name, size, "%s", info.name);
+	return err;
+}
+
+/* ---- tc clsact egress ---- */
+
+int rt_tc_attach(int ifindex, int prog_fd, uint32_t handle, uint32_t priority, int *created)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = priority, .prog_fd = prog_fd);
+	int err = bpf_tc_hook_create(&hook);
+
+	*created = err == 0;
+	if (err && err != -EEXIST)
+		return err;
+	err = bpf_tc_attach(&hook, &opts);
+	return err;
+}
+
+int rt_tc_detach(int ifindex, uint32_t handle, uint32_t priority)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = priority);
+
+	return bpf_tc_detach(&hook, &opts);
+}
+
+int rt_tc_query(int ifindex, uint32_t handle, uint32_t priority, uint32_t *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = priority);
+	int err = bpf_tc_query(&hook, &opts);
+
+	*prog_id = 0;
+	if (err == -ENOENT || err == -EINVAL)
+		return 0;
+	if (err)
+		return err;
+	*prog_id = opts.prog_id;
+	return 0;
+}
+
+int rt_tc_destroy(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+	return bpf_tc_hook_destroy(&hook);
+}
+
+/* ---- ring buffer ---- */
+
+struct rt_ringbuf {
+	struct ring_buffer *rb;
+};
+
+struct rt_ringbuf *rt_ringbuf_new(int map_fd, rt_event_fn fn, void *ctx)
+{
+	struct rt_ringbuf *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->rb = ring_buffer__new(map_fd, (ring_buffer_sample_fn)fn, ctx, NULL);
+	if (!r->rb) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int rt_ringbuf_poll(struct rt_ringbuf *r, int timeout_ms)
+{
+	int n = ring_buffer__poll(r->rb, timeout_ms);
+
+	return n < 0 && errno == EINTR ? -EINTR : n;
+}
+
+int rt_ringbuf_consume(struct rt_ringbuf *r)
+{
+	return ring_buffer__consume(r->rb);
+}
+
+void rt_ringbuf_free(struct rt_ringbuf *r)
+{
+	if (!r)
+		return;
+	ring_buffer__free(r->rb);
+	free(r);
+}
+
+/* ---- counters ---- */
+
+int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct rdmatop_counters *values;
+	int err = 0;
+
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	values = calloc((size_t)ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(map_fd, &direction, values)) {
+		err = -errno;
+	} else {
+		for (int i = 0; i < ncpus; i++) {
+			sum->packets += values[i].packets;
+			sum->bytes += values[i].bytes;
+			sum->roce_packets += values[i].roce_packets;
+			sum->roce_bytes += values[i].roce_bytes;
+			sum->events += values[i].events;
+			sum->lost_events += values[i].lost_events;
+		}
+	}
+	free(values);
+	return err;
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t received_signal;
+
+static void on_signal(int sig)
+{
+	received_signal = sig;
+}
+
+void rt_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked poll returns EINTR and the loop sees the flag. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int rt_signal_received(void)
+{
+	return received_signal;
+}
+
+/* ---- feature probes ---- */
+
+int rt_probe_ringbuf(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+}

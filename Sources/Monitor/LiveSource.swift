@@ -1,0 +1,123 @@
+import Capture
+import Probe
+import Report
+import RoCE
+import Stats
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Live packets from the probe, decoded and counted, optionally saved as pcapng.
+public final class LiveSource {
+    public let probe: Probe
+    private let decoder: PacketDecoder
+    private let engine: StatsEngine
+    private var writer: PcapNGWriter?
+    private var writerInterfaces: [Int: Int] = [:]
+    private var writeError: CaptureError?
+    /// Events handed over so far (the live frame numbers).
+    public private(set) var eventCount: UInt64 = 0
+    /// Called for each decoded frame (the dump).
+    public var onFrame: ((FrameInfo, UnsafeRawBufferPointer, Result<RoCEPacket, DecodeError>) -> Void)?
+
+    /// Attaches the probe; `savePath` names a pcapng file for the captured events.
+    public init(options: ProbeOptions, decoder: PacketDecoder, engine: StatsEngine, savePath: String?) throws {
+        if let savePath {
+            writer = try PcapNGWriter(path: savePath)
+        }
+        probe = try Probe(options: options)
+        self.decoder = decoder
+        self.engine = engine
+    }
+
+    /// The snapshot's source description.
+    public var snapshotSource: Snapshot.Source {
+        Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
+                        lostEvents: probe.totalCounters.lostEvents)
+    }
+
+    /// Polls events until `deadline` (CLOCK_MONOTONIC nanoseconds) or a signal; returns false
+    /// when a signal asked to stop.
+    public func run(until deadline: Int64) throws -> Bool {
+        while true {
+            if Probe.receivedSignal != 0 { return false }
+            let now = LiveSource.monotonicNow()
+            if now >= deadline { break }
+            let wait = Int32(min(200, max(1, (deadline - now) / 1_000_000)))
+            probe.poll(timeoutMilliseconds: wait) { [unowned self] event in handle(event) }
+            if let writeError { throw writeError }
+        }
+        probe.drain { [unowned self] event in handle(event) }
+        try writer?.flush()
+        return Probe.receivedSignal == 0
+    }
+
+    private func handle(_ event: ProbeEvent) {
+        eventCount += 1
+        let direction: RoCE.PacketDirection = event.direction == 1 ? .outbound : .inbound
+        let frame = FrameInfo(number: eventCount, timestampNanoseconds: event.timestampNanoseconds,
+                              capturedLength: event.data.count, originalLength: event.originalLength,
+                              interfaceID: event.ifindex, direction: direction)
+        let result: Result<RoCEPacket, DecodeError>
+        do {
+            result = .success(try decoder.decode(event.data, linkType: event.startsAtIP ? .rawIP : .ethernet,
+                                                 originalLength: event.originalLength))
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let packet):
+            engine.ingest(packet, frameLength: event.originalLength, timestamp: event.timestampNanoseconds,
+                          direction: direction)
+        case .failure(let error) where error.isMalformed:
+            engine.ingestMalformed(error, frameLength: event.originalLength, timestamp: event.timestampNanoseconds,
+                                   frameNumber: eventCount)
+        case .failure:
+            engine.ingestOther(frameLength: event.originalLength, timestamp: event.timestampNanoseconds)
+        }
+        onFrame?(frame, event.data, result)
+        save(event, direction: direction)
+    }
+
+    private func save(_ event: ProbeEvent, direction: RoCE.PacketDirection) {
+        guard let writer, writeError == nil else { return }
+        do {
+            let key = event.ifindex * 2 + (event.startsAtIP ? 1 : 0)
+            let id: Int
+            if let known = writerInterfaces[key] {
+                id = known
+            } else {
+                var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+                let ifname = if_indextoname(UInt32(event.ifindex), &name) != nil
+                    ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    : "if\(event.ifindex)"
+                id = try writer.addInterface(linkType: event.startsAtIP ? PcapLinkType.raw : PcapLinkType.ethernet,
+                                             snaplen: Int(probeSnapLength), name: ifname)
+                writerInterfaces[key] = id
+            }
+            try writer.write(interfaceID: id, timestampNanoseconds: event.timestampNanoseconds,
+                             originalLength: event.originalLength, data: event.data,
+                             direction: direction == .outbound ? .outbound : .inbound)
+        } catch {
+            writeError = error
+        }
+    }
+
+    private var probeSnapLength: Int32 { 65535 }
+
+    /// Finishes the capture file and detaches the probe.
+    public func close() throws {
+        probe.close()
+        if let writer {
+            self.writer = nil
+            try writer.close()
+        }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    public static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,368 @@
+import CProbe
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the probe is asked to do.
+public struct ProbeOptions: Sendable {
+    public var interface: String
+    public var mode: AttachMode = .auto
+    /// UDP destination port of RoCEv2.
+    public var port: UInt16 = UInt16(RDMATOP_ROCE_PORT)
+    /// Bytes of each packet copied into an event.
+    public var snapLength = Int(RDMATOP_DEFAULT_SNAPLEN)
+    /// Size of the ring buffer (a power of two, at least a page).
+    public var ringBufferBytes = 8 << 20
+    /// Another BPF object to load instead of the embedded one (developers: testing the
+    /// error paths with a program the verifier rejects).
+    public var objectOverride: [UInt8]?
+    /// Where a rejected program's verifier log is written.
+    public var logDirectory = "/tmp"
+
+    public init(interface: String) { self.interface = interface }
+}
+
+/// One packet handed over by the probe.
+public struct ProbeEvent {
+    /// Nanoseconds since the epoch.
+    public var timestampNanoseconds: Int64
+    public var ifindex: Int
+    public var originalLength: Int
+    /// Received (.rx) or transmitted (.tx).
+    public var direction: UInt8
+    /// Whether the bytes start at the IP header (RDMA mode) rather than the Ethernet header.
+    public var startsAtIP: Bool
+    public var hook: UInt8
+    /// The captured bytes: valid only during the handler call.
+    public var data: UnsafeRawBufferPointer
+}
+
+/// Exact per-direction counters kept by the programs in the kernel.
+public struct ProbeCounters: Sendable, Equatable {
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    public var rocePackets: UInt64 = 0
+    public var roceBytes: UInt64 = 0
+    public var events: UInt64 = 0
+    public var lostEvents: UInt64 = 0
+    public init() {}
+
+    public static func + (a: ProbeCounters, b: ProbeCounters) -> ProbeCounters {
+        var s = ProbeCounters()
+        s.packets = a.packets &+ b.packets
+        s.bytes = a.bytes &+ b.bytes
+        s.rocePackets = a.rocePackets &+ b.rocePackets
+        s.roceBytes = a.roceBytes &+ b.roceBytes
+        s.events = a.events &+ b.events
+        s.lostEvents = a.lostEvents &+ b.lostEvents
+        return s
+    }
+}
+
+/// rdmatop's probe on one interface: the BPF programs loaded, attached and read.
+///
+/// Detaching happens in `close()` and on deinit; the XDP program hangs on a bpf_link, so the
+/// kernel removes it even when the process is killed, and a tc filter left by a killed
+/// rdmatop is recognised (its lock file names a dead process) and removed at the next start.
+public final class Probe {
+    public let interface: String
+    public let ifindex: Int32
+    /// What is attached, in the order attached.
+    public private(set) var hooks: [Hook] = []
+    /// Things worth telling the user (a leftover filter removed, a fallback taken).
+    public private(set) var notices: [String] = []
+
+    private var object: OpaquePointer?
+    private var xdpLink: Int32 = -1
+    private var tcAttached = false
+    private var tcCreatedQdisc = false
+    private var ringBuffer: OpaquePointer?
+    private var countersFD: Int32 = -1
+    private let options: ProbeOptions
+    private let clockOffset: Int64
+    private final class HandlerBox { var handler: ((ProbeEvent) -> Void)? }
+    private let box = HandlerBox()
+
+    /// Checks the kernel, the privileges and the interface, loads the programs and attaches
+    /// them as `options.mode` asks.
+    public init(options: ProbeOptions) throws(ProbeError) {
+        self.options = options
+        interface = options.interface
+        let release = KernelRelease.current()
+        if let problem = release.missingRequirement() { throw problem }
+        if let caps = Capabilities.effective() {
+            let missing = Capabilities.missing(effective: caps)
+            if !missing.isEmpty { throw .missingCapabilities(missing) }
+        }
+        let index = if_nametoindex(options.interface)
+        guard index != 0 else { throw .noSuchInterface(options.interface) }
+        ifindex = Int32(index)
+        clockOffset = Probe.monotonicToRealtime()
+        do {
+            try attach(release: release)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    // MARK: - Loading and attaching
+
+    private func attach(release: KernelRelease) throws(ProbeError) {
+        switch options.mode {
+        case .rdma:
+            try load(framing: RDMATOP_FRAMING_IP)
+            guard try attachRDMA() else { throw .rdmaModeUnsupported(release: release.text) }
+        case .auto:
+            try load(framing: RDMATOP_FRAMING_IP)
+            if try attachRDMA() { break }
+            unload()
+            try load(framing: RDMATOP_FRAMING_ETH)
+            try attachXDP()
+            try attachTC()
+        case .xdp:
+            try load(framing: RDMATOP_FRAMING_ETH)
+            try attachXDP()
+        case .tc:
+            try load(framing: RDMATOP_FRAMING_ETH)
+            try attachTC()
+        }
+        try openRingBuffer()
+    }
+
+    private func load(framing: rdmatop_framing) throws(ProbeError) {
+        var config = rdmatop_config()
+        config.port = options.port
+        config.snaplen = UInt32(max(1, min(options.snapLength, Int(RDMATOP_MAX_SNAPLEN))))
+        config.framing = framing.rawValue
+        let bytes = options.objectOverride ?? EmbeddedObject.bytes
+        var obj: OpaquePointer?
+        let err = bytes.withUnsafeBytes { raw in
+            rt_object_load(raw.baseAddress, raw.count, &config, UInt32(options.ringBufferBytes), &obj)
+        }
+        guard err == 0, let obj else {
+            let log = String(cString: rt_log())
+            if log.contains("BEGIN PROG LOAD LOG") || log.contains("program load failed") {
+                throw verifierError(log: log, errno: -err)
+            }
+            throw .system(operation: "loading the BPF programs", errno: -err)
+        }
+        object = obj
+        countersFD = rt_map_fd(obj, "counters")
+    }
+
+    private func unload() {
+        rt_object_close(object)
+        object = nil
+        countersFD = -1
+    }
+
+    private func verifierError(log: String, errno err: Int32) -> ProbeError {
+        var program = "rdmatop's BPF program"
+        if let range = log.range(of: "prog '") {
+            let rest = log[range.upperBound...]
+            if let end = rest.firstIndex(of: "'") { program = String(rest[..<end]) }
+        }
+        let path = "\(options.logDirectory)/rdmatop-verifier-\(getpid()).log"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd >= 0 {
+            var text = log
+            _ = text.withUTF8 { write(fd, $0.baseAddress, $0.count) }
+            Glibc.close(fd)
+        }
+        return .verifierRejected(program: program, logPath: path, reason: String(cString: strerror(err)))
+    }
+
+    private func programFD(_ name: String) throws(ProbeError) -> Int32 {
+        let fd = rt_prog_fd(object, name)
+        guard fd >= 0 else { throw .system(operation: "finding program \(name)", errno: -fd) }
+        return fd
+    }
+
+    /// RDMA mode; false when the kernel does not know the flag.
+    private func attachRDMA() throws(ProbeError) -> Bool {
+        let fd = rt_xdp_link(try programFD("rdmatop_xdp"), ifindex, RT_XDP_FLAGS_RDMA)
+        if fd >= 0 {
+            xdpLink = fd
+            hooks.append(.rdma)
+            return true
+        }
+        if -fd == EINVAL || -fd == EOPNOTSUPP { return false }
+        if -fd == EBUSY || -fd == EEXIST { throw alreadyAttached() }
+        throw .system(operation: "attaching XDP in RDMA mode to \(interface)", errno: -fd)
+    }
+
+    private func attachXDP() throws(ProbeError) {
+        var mode: UInt32 = 0, drv: UInt32 = 0, skb: UInt32 = 0, hw: UInt32 = 0
+        if rt_xdp_query(ifindex, &mode, &drv, &skb, &hw) == 0, drv != 0 || skb != 0 || hw != 0 {
+            throw alreadyAttached()
+        }
+        let prog = try programFD("rdmatop_xdp")
+        var fd = rt_xdp_link(prog, ifindex, RT_XDP_FLAGS_DRV_MODE)
+        var hook = Hook.xdp
+        if fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOTSUP {
+            fd = rt_xdp_link(prog, ifindex, RT_XDP_FLAGS_SKB_MODE)
+            hook = .xdpGeneric
+            notices.append("\(interface) has no native XDP support: using generic XDP")
+        }
+        if fd == -EBUSY || fd == -EEXIST { throw alreadyAttached() }
+        guard fd >= 0 else { throw .system(operation: "attaching XDP to \(interface)", errno: -fd) }
+        xdpLink = fd
+        hooks.append(hook)
+    }
+
+    private func alreadyAttached() -> ProbeError {
+        var mode: UInt32 = 0, drv: UInt32 = 0, skb: UInt32 = 0, hw: UInt32 = 0
+        _ = rt_xdp_query(ifindex, &mode, &drv, &skb, &hw)
+        let (id, modeName, command): (UInt32, String, String) =
+            drv != 0 ? (drv, "driver", "xdpdrv") : skb != 0 ? (skb, "generic", "xdpgeneric") : (hw, "offload", "xdpoffload")
+        var name = [CChar](repeating: 0, count: 64)
+        let named = id != 0 && rt_prog_name(id, &name, name.count) == 0
+        let programName = named ? Probe.string(name) : "?"
+        let removal = "ip link set dev \(interface) \(command) off"
+            + (programName.hasPrefix("rdmatop") ? " (or end the rdmatop that owns it)" : "")
+        return .xdpAlreadyAttached(interface: interface, programID: id, programName: programName,
+                                   mode: modeName, removal: removal)
+    }
+
+    private func attachTC() throws(ProbeError) {
+        let slot = TCSlot(ifindex: ifindex)
+        var existing: UInt32 = 0
+        let q = rt_tc_query(ifindex, TCSlot.handle, TCSlot.priority, &existing)
+        if q == 0, existing != 0 {
+            var name = [CChar](repeating: 0, count: 64)
+            let programName = rt_prog_name(existing, &name, name.count) == 0 ? Probe.string(name) : "?"
+            guard programName == TCSlot.programName else {
+                throw .tcSlotTaken(interface: interface,
+                                   detail: "handle 0x\(String(TCSlot.handle, radix: 16)) priority \(TCSlot.priority) holds program \(existing) \"\(programName)\"")
+            }
+            if let pid = slot.liveOwner() {
+                throw .tcSlotTaken(interface: interface, detail: "rdmatop (pid \(pid)) is already watching it")
+            }
+            let err = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
+            guard err == 0 else { throw .system(operation: "removing a leftover rdmatop tc filter", errno: -err) }
+            notices.append("removed a leftover rdmatop tc filter (program \(existing)) from \(interface)")
+        }
+        var created: Int32 = 0
+        let err = rt_tc_attach(ifindex, try programFD(TCSlot.programName), TCSlot.handle, TCSlot.priority, &created)
+        tcCreatedQdisc = created != 0
+        guard err == 0 else { throw .system(operation: "attaching tc egress to \(interface)", errno: -err) }
+        tcAttached = true
+        slot.claim()
+        hooks.append(.tc)
+    }
+
+    private func openRingBuffer() throws(ProbeError) {
+        let fd = rt_map_fd(object, "events")
+        let ctx = Unmanaged.passUnretained(box).toOpaque()
+        guard fd >= 0, let rb = rt_ringbuf_new(fd, Probe.onEvent, ctx) else {
+            throw .system(operation: "opening the ring buffer", errno: errno)
+        }
+        ringBuffer = rb
+    }
+
+    // MARK: - Running
+
+    /// The attach mode as the JSON reports it: "rdma", "xdp", "xdp-generic", "tc", "xdp+tc".
+    public var modeName: String { hooks.map(\.rawValue).joined(separator: "+") }
+
+    /// Waits up to `timeoutMilliseconds` for events and hands each to `handler`. Returns the
+    /// number of events; -EINTR when a signal arrived.
+    @discardableResult
+    public func poll(timeoutMilliseconds: Int32, handler: @escaping (ProbeEvent) -> Void) -> Int32 {
+        guard let ringBuffer else { return 0 }
+        box.handler = { [clockOffset] event in
+            var e = event
+            e.timestampNanoseconds += clockOffset
+            handler(e)
+        }
+        defer { box.handler = nil }
+        return rt_ringbuf_poll(ringBuffer, timeoutMilliseconds)
+    }
+
+    /// Handles every event already in the ring buffer.
+    @discardableResult
+    public func drain(handler: @escaping (ProbeEvent) -> Void) -> Int32 {
+        guard let ringBuffer else { return 0 }
+        box.handler = { [clockOffset] event in
+            var e = event
+            e.timestampNanoseconds += clockOffset
+            handler(e)
+        }
+        defer { box.handler = nil }
+        return rt_ringbuf_consume(ringBuffer)
+    }
+
+    private static let onEvent: rt_event_fn = { ctx, data, size in
+        guard let ctx, let data, size >= MemoryLayout<rdmatop_event>.size else { return 0 }
+        let box = Unmanaged<HandlerBox>.fromOpaque(ctx).takeUnretainedValue()
+        let raw = UnsafeRawBufferPointer(start: data, count: size)
+        let header = raw.loadUnaligned(as: rdmatop_event.self)
+        let start = MemoryLayout<rdmatop_event>.size
+        let captured = min(Int(header.cap_len), size - start)
+        box.handler?(ProbeEvent(
+            timestampNanoseconds: Int64(truncatingIfNeeded: header.timestamp_ns),
+            ifindex: Int(header.ifindex), originalLength: Int(header.orig_len), direction: header.direction,
+            startsAtIP: UInt32(header.framing) == RDMATOP_FRAMING_IP.rawValue, hook: header.hook,
+            data: UnsafeRawBufferPointer(rebasing: raw[start..<(start + captured)])))
+        return 0
+    }
+
+    /// The kernel's counters for one direction (`RDMATOP_DIR_RX` / `RDMATOP_DIR_TX`).
+    public func counters(direction: UInt32) -> ProbeCounters {
+        var c = rdmatop_counters()
+        guard countersFD >= 0, rt_read_counters(countersFD, direction, &c) == 0 else { return ProbeCounters() }
+        var p = ProbeCounters()
+        p.packets = c.packets
+        p.bytes = c.bytes
+        p.rocePackets = c.roce_packets
+        p.roceBytes = c.roce_bytes
+        p.events = c.events
+        p.lostEvents = c.lost_events
+        return p
+    }
+
+    /// Both directions summed.
+    public var totalCounters: ProbeCounters {
+        counters(direction: RDMATOP_DIR_RX.rawValue) + counters(direction: RDMATOP_DIR_TX.rawValue)
+    }
+
+    /// Detaches everything and frees the programs. Safe to call more than once.
+    public func close() {
+        if xdpLink >= 0 {
+            _ = rt_link_detach(xdpLink)
+            Glibc.close(xdpLink)
+            xdpLink = -1
+        }
+        if tcAttached {
+            _ = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
+            if tcCreatedQdisc { _ = rt_tc_destroy(ifindex) }
+            TCSlot(ifindex: ifindex).release()
+            tcAttached = false
+        }
+        rt_ringbuf_free(ringBuffer)
+        ringBuffer = nil
+        unload()
+    }
+
+    /// Nanoseconds to add to CLOCK_MONOTONIC (bpf_ktime_get_ns) to get wall-clock time.
+    static func monotonicToRealtime() -> Int64 {
+        var mono = timespec(), real = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &mono)
+        clock_gettime(CLOCK_REALTIME, &real)
+        return (Int64(real.tv_sec) - Int64(mono.tv_sec)) * 1_000_000_000 + Int64(real.tv_nsec) - Int64(mono.tv_nsec)
+    }
+
+    /// A NUL-terminated C string in an array.
+    static func string(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Installs the SIGINT/SIGTERM/SIGHUP handlers that let the run loop detach on the way out.
+    public static func installSignalHandlers() { rt_install_signal_handlers() }
+
+    /// The signal that asked rdmatop to stop, or 0.
+    public static var receivedSignal: Int32 { rt_signal_received() }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Monitor
+import Probe
+import Report
+import RoCE
+import Stats
+
+/// `rdmatop IFACE`: live capture through the probe.
+struct LiveCommand {
+    let interface: String
+    let decoder: PacketDecoder
+    let filter: PacketFilter
+    let output: OutputOptions
+    let live: LiveOptions
+
+    func run() throws {
+        var options = ProbeOptions(interface: interface)
+        options.mode = live.mode
+        options.port = decoder.udpPort
+        options.snapLength = live.snapLength == 0 ? 4096 : live.snapLength
+        options.ringBufferBytes = live.bufferMiB << 20
+        if let path = live.bpfObject {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printError("cannot read BPF object \(path)")
+                throw ExitCode.failure
+            }
+            options.objectOverride = [UInt8](data)
+        }
+        Probe.installSignalHandlers()
+        let engine = StatsEngine(filter: filter)
+        let out = BufferedOutput()
+        let source: LiveSource
+        do {
+            source = try LiveSource(options: options, decoder: decoder, engine: engine, savePath: live.write)
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+        for notice in source.probe.notices { printError(notice) }
+        printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
+                   + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
+        if output.dump {
+            source.onFrame = { frame, bytes, result in
+                switch result {
+                case .success(let packet) where filter.matches(packet):
+                    out.line(output.json ? PacketDumpJSON.render(packet, frame: frame, bytes: bytes)
+                                         : PacketDumpText.render(packet, frame: frame, bytes: bytes,
+                                                                 previewBytes: output.preview))
+                case .failure(let error) where error.isMalformed && filter.isEmpty:
+                    out.line(output.json ? PacketDumpJSON.render(error: error, frame: frame)
+                                         : PacketDumpText.render(error: error, frame: frame))
+                default:
+                    break
+                }
+            }
+        }
+        let interval = Int64(max(0.05, live.interval) * 1e9)
+        let start = LiveSource.monotonicNow()
+        let snapshots = output.once ? 1 : live.count
+        var printed = 0
+        var failure: Error?
+        do {
+            var deadline = start + interval
+            while true {
+                let keepGoing = try source.run(until: deadline)
+                if !output.dump {
+                    var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
+                                            durationSeconds: Double(LiveSource.monotonicNow() - start) / 1e9)
+                    let c = source.probe.totalCounters
+                    snapshot.setExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets,
+                                            roceBytes: c.roceBytes)
+                    out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
+                }
+                out.flush()
+                printed += 1
+                if !keepGoing || (snapshots > 0 && printed >= snapshots) { break }
+                deadline += interval
+            }
+        } catch {
+            failure = error
+        }
+        out.flush()
+        do {
+            try source.close()
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure {
+            printError("\(failure)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Options of live capture.
+struct LiveOptions: ParsableArguments {
+    @Option(help: "Attach mode: auto (RDMA mode on kernels with rdmatop's series, else xdp+tc), xdp (ingress), tc (egress), rdma.")
+    var mode: AttachMode = .auto
+
+    @Option(help: "Seconds per snapshot (live).")
+    var interval: Double = 2
+
+    @Option(help: "Print this many snapshots, then exit (0: until interrupted).")
+    var count: Int = 0
+
+    @Option(name: [.customShort("s"), .customLong("snaplen")],
+            help: "Bytes of each packet to capture (default: all headers and a 64-byte payload preview; 0: up to 4096).")
+    var snapLength: Int = 186
+
+    @Option(name: [.customShort("w"), .customLong("write")], help: "Also save the captured packets to this pcapng file.")
+    var write: String?
+
+    @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
+    var bufferMiB: Int = 8
+
+    @Option(name: .customLong("bpf-object"), help: .hidden)
+    var bpfObject: String?
+}
+
+extension AttachMode: ExpressibleByArgument {}

@@ -1,0 +1,72 @@
+/// A JSON value whose objects keep their keys in order, so documents read the same every
+/// time ("version" first, the counters in schema order).
+public indirect enum JSONValue: Sendable, Equatable {
+    case object([(String, JSONValue)])
+    case array([JSONValue])
+    case string(String)
+    case int(Int64)
+    case uint(UInt64)
+    case double(Double)
+    case bool(Bool)
+    case null
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.render() == b.render() }
+
+    /// An unsigned number.
+    public static func number<T: BinaryInteger>(_ v: T) -> JSONValue {
+        v < 0 ? .int(Int64(v)) : .uint(UInt64(v))
+    }
+
+    /// An optional string, null when absent.
+    public static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+
+    /// The value as text; `indent` spaces per level, or compact on one line when nil.
+    public func render(indent: Int? = 2) -> String {
+        var out = ""
+        write(to: &out, indent: indent, level: 0)
+        return out
+    }
+
+    private func write(to out: inout String, indent: Int?, level: Int) {
+        func newline(_ level: Int) {
+            guard let indent else { return }
+            out += "\n" + String(repeating: " ", count: indent * level)
+        }
+        switch self {
+        case .object(let members):
+            if members.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += "," }
+                newline(level + 1)
+                JSONLine.appendQuoted(key, to: &out)
+                out += indent == nil ? ":" : ": "
+                value.write(to: &out, indent: indent, level: level + 1)
+            }
+            newline(level)
+            out += "}"
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                newline(level + 1)
+                item.write(to: &out, indent: indent, level: level + 1)
+            }
+            newline(level)
+            out += "]"
+        case .string(let s): JSONLine.appendQuoted(s, to: &out)
+        case .int(let v): out += String(v)
+        case .uint(let v): out += String(v)
+        case .double(let v):
+            if v.isFinite {
+                // Integral doubles print without an exponent; others with up to 6 decimals.
+                out += v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : Units.fixed(v, digits: 6)
+            } else {
+                out += "null"
+            }
+        case .bool(let b): out += b ? "true" : "false"
+        case .null: out += "null"
+        }
+    }
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * rdmatop.bpf.c: rdmatop's probe. An XDP program (ingress, or RDMA mode where rxe hands over
+ * its transmitted and received packets from the IP header) and a tc program (clsact egress).
+ * Both find UDP packets to the RoCEv2 port, count them exactly in per-CPU counters and copy
+ * the first snaplen bytes into a ring buffer event. They never change or drop a packet.
+ * No CO-RE: the lab's kernels have no BTF.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "rdmatop.h"
+
+const volatile struct rdmatop_config config = {
+	.port = RDMATOP_ROCE_PORT,
+	.snaplen = RDMATOP_DEFAULT_SNAPLEN,
+	.framing = RDMATOP_FRAMING_ETH,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* set by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RDMATOP_NUM_DIRS);
+	__type(key, __u32);
+	__type(value, struct rdmatop_counters);
+} counters SEC(".maps");
+
+/* An event under construction: too big for the 512-byte BPF stack. */
+struct scratch {
+	struct rdmatop_event event;
+	__u8 data[RDMATOP_MAX_SNAPLEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+#define VLAN_HLEN 4
+
+/*
+ * Whether the packet in [data, data_end) is UDP to the RoCEv2 port. With Ethernet framing
+ * up to two VLAN tags are skipped; with IP framing the version nibble tells IPv4 from IPv6.
+ */
+static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
+{
+	struct udphdr *udp;
+	__u16 proto;
+	void *l3 = data;
+
+	if (framing == RDMATOP_FRAMING_ETH) {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return 0;
+		proto = eth->h_proto;
+		l3 = eth + 1;
+#pragma unroll
+		for (int i = 0; i < 2; i++) {
+			if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+				break;
+			if (l3 + VLAN_HLEN > data_end)
+				return 0;
+			proto = *(__u16 *)(l3 + 2);
+			l3 += VLAN_HLEN;
+		}
+	} else {
+		if (l3 + 1 > data_end)
+			return 0;
+		proto = (*(__u8 *)l3 >> 4) == 6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = l3;
+		__u32 ihl;
+
+		if ((void *)(ip + 1) > data_end)
+			return 0;
+		if (ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x1fff)))
+			return 0;
+		ihl = ip->ihl * 4;
+		if (ihl < sizeof(*ip))
+			return 0;
+		udp = l3 + ihl;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		if (ip6->nexthdr != IPPROTO_UDP)
+			return 0;
+		udp = (void *)(ip6 + 1);
+	} else {
+		return 0;
+	}
+	if ((void *)(udp + 1) > data_end)
+		return 0;
+	return udp->dest == bpf_htons(config.port);
+}
+
+/* Counts a packet; returns the counters to continue with when it is RoCE, else NULL. */
+static __always_inline struct rdmatop_counters *count(__u32 dir, __u32 pkt_len, int roce)
+{
+	struct rdmatop_counters *c = bpf_map_lookup_elem(&counters, &dir);
+
+	if (!c)
+		return NULL;
+	c->packets++;
+	c->bytes += pkt_len;
+	if (!roce)
+		return NULL;
+	c->roce_packets++;
+	c->roce_bytes += pkt_len;
+	return c;
+}
+
+/* How many bytes of a pkt_len-byte packet an event carries. */
+static __always_inline __u32 snap(__u32 pkt_len)
+{
+	__u32 len = pkt_len;
+
+	if (len > config.snaplen)
+		len = config.snaplen;
+	if (len > RDMATOP_MAX_SNAPLEN)
+		len = RDMATOP_MAX_SNAPLEN;
+	return len;
+}
+
+static __always_inline struct scratch *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+/* Fills in the event header of s (whose data holds cap_len bytes) and sends it. */
+static __always_inline void submit(struct rdmatop_counters *c, struct scratch *s, __u32 cap_len,
+				   __u32 pkt_len, __u32 ifindex, __u32 dir, __u32 framing, __u32 hook)
+{
+	s->event.timestamp_ns = bpf_ktime_get_ns();
+	s->event.ifindex = ifindex;
+	s->event.orig_len = pkt_len;
+	s->event.cap_len = cap_len;
+	s->event.direction = dir;
+	s->event.framing = framing;
+	s->event.hook = hook;
+	s->event.reserved = 0;
+	if (cap_len > RDMATOP_MAX_SNAPLEN)	/* for the verifier: cap_len is snap()'s */
+		return;
+	if (bpf_ringbuf_output(&events, s, sizeof(s->event) + cap_len, 0))
+		c->lost_events++;
+	else
+		c->events++;
+}
+
+SEC("xdp")
+int rdmatop_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 framing = config.framing;
+	__u32 pkt_len = bpf_xdp_get_buff_len(ctx);
+	/* RDMA mode: rxe hands over its packets from the IP header, TX with queue index 1. */
+	__u32 dir = framing == RDMATOP_FRAMING_IP && ctx->rx_queue_index == 1 ?
+		    RDMATOP_DIR_TX : RDMATOP_DIR_RX;
+	__u32 hook = framing == RDMATOP_FRAMING_IP ? RDMATOP_HOOK_RDMA : RDMATOP_HOOK_XDP;
+	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing));
+	struct scratch *s;
+	__u32 cap_len;
+
+	if (!c)
+		return XDP_PASS;
+	s = scratch();
+	cap_len = snap(pkt_len);
+	if (!s || cap_len == 0 || bpf_xdp_load_bytes(ctx, 0, s->data, cap_len)) {
+		c->lost_events++;
+		return XDP_PASS;
+	}
+	submit(c, s, cap_len, pkt_len, ctx->ingress_ifindex, dir, framing, hook);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int rdmatop_tc(struct __sk_buff *skb)
+{
+	struct rdmatop_counters *c;
+	void *data, *data_end;
+	struct scratch *s;
+	__u32 cap_len;
+
+	/* The headers must be in the linear part for direct access. */
+	if (skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < RDMATOP_PARSE_LEN ? skb->len : RDMATOP_PARSE_LEN);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	c = count(RDMATOP_DIR_TX, skb->len, is_roce(data, data_end, RDMATOP_FRAMING_ETH));
+	if (!c)
+		return TC_ACT_OK;
+	s = scratch();
+	cap_len = snap(skb->len);
+	if (!s || cap_len == 0 || bpf_skb_load_bytes(skb, 0, s->data, cap_len)) {
+		c->lost_events++;
+		return TC_ACT_OK;
+	}
+	submit(c, s, cap_len, skb->len, skb->ifindex, RDMATOP_DIR_TX, RDMATOP_FRAMING_ETH,
+	       RDMATOP_HOOK_TC);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

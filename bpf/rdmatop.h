@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * rdmatop.h: what the BPF programs (rdmatop.bpf.c) and rdmatop's Swift probe share:
+ * the event layout, the counters, the load-time configuration and the constants.
+ * Fixed-width fields only, no pointers, no kernel headers beyond linux/types.h.
+ */
+#ifndef RDMATOP_H
+#define RDMATOP_H
+
+#include <linux/types.h>
+
+/* The RoCEv2 UDP destination port (IANA). */
+#define RDMATOP_ROCE_PORT 4791
+
+/* Largest number of packet bytes an event carries. */
+#define RDMATOP_MAX_SNAPLEN 4096
+/* Default: every header (Ethernet + QinQ + IPv6 + UDP + BTH + the longest extended headers,
+ * 22 + 40 + 8 + 12 + 40 = 122 bytes) plus a 64-byte payload preview. */
+#define RDMATOP_DEFAULT_SNAPLEN 186
+/* Bytes needed to find the UDP destination port of any RoCEv2 packet. */
+#define RDMATOP_PARSE_LEN 96
+
+/* Direction of a packet, and the index of its counters. */
+enum rdmatop_direction {
+	RDMATOP_DIR_RX = 0,
+	RDMATOP_DIR_TX = 1,
+	RDMATOP_NUM_DIRS = 2,
+};
+
+/* Where the packet bytes of an event start. */
+enum rdmatop_framing {
+	RDMATOP_FRAMING_ETH = 0,	/* Ethernet header (XDP on a NIC, tc) */
+	RDMATOP_FRAMING_IP = 1,		/* IP header (XDP in RDMA mode, from rxe) */
+};
+
+/* Which program produced an event. */
+enum rdmatop_hook {
+	RDMATOP_HOOK_XDP = 0,
+	RDMATOP_HOOK_TC = 1,
+	RDMATOP_HOOK_RDMA = 2,
+};
+
+/* One captured packet in the ring buffer: this header, then cap_len packet bytes. */
+struct rdmatop_event {
+	__u64 timestamp_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;		/* interface the packet was seen on */
+	__u32 orig_len;		/* length of the packet */
+	__u32 cap_len;		/* bytes that follow this header */
+	__u8 direction;		/* enum rdmatop_direction */
+	__u8 framing;		/* enum rdmatop_framing */
+	__u8 hook;		/* enum rdmatop_hook */
+	__u8 reserved;
+};
+
+/* Exact counters, per CPU and per direction (the map's index). */
+struct rdmatop_counters {
+	__u64 packets;		/* every packet the program saw */
+	__u64 bytes;
+	__u64 roce_packets;	/* UDP to the RoCEv2 port */
+	__u64 roce_bytes;
+	__u64 events;		/* events handed to the ring buffer */
+	__u64 lost_events;	/* events dropped because the ring buffer was full */
+};
+
+/* Load-time configuration, in the object's .rodata. */
+struct rdmatop_config {
+	__u16 port;		/* UDP destination port, host order */
+	__u16 reserved;
+	__u32 snaplen;		/* bytes per event, at most RDMATOP_MAX_SNAPLEN */
+	__u32 framing;		/* enum rdmatop_framing of the XDP program's packets */
+};
+
+#endif /* RDMATOP_H */
