@@ -292,7 +292,14 @@ static void on_signal(int sig)
 void rt_install_signal_handlers(void)
 {
 	struct sigaction sa;
+	sigset_t set;
 
+	/* A parent may have started rdmatop with these blocked (posix_spawn inherits the mask). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

@@ -229,6 +229,7 @@ public final class Probe {
 
     private func attachTC() throws(ProbeError) {
         let slot = TCSlot(ifindex: ifindex)
+        var inheritedQdisc = false
         var existing: UInt32 = 0
         let q = rt_tc_query(ifindex, TCSlot.handle, TCSlot.priority, &existing)
         if q == 0, existing != 0 {
@@ -244,13 +245,14 @@ public final class Probe {
             let err = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
             guard err == 0 else { throw .system(operation: "removing a leftover rdmatop tc filter", errno: -err) }
             notices.append("removed a leftover rdmatop tc filter (program \(existing)) from \(interface)")
+            inheritedQdisc = slot.ownerCreatedQdisc()
         }
         var created: Int32 = 0
         let err = rt_tc_attach(ifindex, try programFD(TCSlot.programName), TCSlot.handle, TCSlot.priority, &created)
-        tcCreatedQdisc = created != 0
+        tcCreatedQdisc = created != 0 || inheritedQdisc
         guard err == 0 else { throw .system(operation: "attaching tc egress to \(interface)", errno: -err) }
         tcAttached = true
-        slot.claim()
+        slot.claim(createdQdisc: tcCreatedQdisc)
         hooks.append(.tc)
     }
 

@@ -29,11 +29,18 @@ struct TCSlot {
         return comm.hasPrefix("rdmatop") ? pid : nil
     }
 
-    func claim() {
+    /// Whether the lock file's owner created the clsact qdisc (so whoever removes its
+    /// leftover filter also removes the qdisc).
+    func ownerCreatedQdisc() -> Bool {
+        readFile(lockPath)?.split(separator: "\n").dropFirst().first == "created-qdisc"
+    }
+
+    /// Records this process as the owner.
+    func claim(createdQdisc: Bool) {
         mkdir("/run/rdmatop", 0o755)
         let fd = open(lockPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
-        var text = "\(getpid())\n"
+        var text = "\(getpid())\n" + (createdQdisc ? "created-qdisc\n" : "")
         _ = text.withUTF8 { write(fd, $0.baseAddress, $0.count) }
         close(fd)
     }

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// Counts of a snapshot: per flow (src, dst, qpn) packets, bytes and opcodes; per opcode.
+struct SnapshotCounts: Equatable, CustomStringConvertible {
+    struct Flow: Hashable { var src: String, dst: String, qpn: UInt64 }
+    var flows: [Flow: [String: UInt64]] = [:]
+    var opcodes: [UInt64: [UInt64]] = [:]
+    var directions: Set<String> = []
+
+    init(_ json: [String: Any]) {
+        for qp in json["qps"] as? [[String: Any]] ?? [] {
+            let key = Flow(src: qp["src"] as! String, dst: qp["dst"] as! String, qpn: uint(qp["qpn"])!)
+            var counts = ["packets": uint(qp["packets"])!, "bytes": uint(qp["bytes"])!]
+            for (name, n) in qp["opcodes"] as! [String: Any] { counts[name] = uint(n)! }
+            flows[key] = counts
+            if let d = qp["direction"] as? String { directions.insert(d) }
+        }
+        for op in json["opcodes"] as? [[String: Any]] ?? [] {
+            opcodes[uint(op["opcode"])!] = [uint(op["packets"])!, uint(op["bytes"])!]
+        }
+    }
+
+    static func == (a: SnapshotCounts, b: SnapshotCounts) -> Bool { a.flows == b.flows && a.opcodes == b.opcodes }
+    var description: String { "\(flows.count) flows, opcodes \(opcodes)" }
+}
+
+func parseJSON(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw LabError(message: "not a JSON object: \(text.prefix(200))")
+    }
+    return object
+}
+
+/// The probe on a veth pair in namespaces the tests create: every real capture and generated
+/// ones replayed with tcpreplay, counted live on ingress (XDP) and egress (tc), and compared
+/// with rdmatop's count of the file (itself checked against tshark).
+@Suite(.serialized, .enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
+struct LiveProbeTests {
+    static func replayCaptures() throws -> [String] {
+        var paths = try Paths.realCaptures().map(\.path)
+        let dir = try Paths.temporaryDirectory()
+        for (name, extra) in [("generated-demo.pcap", ["--loss", "0.02", "--ecn", "0.02", "--messages", "60"]),
+                              ("generated-ipv6-vlan.pcap", ["--ipv6", "--vlan", "42", "--messages", "30"])] {
+            let path = dir.appendingPathComponent(name).path
+            let r = try run(Paths.rocegen, ["-o", path] + extra)
+            if r.status != 0 { throw LabError(message: "rocegen: \(r.stderr)") }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    @Test(arguments: try replayCaptures())
+    func liveCountsEqualTheCaptureOnIngressAndEgress(capture: String) throws {
+        let expected = SnapshotCounts(try parseJSON(try rdmatop("--read", capture, "--once", "--json").stdout))
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let ingress = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json"])
+        let egress = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "120", "--json"])
+        try lab.replay(capture)
+        usleep(300_000)
+        #expect(ingress.stop() == 0, "\(ingress.stderr)")
+        #expect(egress.stop() == 0, "\(egress.stderr)")
+        for (name, run, direction) in [("ingress", ingress, "rx"), ("egress", egress, "tx")] {
+            let json = try parseJSON(run.stdout)
+            let live = SnapshotCounts(json)
+            let source = json["source"] as! [String: Any]
+            #expect(uint(source["lost_events"]) == 0, "\(name)")
+            #expect(live == expected, "\(capture) \(name): live \(live) vs file \(expected)")
+            #expect(live.directions == [direction], "\(name)")
+            let totals = json["totals"] as! [String: Any]
+            #expect(uint(totals["roce_packets"]) == expected.flows.values.map { $0["packets"]! }.reduce(0, +))
+        }
+        #expect((try parseJSON(ingress.stdout)["source"] as! [String: Any])["mode"] as? String == "xdp")
+        #expect((try parseJSON(egress.stdout)["source"] as! [String: Any])["mode"] as? String == "tc")
+        // Nothing stays attached.
+        let a = try lab.attachments(lab.a, lab.ifA), b = try lab.attachments(lab.b, lab.ifB)
+        #expect(b.xdp.isEmpty && a.tcFilters.isEmpty && !a.qdiscs.contains("clsact"))
+    }
+
+    /// `--mode auto` on a stock kernel: XDP on ingress and tc on egress at once, and -w saves
+    /// what it saw as pcapng that tshark and rdmatop --read read back.
+    @Test func autoModeSeesBothDirectionsAndSavesPcapng() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let saved = dir.appendingPathComponent("live.pcapng").path
+        let outbound = Paths.captures.appendingPathComponent("rping.pcap").path
+        let inbound = dir.appendingPathComponent("v6.pcap").path
+        #expect(try run(Paths.rocegen, ["-o", inbound, "--ipv6", "--connection", "send:1000:25"]).status == 0)
+        let p = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "--interval", "120", "--json", "-w", saved])
+        try lab.replay(outbound)  // leaves ifA: tc egress
+        try lab.replay(inbound, from: lab.b, interface: lab.ifB)  // arrives on ifA: XDP
+        usleep(300_000)
+        #expect(p.stop() == 0, "\(p.stderr)")
+        let json = try parseJSON(p.stdout)
+        #expect((json["source"] as! [String: Any])["mode"] as? String == "xdp+tc")
+        let live = SnapshotCounts(json)
+        #expect(live.directions == ["rx", "tx"])
+        let flows = json["qps"] as! [[String: Any]]
+        #expect(flows.allSatisfy { ($0["src"] as! String).contains(":") == ($0["direction"] as? String == "rx") })
+        #expect(uint((json["totals"] as! [String: Any])["roce_packets"]) == 175)
+
+        let rows = try tsharkFields(saved, ["frame.number", "frame.p2p_dir", "infiniband.bth.opcode"])
+        #expect(rows.count == 175)
+        let reread = SnapshotCounts(try parseJSON(try rdmatop("--read", saved, "--once", "--json").stdout))
+        #expect(reread.opcodes == live.opcodes)
+        let dump = try jsonLines(try rdmatop("--read", saved, "--dump", "--json").stdout)
+        #expect(Set(dump.compactMap { $0["direction"] as? String }) == ["rx", "tx"])
+        #expect(dump.allSatisfy { uint($0["frame.cap_len"])! <= 186 })
+    }
+
+    /// The kernel's counters stay exact when the ring buffer overflows: delivered events plus
+    /// lost events equal the RoCE packets.
+    @Test func totalsStayExactWhenEventsAreLost() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let capture = dir.appendingPathComponent("big.pcap").path
+        #expect(try run(Paths.rocegen, ["-o", capture, "--connection", "write:65536:200"]).status == 0)
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
+                                            "--buffer-size", "1", "-s", "4096"])
+        try lab.replay(capture, pps: 1_000_000)
+        usleep(300_000)
+        #expect(p.stop() == 0)
+        let json = try parseJSON(p.stdout)
+        let totals = json["totals"] as! [String: Any]
+        let lost = uint((json["source"] as! [String: Any])["lost_events"])!
+        #expect(uint(totals["roce_packets"]) == 13000)
+        let counted = (json["qps"] as! [[String: Any]]).map { uint($0["packets"])! }.reduce(0, +)
+        #expect(counted + lost == 13000, "events \(counted) + lost \(lost)")
+        print("ring buffer of 1 MiB at full replay speed: \(lost) of 13000 events lost")
+    }
+
+    @Test func snapLengthBoundsTheCapturedBytes() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let saved = dir.appendingPathComponent("snap.pcapng").path
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "-s", "100", "-w", saved])
+        try lab.replay(Paths.captures.appendingPathComponent("send_bw.pcap").path)
+        usleep(300_000)
+        #expect(p.stop() == 0)
+        let rows = try tsharkFields(saved, ["frame.len", "frame.cap_len"])
+        #expect(rows.count == 1000)
+        #expect(rows.allSatisfy { Int($0[1])! == min(Int($0[0])!, 100) })
+    }
+}
