@@ -1,15 +1,59 @@
 #!/usr/bin/env bash
-# demo.sh: rdmatop on its built-in demo. Generates a capture of simulated RoCEv2 sessions
-# (RC SEND / WRITE / READ / atomics with ACKs, UD, 1% loss with NAKs and go-back-N, ECN CE
-# marks and CNPs) and shows rdmatop's snapshot of it.
+# demo.sh: rdmatop on its built-in demo lab.
+#
+# Two network namespaces joined by a veth pair; rocegen's simulated RoCEv2 sessions (RC SEND,
+# WRITE, READ and atomics with their ACKs, UD, 1% loss answered by NAKs and go-back-N, ECN CE
+# marks answered by CNPs) are replayed with tcpreplay out of one end in a bounded loop, and
+# rdmatop watches the other end live: the interactive view in a terminal, snapshots when
+# there is none. Everything is torn down on exit. Without root (no namespaces, no BPF) it
+# shows the snapshot of the generated capture instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=.build/release
+bin=$PWD/.build/release
 work=$(mktemp -d /tmp/rdmatop-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+nsA=rdmatop-demo-a nsB=rdmatop-demo-b
+replay_pid=
+
+cleanup() {
+	set +e
+	if [[ -n $replay_pid ]]; then
+		kill "$replay_pid" 2>/dev/null
+		wait "$replay_pid" 2>/dev/null
+	fi
+	ip netns del "$nsA" 2>/dev/null
+	ip netns del "$nsB" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
 "$bin/rocegen" -o "$work/demo.pcap" --loss 0.01 --ecn 0.02
-echo "== rdmatop --read demo.pcap --once"
-"$bin/rdmatop" --read "$work/demo.pcap" --once
-echo
-echo "== rdmatop --read demo.pcap --dump --opcode nak (first NAKs)"
-"$bin/rdmatop" --read "$work/demo.pcap" --dump --opcode nak --preview 0 | head -16
+
+if [[ $EUID -ne 0 ]]; then
+	echo "demo: not root, so no live capture; the snapshot of the generated capture:"
+	exec "$bin/rdmatop" --read "$work/demo.pcap" --once
+fi
+
+# The lab: nsA (dA, 10.0.0.1) <== veth ==> (dB, 10.0.0.2) nsB. Leftovers of a killed demo go first.
+ip netns del "$nsA" 2>/dev/null || true
+ip netns del "$nsB" 2>/dev/null || true
+ip netns add "$nsA"
+ip netns add "$nsB"
+ip link add dA netns "$nsA" type veth peer name dB netns "$nsB"
+ip -n "$nsA" addr add 10.0.0.1/24 dev dA
+ip -n "$nsB" addr add 10.0.0.2/24 dev dB
+ip -n "$nsA" link set dA up
+ip -n "$nsB" link set dB up
+
+# Replay in a bounded loop: 60 passes at 4000 packets/s (a little over two minutes), and
+# never longer than five minutes.
+( sleep 1; exec timeout 300 ip netns exec "$nsA" tcpreplay -q --pps 4000 --loop 60 -i dA "$work/demo.pcap" ) \
+	>/dev/null 2>&1 &
+replay_pid=$!
+
+if [[ -t 1 ]]; then
+	echo "demo: replaying simulated RoCEv2 sessions into dB; press q to quit"
+	ip netns exec "$nsB" "$bin/rdmatop" dB --interval 1
+else
+	ip netns exec "$nsB" "$bin/rdmatop" dB --interval 2 --count 4
+fi
