@@ -65,3 +65,12 @@ public struct RoCEPacket: Sendable {
     /// The RoCE datagram length: UDP length (which counts BTH through ICRC) plus the IP header.
     public var datagramLength: Int { ip.totalLength }
 }
+
+extension RoCEPacket {
+    /// The captured payload bytes within `bytes`, the buffer the packet was decoded from.
+    public func capturedPayload(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let start = min(max(0, payloadOffset), bytes.count)
+        let end = min(start + max(0, capturedPayloadLength), bytes.count)
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+}

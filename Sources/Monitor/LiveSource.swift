@@ -65,16 +65,7 @@ public final class LiveSource {
         } catch {
             result = .failure(error)
         }
-        switch result {
-        case .success(let packet):
-            engine.ingest(packet, frameLength: event.originalLength, timestamp: event.timestampNanoseconds,
-                          direction: direction)
-        case .failure(let error) where error.isMalformed:
-            engine.ingestMalformed(error, frameLength: event.originalLength, timestamp: event.timestampNanoseconds,
-                                   frameNumber: eventCount)
-        case .failure:
-            engine.ingestOther(frameLength: event.originalLength, timestamp: event.timestampNanoseconds)
-        }
+        engine.ingest(result, frame: frame, bytes: event.data)
         onFrame?(frame, event.data, result)
         save(event, direction: direction)
     }
@@ -112,6 +103,13 @@ public final class LiveSource {
             self.writer = nil
             try writer.close()
         }
+    }
+
+    /// CLOCK_REALTIME in nanoseconds (the clock of event timestamps).
+    public static func realtimeNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// CLOCK_MONOTONIC in nanoseconds.

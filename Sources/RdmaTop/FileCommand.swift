@@ -25,30 +25,19 @@ struct FileCommand {
         var failure: String?
         do {
             try source.forEach { frame, bytes, result in
-                switch result {
-                case .success(let packet):
-                    engine.ingest(packet, frameLength: frame.originalLength, timestamp: frame.timestampNanoseconds,
-                                  direction: frame.direction)
-                    if output.dump, filter.matches(packet) {
-                        out.line(output.json
-                            ? PacketDumpJSON.render(packet, frame: frame, bytes: bytes)
-                            : PacketDumpText.render(packet, frame: frame, bytes: bytes, previewBytes: output.preview))
-                    }
-                case .failure(let error) where error.isMalformed:
-                    engine.ingestMalformed(error, frameLength: frame.originalLength,
-                                           timestamp: frame.timestampNanoseconds, frameNumber: frame.number)
-                    if output.dump, filter.isEmpty {
-                        out.line(output.json ? PacketDumpJSON.render(error: error, frame: frame)
-                                             : PacketDumpText.render(error: error, frame: frame))
-                    }
-                case .failure:
-                    engine.ingestOther(frameLength: frame.originalLength, timestamp: frame.timestampNanoseconds)
+                engine.ingest(result, frame: frame, bytes: bytes)
+                if output.dump, let line = PacketDump.render(result, frame: frame, bytes: bytes, filter: filter,
+                                                             json: output.json, previewBytes: output.preview) {
+                    out.line(line)
                 }
             }
         } catch let error as CaptureError {
             failure = error.description
         }
         if !output.dump {
+            // Rates over the whole capture.
+            engine.tick(at: engine.firstTimestamp)
+            engine.tick(at: engine.lastTimestamp)
             let snapshot = Snapshot(engine: engine, source: .init(kind: "file", file: path, mode: "file"))
             out.write(output.json ? snapshot.jsonText() : snapshot.renderText())
         }

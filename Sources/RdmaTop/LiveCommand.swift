@@ -42,16 +42,9 @@ struct LiveCommand {
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if output.dump {
             source.onFrame = { frame, bytes, result in
-                switch result {
-                case .success(let packet) where filter.matches(packet):
-                    out.line(output.json ? PacketDumpJSON.render(packet, frame: frame, bytes: bytes)
-                                         : PacketDumpText.render(packet, frame: frame, bytes: bytes,
-                                                                 previewBytes: output.preview))
-                case .failure(let error) where error.isMalformed && filter.isEmpty:
-                    out.line(output.json ? PacketDumpJSON.render(error: error, frame: frame)
-                                         : PacketDumpText.render(error: error, frame: frame))
-                default:
-                    break
+                if let line = PacketDump.render(result, frame: frame, bytes: bytes, filter: filter,
+                                                json: output.json, previewBytes: output.preview) {
+                    out.line(line)
                 }
             }
         }
@@ -62,8 +55,10 @@ struct LiveCommand {
         var failure: Error?
         do {
             var deadline = start + interval
+            engine.tick(at: LiveSource.realtimeNow())
             while true {
                 let keepGoing = try source.run(until: deadline)
+                engine.tick(at: LiveSource.realtimeNow())
                 if !output.dump {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
                                             durationSeconds: Double(LiveSource.monotonicNow() - start) / 1e9)

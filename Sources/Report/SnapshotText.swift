@@ -19,19 +19,24 @@ extension Snapshot {
         out.append(summary)
         out.append("")
 
-        let showDirection = qps.contains { $0.direction != nil }
+        let showDirection = flows.contains { $0.direction != .unknown }
         var columns: [(String, TextTable.Alignment)] = [("QPN", .left), ("SOURCE", .left), ("DESTINATION", .left)]
         if showDirection { columns.append(("DIR", .left)) }
         columns += [("TRANSPORT", .left), ("PACKETS", .right), ("BYTES", .right), ("PAYLOAD", .right),
-                    ("ICRC ERR", .right), ("OPCODES", .left)]
+                    ("GAPS", .right), ("RETX", .right), ("NAK", .right), ("RNR", .right), ("CNP", .right),
+                    ("CE", .right), ("RTT p50", .right), ("ICRC ERR", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
-        for qp in qps {
-            var row = [Units.hex(qp.qpn, width: 6), qp.src, qp.dst]
-            if showDirection { row.append(qp.direction?.uppercased() ?? "-") }
-            let shown = qp.opcodes.entries.prefix(maxOpcodesPerQP).map { "\(shortName($0.0)) \($0.1)" }
-            let more = qp.opcodes.entries.count > maxOpcodesPerQP ? ", +\(qp.opcodes.entries.count - maxOpcodesPerQP)" : ""
-            row += [qp.transport, String(qp.packets), String(qp.bytes), String(qp.payloadBytes),
-                    String(qp.icrcErrors), shown.joined(separator: ", ") + more]
+        for f in flows {
+            var row = [Units.hex(f.key.qpn, width: 6), f.key.source.description, f.key.destination.description]
+            if showDirection { row.append(f.direction.jsonName?.uppercased() ?? "-") }
+            let ops = f.opcodes.sorted
+            let shown = ops.prefix(maxOpcodesPerQP).map { "\(shortName(OpcodeTable[$0.opcode].name)) \($0.count)" }
+            let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
+            row += [f.transport.name, String(f.packets), String(f.bytes), String(f.payloadBytes),
+                    String(f.psnGaps), String(f.psn.retransmissions), String(f.responses.nakCount),
+                    String(f.responses.rnrNaks), String(f.responses.cnps), String(f.responses.ecnCE),
+                    f.rtt.percentile(50).map { "\($0) us" } ?? "-", String(f.icrcErrors),
+                    shown.joined(separator: ", ") + more]
             qpTable.add(row)
         }
         out += qpTable.render()

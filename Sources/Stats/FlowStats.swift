@@ -1,12 +1,19 @@
 import RoCE
 
-/// Everything counted for one flow.
+/// Everything counted for one flow (source IP, destination IP, destination QPN).
 public struct FlowStats: Sendable {
     public let key: FlowKey
     /// Transport of the flow's first packet.
     public var transport: Transport
     /// Direction of the flow's packets as the source saw them (live capture, cooked pcap).
     public var direction: PacketDirection
+    /// The flow of the other direction of the same connection (ACKs, NAKs, READ responses
+    /// go to the requester's QPN with the addresses swapped), once paired.
+    public var reverse: FlowKey?
+    /// UDP source port of the flow's first packet (RoCEv2 flow entropy).
+    public var udpSourcePort: UInt16
+
+    /// Packets and bytes counted (those that pass the engine's filter).
     public var packets: UInt64 = 0
     /// Bytes on the wire (frame lengths).
     public var bytes: UInt64 = 0
@@ -14,15 +21,48 @@ public struct FlowStats: Sendable {
     public var payloadBytes: UInt64 = 0
     public var opcodes = OpcodeCounts()
     public var icrcErrors: UInt64 = 0
-    /// Timestamps of the first and last packet, in nanoseconds since the epoch.
+    public var malformed: UInt64 = 0
+
+    /// PSN analysis of the flow's requests.
+    public var psn = PSNTracker()
+    /// PSN gaps within multi-packet READ responses.
+    public var responseGaps: UInt64 = 0
+    public var responses = ResponseCounters()
+    public var messages = MessageStats()
+    public var rtt = RoundTripTimes()
+    public var previews: [PayloadPreview] = []
+
+    /// Rates, updated by `StatsEngine.tick`.
+    public var packetRate = RateMeter()
+    public var byteRate = RateMeter()
+    public var messageRate = RateMeter()
+
+    /// Timestamps of the first and last packet, nanoseconds since the epoch.
     public var firstSeen: Int64
     public var lastSeen: Int64
 
-    public init(key: FlowKey, transport: Transport, direction: PacketDirection, timestamp: Int64) {
+    /// PSN of the last READ response packet (continuity within a response message).
+    var lastResponsePSN: UInt32?
+    /// A READ request whose response count awaits a learned path MTU: (PSN, DMA length).
+    var pendingRead: (psn: UInt32, length: UInt32)?
+
+    public init(key: FlowKey, transport: Transport, direction: PacketDirection, udpSourcePort: UInt16, timestamp: Int64) {
         self.key = key
         self.transport = transport
         self.direction = direction
+        self.udpSourcePort = udpSourcePort
         firstSeen = timestamp
         lastSeen = timestamp
     }
+
+    /// Missing PSNs: request gaps and gaps inside READ responses.
+    public var psnGaps: UInt64 { psn.gaps + responseGaps }
+
+    /// Whether this flow carries requests (as opposed to acknowledgements and responses).
+    public var carriesRequests: Bool { psn.started }
+
+    /// Previews kept per flow.
+    public static let maxPreviews = 4
+    /// Payload bytes kept per preview.
+    public static let previewBytes = 64
 }

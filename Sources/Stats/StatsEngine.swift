@@ -1,14 +1,30 @@
 import RoCE
 
-/// Turns decoded packets into per-flow and per-opcode statistics.
+/// How the engine behaves.
+public struct EngineConfiguration: Sendable {
+    /// Flows kept; the least recently seen one is evicted beyond this.
+    public var maxFlows = 16_384
+    /// The path MTU (payload bytes per packet), when known; otherwise it is learned from the
+    /// traffic (FIRST and MIDDLE packets are full) and from READ response counts.
+    public var pathMTU: Int?
+    /// The path MTU assumed before any was learned (rxe's default active MTU on Ethernet).
+    public var defaultPathMTU = 1024
+
+    public init() {}
+}
+
+/// Turns decoded packets into per-flow and per-opcode statistics: counters, rates, PSN
+/// analysis, pairing of each flow with its reverse, ACK/NAK/RNR/CNP/ECN counts, message
+/// sizes, round-trip times and payload previews. Pure Swift; no terminal, no clock of its
+/// own (time comes from the packets and from `tick(at:)`).
 ///
-/// Totals count everything; flows and opcodes count the packets that pass `filter`.
+/// The filter selects what the flow counters (packets, bytes, opcodes) and the opcode table
+/// count; the analysis (PSNs, NAKs, round trips) always sees every packet.
 public final class StatsEngine {
+    public let configuration: EngineConfiguration
     /// Counters over every packet.
     public private(set) var totals = Totals()
-    /// Per-flow statistics.
-    public private(set) var flows: [FlowKey: FlowStats] = [:]
-    /// Per-opcode totals, indexed by opcode.
+    /// Per-opcode totals, indexed by opcode (packets that pass the filter).
     public private(set) var opcodes = [OpcodeTotal](repeating: OpcodeTotal(), count: 256)
     /// Malformed packets by error text.
     public private(set) var malformed: [String: MalformedEntry] = [:]
@@ -18,9 +34,37 @@ public final class StatsEngine {
     /// Which packets the flow and opcode tables count.
     public var filter: PacketFilter
 
-    public init(filter: PacketFilter = PacketFilter()) {
+    /// Rates of all packets and bytes, and per opcode.
+    public private(set) var packetRate = RateMeter()
+    public private(set) var byteRate = RateMeter()
+    public private(set) var opcodeRates: [UInt8: RateMeter] = [:]
+    /// Time of the last tick.
+    public private(set) var lastTick: Int64?
+
+    private var table: FlowTable
+    /// Request flows by (requester, responder), to pair responses with them.
+    private var requestFlows: [HostPair: [FlowKey]] = [:]
+    /// Learned path MTUs by host pair (unordered).
+    private var pathMTUs: [HostPair: Int] = [:]
+
+    public init(filter: PacketFilter = PacketFilter(), configuration: EngineConfiguration = EngineConfiguration()) {
         self.filter = filter
+        self.configuration = configuration
+        table = FlowTable(capacity: configuration.maxFlows)
     }
+
+    /// Flows currently in the table.
+    public var flows: [FlowStats] { table.all }
+    /// The flow with this key, if in the table.
+    public func flow(_ key: FlowKey) -> FlowStats? { table.slot(of: key).map { table[$0] } }
+    /// Flows evicted to keep the table within `maxFlows`.
+    public var evictions: UInt64 { table.evictions }
+    /// The path MTU used for the pair of hosts.
+    public func pathMTU(between a: IPAddress, and b: IPAddress) -> Int {
+        configuration.pathMTU ?? pathMTUs[HostPair(a, b).unordered] ?? configuration.defaultPathMTU
+    }
+
+    // MARK: - Ingest
 
     private func stamp(_ timestamp: Int64, frameLength: Int) {
         totals.packets &+= 1
@@ -36,21 +80,25 @@ public final class StatsEngine {
         stamp(timestamp, frameLength: frameLength)
     }
 
-    /// Counts a RoCEv2 packet that failed to decode.
-    public func ingestMalformed(_ error: DecodeError, frameLength: Int, timestamp: Int64, frameNumber: UInt64) {
+    /// Counts a RoCEv2 packet that failed to decode; `flow` when its BTH could be read.
+    public func ingestMalformed(_ error: DecodeError, flow: FlowKey? = nil, frameLength: Int, timestamp: Int64,
+                                frameNumber: UInt64) {
         stamp(timestamp, frameLength: frameLength)
         totals.malformed &+= 1
         let detail = error.description
         malformed[detail, default: MalformedEntry(kind: error.kind, detail: detail, count: 0, firstFrame: frameNumber)]
             .count &+= 1
+        if let flow, let s = table.slot(of: flow) { table[s].malformed &+= 1 }
     }
 
     /// Counts a decoded RoCEv2 packet.
     ///
     /// - Parameters:
+    ///   - payload: the captured payload bytes, for previews (may be shorter than on the wire).
     ///   - frameLength: the frame's length on the wire.
-    ///   - direction: the direction the source reported (live capture), else the packet's own.
-    public func ingest(_ packet: RoCEPacket, frameLength: Int, timestamp: Int64, direction: PacketDirection) {
+    ///   - direction: the direction the source reported, else the packet's own.
+    public func ingest(_ packet: RoCEPacket, payload: UnsafeRawBufferPointer? = nil, frameLength: Int,
+                       timestamp: Int64, direction: PacketDirection) {
         stamp(timestamp, frameLength: frameLength)
         let length = UInt64(max(0, frameLength))
         totals.rocePackets &+= 1
@@ -64,26 +112,226 @@ public final class StatsEngine {
             icrcError = true
         case .notCaptured, .notChecked: break
         }
-        guard filter.isEmpty || filter.matches(packet) else { return }
-        totals.matched &+= 1
-        let opcode = packet.bth.opcode
-        opcodes[Int(opcode)].packets &+= 1
-        opcodes[Int(opcode)].bytes &+= length
         let key = FlowKey(packet)
+        let info = packet.opcodeInfo
         let dir = direction == .unknown ? packet.linkDirection : direction
-        flows[key, default: FlowStats(key: key, transport: packet.opcodeInfo.transport, direction: dir,
-                                      timestamp: timestamp)]
-            .count(packet, length: length, timestamp: timestamp, icrcError: icrcError)
+        var evicted: FlowStats?
+        let slot = table.touch(key, make: {
+            FlowStats(key: key, transport: info.transport, direction: dir, udpSourcePort: packet.udp.sourcePort,
+                      timestamp: timestamp)
+        }, evicted: &evicted)
+        if let evicted { forget(evicted) }
+        if timestamp > table[slot].lastSeen { table[slot].lastSeen = timestamp }
+
+        if filter.isEmpty || filter.matches(packet) {
+            totals.matched &+= 1
+            opcodes[Int(packet.bth.opcode)].packets &+= 1
+            opcodes[Int(packet.bth.opcode)].bytes &+= length
+            table[slot].packets &+= 1
+            table[slot].bytes &+= length
+            table[slot].payloadBytes &+= UInt64(packet.payloadLength)
+            table[slot].opcodes.add(packet.bth.opcode)
+            if icrcError { table[slot].icrcErrors &+= 1 }
+        }
+        countCongestion(packet, slot: slot)
+        learnPathMTU(packet)
+        let classes = info.classes
+        if classes.contains(.undefined) {
+            // Decoded as far as the BTH: counted, not analysed.
+        } else if classes.contains(.request) {
+            analyseRequest(packet, slot: slot, timestamp: timestamp)
+        } else if classes.contains(.response) || classes.contains(.cnp) {
+            analyseResponse(packet, slot: slot, timestamp: timestamp)
+        }
+        if let payload, packet.capturedPayloadLength > 0 { keepPreview(packet, payload: payload, slot: slot, timestamp: timestamp) }
+    }
+
+    private func countCongestion(_ p: RoCEPacket, slot: Int) {
+        if p.ip.ecn == .ce { table[slot].responses.ecnCE &+= 1 }
+        if p.bth.fecn { table[slot].responses.fecn &+= 1 }
+        if p.bth.becn { table[slot].responses.becn &+= 1 }
+        if p.bth.opcode == OpcodeTable.cnp { table[slot].responses.cnps &+= 1 }
+    }
+
+    private func learnPathMTU(_ p: RoCEPacket) {
+        guard configuration.pathMTU == nil, p.opcodeInfo.classes.contains(.payload),
+              !p.opcodeInfo.classes.isDisjoint(with: [.first, .middle]), p.payloadLength > 0 else { return }
+        let pair = HostPair(p.ip.source, p.ip.destination).unordered
+        if pathMTUs[pair] != p.payloadLength { pathMTUs[pair] = p.payloadLength }
+    }
+
+    // MARK: - Requests
+
+    private func analyseRequest(_ p: RoCEPacket, slot: Int, timestamp: Int64) {
+        let info = p.opcodeInfo
+        let key = table[slot].key
+        if !table[slot].psn.started {
+            requestFlows[HostPair(key.source, key.destination), default: []].append(key)
+        }
+        // A READ before this one reserved its response PSNs; this PSN tells how many.
+        if let read = table[slot].pendingRead {
+            table[slot].pendingRead = nil
+            let d = PSN.distance(p.bth.psn, from: read.psn)
+            for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
+                pathMTUs[HostPair(key.source, key.destination).unordered] = mtu
+                table[slot].psn.reviseSpan(of: read.psn, to: d)
+                break
+            }
+        }
+        var span: UInt32 = 1
+        if p.bth.opcode & 0x1F == 0x0C, let reth = p.reth {
+            let known = configuration.pathMTU ?? pathMTUs[HostPair(key.source, key.destination).unordered]
+            span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? configuration.defaultPathMTU))
+            if known == nil { table[slot].pendingRead = (p.bth.psn, reth.dmaLength) }
+        }
+        let event = table[slot].psn.observe(psn: p.bth.psn, span: span, time: timestamp)
+        let reliable = info.transport != .ud && info.transport != .uc
+        if reliable && (p.bth.ackRequest || info.classes.contains(.read) || info.classes.contains(.atomic)) {
+            table[slot].rtt.request(psn: p.bth.psn, time: timestamp)
+        }
+        let fresh = event != .retransmissionAfterNAK && event != .retransmissionAfterTimeout && event != .duplicate
+        countMessage(p, slot: slot, fresh: fresh)
+    }
+
+    /// Response packets a READ of `length` bytes takes at path MTU `mtu` (at least one).
+    static func responseCount(_ length: UInt32, mtu: Int) -> Int {
+        max(1, (Int(length) + mtu - 1) / max(1, mtu))
+    }
+
+    private func countMessage(_ p: RoCEPacket, slot: Int, fresh: Bool) {
+        let classes = p.opcodeInfo.classes
+        let payload = UInt64(p.payloadLength)
+        if classes.contains(.first) || classes.contains(.only) {
+            table[slot].messages.current = payload
+        } else {
+            table[slot].messages.current &+= payload
+        }
+        guard fresh, classes.contains(.last) || classes.contains(.only) else { return }
+        var size = table[slot].messages.current
+        if p.bth.opcode & 0x1F == 0x0C { size = UInt64(p.reth?.dmaLength ?? 0) }
+        if classes.contains(.atomic) && !classes.contains(.payload) { size = 8 }
+        table[slot].messages.record(size: size)
+    }
+
+    // MARK: - Responses
+
+    private func analyseResponse(_ p: RoCEPacket, slot: Int, timestamp: Int64) {
+        let classes = p.opcodeInfo.classes
+        var covering: UInt32?
+        var nak: UInt32?
+        if let aeth = p.aeth {
+            switch aeth.syndrome {
+            case .ack:
+                table[slot].responses.acks &+= 1
+                covering = p.bth.psn
+            case .nak(let code):
+                table[slot].responses.naks[code.name, default: 0] &+= 1
+                nak = p.bth.psn
+                // A PSN sequence error NAK acknowledges everything before the PSN it expects.
+                if code == .psnSequenceError { covering = PSN.add(p.bth.psn, PSN.mask) }
+            case .rnrNak(let timer):
+                table[slot].responses.rnrNaks &+= 1
+                table[slot].responses.rnrTimers[timer, default: 0] &+= 1
+                nak = p.bth.psn
+            case .reserved:
+                break
+            }
+        } else if classes.contains(.read) {
+            covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
+        }
+        if classes.contains(.read) && classes.contains(.response) {
+            if !classes.contains(.first) && !classes.contains(.only), let last = table[slot].lastResponsePSN {
+                let d = PSN.distance(p.bth.psn, from: PSN.add(last, 1))
+                if d != 0 && d < PSN.half { table[slot].responseGaps &+= UInt64(d) }
+            }
+            table[slot].lastResponsePSN = p.bth.psn
+            countMessage(p, slot: slot, fresh: true)
+        } else if classes.contains(.atomic) && classes.contains(.acknowledge) {
+            table[slot].messages.record(size: 8)
+        }
+        guard !classes.contains(.cnp), let request = pairedRequestFlow(for: slot, packet: p) else { return }
+        if let nak { table[request].psn.noteNAK(expecting: nak) }
+        if let covering { table[request].rtt.response(covering: covering, time: timestamp) }
+    }
+
+    /// The request flow a response flow answers: remembered once found; else the only
+    /// request flow between the two hosts in that direction, or the one with the same UDP
+    /// source port (RoCEv2 derives it from both QPNs), or the one whose PSNs are nearest.
+    private func pairedRequestFlow(for slot: Int, packet p: RoCEPacket) -> Int? {
+        if let reverse = table[slot].reverse, let s = table.slot(of: reverse) { return s }
+        let key = table[slot].key
+        let candidates = (requestFlows[HostPair(key.destination, key.source)] ?? []).compactMap { table.slot(of: $0) }
+        var chosen: Int?
+        if candidates.count == 1 {
+            chosen = candidates[0]
+        } else if candidates.count > 1 {
+            let samePort = candidates.filter { table[$0].udpSourcePort == p.udp.sourcePort }
+            if samePort.count == 1 {
+                chosen = samePort[0]
+            } else {
+                let pool = samePort.isEmpty ? candidates : samePort
+                chosen = pool.min { a, b in
+                    distance(table[a], p.bth.psn) < distance(table[b], p.bth.psn)
+                }
+                if let c = chosen, distance(table[c], p.bth.psn) > 1 << 16 { chosen = nil }
+            }
+        }
+        if let c = chosen {
+            table[slot].reverse = table[c].key
+            if table[c].reverse == nil { table[c].reverse = key }
+        }
+        return chosen
+    }
+
+    private func distance(_ flow: FlowStats, _ psn: UInt32) -> UInt32 {
+        let d = PSN.distance(flow.psn.lastPSN, from: psn)
+        return min(d, PSN.distance(psn, from: flow.psn.lastPSN))
+    }
+
+    private func keepPreview(_ p: RoCEPacket, payload: UnsafeRawBufferPointer, slot: Int, timestamp: Int64) {
+        let n = min(FlowStats.previewBytes, payload.count)
+        let preview = PayloadPreview(timestamp: timestamp, opcode: p.bth.opcode, psn: p.bth.psn, length: p.payloadLength,
+                                     bytes: Array(payload.prefix(n)))
+        if table[slot].previews.count >= FlowStats.maxPreviews { table[slot].previews.removeFirst() }
+        table[slot].previews.append(preview)
+    }
+
+    private func forget(_ flow: FlowStats) {
+        let pair = HostPair(flow.key.source, flow.key.destination)
+        requestFlows[pair]?.removeAll { $0 == flow.key }
+        if requestFlows[pair]?.isEmpty == true { requestFlows[pair] = nil }
+    }
+
+    // MARK: - Rates
+
+    /// Updates every rate with the time elapsed since the last tick (`time` in nanoseconds,
+    /// on the packets' clock). The first tick only starts the clock.
+    public func tick(at time: Int64) {
+        defer { lastTick = time }
+        guard let last = lastTick else { return }
+        let seconds = Double(time - last) / 1e9
+        guard seconds > 0 else { return }
+        packetRate.tick(count: totals.packets, seconds: seconds)
+        byteRate.tick(count: totals.bytes, seconds: seconds)
+        for (i, total) in opcodes.enumerated() where total.packets > 0 {
+            opcodeRates[UInt8(i), default: RateMeter()].tick(count: total.packets, seconds: seconds)
+        }
+        table.forEach { flow in
+            flow.packetRate.tick(count: flow.packets, seconds: seconds)
+            flow.byteRate.tick(count: flow.bytes, seconds: seconds)
+            flow.messageRate.tick(count: flow.messages.count, seconds: seconds)
+        }
     }
 }
 
-extension FlowStats {
-    mutating func count(_ packet: RoCEPacket, length: UInt64, timestamp: Int64, icrcError: Bool) {
-        packets &+= 1
-        bytes &+= length
-        payloadBytes &+= UInt64(packet.payloadLength)
-        opcodes.add(packet.bth.opcode)
-        if icrcError { icrcErrors &+= 1 }
-        if timestamp > lastSeen { lastSeen = timestamp }
+/// An ordered pair of hosts.
+struct HostPair: Hashable {
+    var a: IPAddress
+    var b: IPAddress
+    init(_ a: IPAddress, _ b: IPAddress) {
+        self.a = a
+        self.b = b
     }
+    /// The same pair regardless of order.
+    var unordered: HostPair { a < b ? self : HostPair(b, a) }
 }

@@ -19,6 +19,9 @@ struct Connection {
 
     let mtu: Int
     let fill: UInt8
+    /// The UDP source port of both directions: RoCEv2 derives it from the two QPNs
+    /// symmetrically (Linux rdma_get_udp_sport()), so a QP's requests and responses share it.
+    let sourcePort: UInt16
 
     init(generator: TrafficGenerator, index: Int, spec: ConnectionSpec) {
         gen = generator
@@ -30,6 +33,10 @@ struct Connection {
         psn = index == 0 ? 0xFF_FFF0 : UInt32(truncatingIfNeeded: generator.rng.next()) & 0xFF_FFFF
         mtu = max(64, generator.config.pathMTU)
         fill = UInt8(truncatingIfNeeded: index)
+        var flowLabel = UInt64(qpA) * UInt64(qpB)
+        flowLabel ^= flowLabel >> 20
+        flowLabel ^= flowLabel >> 40
+        sourcePort = UInt16(0xC000 | (flowLabel & 0x3FFF))
     }
 
     mutating func run() {
@@ -122,7 +129,7 @@ struct Connection {
                 let ce = gen.rng.chance(gen.config.ecnRate)
                 arrival = t + gen.oneWayDelay
                 let behind = observe(r.psn, qpn: qpB)
-                gen.emit(at: arrival, fromB: false,
+                gen.emit(at: arrival, fromB: false, sourcePort: sourcePort,
                          bth: BTH(opcode: r.opcode, destQP: qpB, ackRequest: r.ackRequest, psn: r.psn),
                          payload: r.payload, ce: ce) { spec in
                     spec.reth = r.reth
@@ -134,7 +141,7 @@ struct Connection {
                     // The responder sees a PSN past the one it expects: one NAK per gap.
                     let at = arrival + gen.responseDelay
                     nakAt = at
-                    gen.emit(at: at, fromB: true, bth: BTH(opcode: 0x11, destQP: qpA, psn: requests[lost].psn)) {
+                    gen.emit(at: at, fromB: true, sourcePort: sourcePort, bth: BTH(opcode: 0x11, destQP: qpA, psn: requests[lost].psn)) {
                         $0.aeth = AETH(.nak(.psnSequenceError), msn: self.msn)
                     }
                     gen.updateTruth(fromB: true, qpn: qpA) { $0.naks["psn_sequence_error", default: 0] += 1 }
@@ -160,7 +167,7 @@ struct Connection {
         gen.updateTruth(fromB: false, qpn: qpB) { $0.messages += 1 }
         msn = (msn &+ 1) & 0xFF_FFFF
         let last = requests[requests.count - 1].psn
-        gen.emit(at: arrival + gen.responseDelay, fromB: true, bth: BTH(opcode: 0x11, destQP: qpA, psn: last)) {
+        gen.emit(at: arrival + gen.responseDelay, fromB: true, sourcePort: sourcePort, bth: BTH(opcode: 0x11, destQP: qpA, psn: last)) {
             $0.aeth = AETH(.ack(credits: 31), msn: self.msn)
         }
         gen.updateTruth(fromB: true, qpn: qpA) { $0.acks += 1 }
@@ -183,7 +190,7 @@ struct Connection {
             let op: UInt8 = n == 1 ? 0x10 : isFirst ? 0x0D : isLast ? 0x0F : 0x0E
             let payload = isLast ? size - (n - 1) * mtu : mtu
             let p = (first &+ UInt32(i)) & 0xFF_FFFF
-            let length = gen.emit(at: at, fromB: true, bth: BTH(opcode: op, destQP: qpA, psn: p), payload: payload) {
+            let length = gen.emit(at: at, fromB: true, sourcePort: sourcePort, bth: BTH(opcode: op, destQP: qpA, psn: p), payload: payload) {
                 if isFirst || isLast { $0.aeth = AETH(.ack(credits: 31), msn: self.msn) }
             }
             if isFirst || isLast { gen.updateTruth(fromB: true, qpn: qpA) { $0.acks += 1 } }
@@ -213,7 +220,7 @@ struct Connection {
             }
             arrival = t + gen.oneWayDelay
             _ = observe(p, qpn: qpB)
-            gen.emit(at: arrival, fromB: false, bth: BTH(opcode: request.opcode, destQP: qpB, ackRequest: true, psn: p)) {
+            gen.emit(at: arrival, fromB: false, sourcePort: sourcePort, bth: BTH(opcode: request.opcode, destQP: qpB, ackRequest: true, psn: p)) {
                 $0.atomicETH = AtomicETH(virtualAddress: 0x7FC0_0000_0000 + UInt64(p) * 8, rKey: 0x3000 + self.qpB,
                                          swapOrAdd: compareSwap ? UInt64(p) : 1, compare: compareSwap ? UInt64(p) &- 1 : 0)
             }
@@ -221,7 +228,7 @@ struct Connection {
         }
         gen.updateTruth(fromB: false, qpn: qpB) { $0.messages += 1 }
         msn = (msn &+ 1) & 0xFF_FFFF
-        gen.emit(at: arrival + gen.responseDelay, fromB: true, bth: BTH(opcode: 0x12, destQP: qpA, psn: p)) {
+        gen.emit(at: arrival + gen.responseDelay, fromB: true, sourcePort: sourcePort, bth: BTH(opcode: 0x12, destQP: qpA, psn: p)) {
             $0.aeth = AETH(.ack(credits: 31), msn: self.msn)
             $0.atomicAckETH = AtomicAckETH(originalRemoteData: UInt64(p) &* 3)
         }
@@ -240,7 +247,7 @@ struct Connection {
         }
         let arrival = t + gen.oneWayDelay
         _ = observe(p, qpn: qpB)
-        gen.emit(at: arrival, fromB: false, bth: BTH(opcode: 0x64, destQP: qpB, psn: p),
+        gen.emit(at: arrival, fromB: false, sourcePort: sourcePort, bth: BTH(opcode: 0x64, destQP: qpB, psn: p),
                  payload: min(spec.messageSize, mtu)) {
             $0.deth = DETH(qKey: 0x1111_1111, srcQP: self.qpA)
         }
@@ -251,7 +258,7 @@ struct Connection {
     mutating func congestionNotification(at arrival: Int64) {
         if let last = lastCNP, arrival - last < gen.cnpInterval { return }
         lastCNP = arrival
-        gen.emit(at: arrival + 1_000, fromB: true, bth: BTH(opcode: OpcodeTable.cnp, partitionKey: 0xFFFF, becn: true,
+        gen.emit(at: arrival + 1_000, fromB: true, sourcePort: sourcePort, bth: BTH(opcode: OpcodeTable.cnp, partitionKey: 0xFFFF, becn: true,
                                                             destQP: qpA, psn: 0))
         gen.updateTruth(fromB: true, qpn: qpA) { $0.cnps += 1 }
     }

@@ -56,7 +56,7 @@ public final class TrafficGenerator {
 
     /// Builds and records one frame; returns its length.
     @discardableResult
-    func emit(at t: Int64, fromB: Bool, bth: BTH, payload: Int = 0, ce: Bool = false,
+    func emit(at t: Int64, fromB: Bool, sourcePort: UInt16, bth: BTH, payload: Int = 0, ce: Bool = false,
               fill: (inout PacketSpec) -> Void = { _ in }) -> Int {
         let src = fromB ? hostB : hostA, dst = fromB ? hostA : hostB
         let tag = config.vlan.map { VLANTag(priority: 3, vid: $0) }
@@ -65,7 +65,7 @@ public final class TrafficGenerator {
             source: src.ip, destination: dst.ip, bth: bth)
         spec.dscp = 26
         spec.ecn = ce ? .ce : .ect0
-        spec.sourcePort = UInt16(49152 + bth.destQP % 16000)
+        spec.sourcePort = sourcePort
         spec.identification = UInt16(truncatingIfNeeded: frames.count)
         spec.payload = (0..<payload).map { UInt8(truncatingIfNeeded: $0 &+ Int(bth.psn)) }
         fill(&spec)

@@ -1,0 +1,85 @@
+/// A bounded table of flows with least-recently-seen eviction.
+struct FlowTable {
+    private(set) var slots: [FlowStats?] = []
+    private var index: [FlowKey: Int] = [:]
+    // A doubly linked list over the slots, most recent first.
+    private var newer: [Int] = []
+    private var older: [Int] = []
+    private var head = -1, tail = -1
+    private var free: [Int] = []
+    let capacity: Int
+    /// Flows dropped to make room.
+    private(set) var evictions: UInt64 = 0
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    var count: Int { index.count }
+
+    func slot(of key: FlowKey) -> Int? { index[key] }
+
+    subscript(slot: Int) -> FlowStats {
+        get { slots[slot]! }
+        _modify { yield &slots[slot]! }
+    }
+
+    /// The slot of `key`, inserting `make()` (evicting the least recently seen flow when
+    /// full); marks it most recently seen. `evicted` gets the flow dropped, if any.
+    mutating func touch(_ key: FlowKey, make: () -> FlowStats, evicted: inout FlowStats?) -> Int {
+        if let s = index[key] {
+            moveToFront(s)
+            return s
+        }
+        if index.count >= capacity, tail >= 0 {
+            let victim = tail
+            unlink(victim)
+            evicted = slots[victim]
+            if let k = slots[victim]?.key { index[k] = nil }
+            slots[victim] = nil
+            free.append(victim)
+            evictions += 1
+        }
+        let s: Int
+        if let f = free.popLast() {
+            s = f
+            slots[s] = make()
+        } else {
+            s = slots.count
+            slots.append(make())
+            newer.append(-1)
+            older.append(-1)
+        }
+        index[key] = s
+        pushFront(s)
+        return s
+    }
+
+    private mutating func unlink(_ s: Int) {
+        let n = newer[s], o = older[s]
+        if n >= 0 { older[n] = o } else { head = o }
+        if o >= 0 { newer[o] = n } else { tail = n }
+        newer[s] = -1
+        older[s] = -1
+    }
+
+    private mutating func pushFront(_ s: Int) {
+        newer[s] = -1
+        older[s] = head
+        if head >= 0 { newer[head] = s }
+        head = s
+        if tail < 0 { tail = s }
+    }
+
+    private mutating func moveToFront(_ s: Int) {
+        guard head != s else { return }
+        unlink(s)
+        pushFront(s)
+    }
+
+    /// Applies `body` to every flow in place.
+    mutating func forEach(_ body: (inout FlowStats) -> Void) {
+        for i in slots.indices where slots[i] != nil { body(&slots[i]!) }
+    }
+
+    /// Every flow, in no particular order.
+    var all: [FlowStats] { slots.compactMap { $0 } }
+}

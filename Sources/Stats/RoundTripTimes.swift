@@ -1,0 +1,56 @@
+import Histogram
+
+/// Round-trip times of one requester flow: from a request to the first ACK or response that
+/// covers its PSN, in microseconds, in an HdrHistogram.
+public struct RoundTripTimes: Sendable {
+    /// Requests awaiting their acknowledgement: (PSN, time), oldest first, bounded.
+    private var pending: [(psn: UInt32, time: Int64)] = []
+    static let maxPending = 256
+    /// The histogram, created with the first sample.
+    public private(set) var histogram: Histogram<UInt32>?
+
+    /// Samples above this (microseconds) are not round trips (clocks that differ per
+    /// direction, as in captures where rxe stamps one direction with the boot clock).
+    public static let maximumMicroseconds: UInt64 = 10_000_000
+
+    public init() {}
+
+    /// A request that expects an acknowledgement.
+    mutating func request(psn: UInt32, time: Int64) {
+        if let last = pending.last, last.psn == psn { return }  // a retransmission keeps the first
+        if pending.count >= RoundTripTimes.maxPending { pending.removeFirst() }
+        pending.append((psn, time))
+    }
+
+    /// An acknowledgement or response covering PSNs up to `psn`; records one sample per
+    /// covered request.
+    mutating func response(covering psn: UInt32, time: Int64) {
+        var kept: [(psn: UInt32, time: Int64)] = []
+        for entry in pending {
+            if PSN.isAhead(entry.psn, of: psn) {
+                kept.append(entry)
+                continue
+            }
+            let delta = time - entry.time
+            guard delta >= 0 else { continue }
+            let us = UInt64(delta / 1000)
+            guard us <= RoundTripTimes.maximumMicroseconds else { continue }
+            if histogram == nil {
+                histogram = Histogram<UInt32>(lowestDiscernibleValue: 1,
+                                              highestTrackableValue: RoundTripTimes.maximumMicroseconds,
+                                              numberOfSignificantValueDigits: .two)
+            }
+            _ = histogram?.record(max(1, us))
+        }
+        pending = kept
+    }
+
+    /// Samples recorded.
+    public var count: UInt64 { histogram?.totalCount ?? 0 }
+
+    /// The value at `percentile` (0-100) in microseconds, nil without samples.
+    public func percentile(_ p: Double) -> UInt64? {
+        guard let h = histogram, h.totalCount > 0 else { return nil }
+        return h.valueAtPercentile(p)
+    }
+}
