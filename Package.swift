@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Wire formats: Ethernet/VLAN/IP/UDP/BTH and every extended header, the opcode
@@ -21,7 +22,7 @@ let package = Package(
         // Capture files: pcap and pcapng readers, pcap and pcapng writers.
         .target(name: "Capture"),
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.
-        .target(name: "Stats", dependencies: ["RoCE"]),
+        .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
         .target(name: "Report", dependencies: ["RoCE", "Stats"]),
         // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
         .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),

@@ -1,0 +1,127 @@
+import RoCE
+import Testing
+@testable import Stats
+
+/// Acknowledgement, congestion, message, round-trip, rate and eviction accounting.
+@Suite struct EngineCountingTests {
+    @Test func acksNaksRnrCnpAndECNAreCountedOnTheFlowThatCarriesThem() {
+        let e = StatsEngine()
+        feed(e, [(packet(0x04, psn: 1, payload: 8, ackRequest: true, ecn: .ce), 0),
+                 response(.ack(credits: 31), psn: 1, at: 5),
+                 response(.nak(.remoteAccessError), psn: 2, at: 6),
+                 response(.nak(.psnSequenceError), psn: 2, at: 7),
+                 response(.rnrNak(timer: 14), psn: 2, at: 8),
+                 response(.rnrNak(timer: 14), psn: 2, at: 9),
+                 (packet(0x81, from: hostB, to: hostA, qpn: 0x11, psn: 0, becn: true), 10)])
+        let req = e.flow(requestKey)!, resp = e.flow(responseKey)!
+        #expect(req.responses.ecnCE == 1)
+        #expect(resp.responses.acks == 1)
+        #expect(resp.responses.naks == ["remote_access_error": 1, "psn_sequence_error": 1])
+        #expect(resp.responses.rnrNaks == 2)
+        #expect(resp.responses.rnrTimers == [14: 2])
+        #expect(resp.responses.cnps == 1)
+        #expect(resp.responses.becn == 1)
+        #expect(req.psn.nakPending)
+    }
+
+    @Test func roundTripsRunFromRequestToTheAcknowledgementCoveringIt() throws {
+        let e = StatsEngine()
+        feed(e, [(packet(0x04, psn: 10, payload: 8, ackRequest: true), 0),
+                 (packet(0x04, psn: 11, payload: 8, ackRequest: true), 10),
+                 response(.ack(credits: 31), psn: 11, at: 25),  // coalesced: covers both
+                 (packet(0x04, psn: 12, payload: 8, ackRequest: true), 30),
+                 response(.ack(credits: 31), psn: 12, at: 130)])
+        let rtt = e.flow(requestKey)!.rtt
+        #expect(rtt.count == 3)
+        #expect(rtt.percentile(50) == 25)
+        let p99 = try #require(rtt.percentile(99))
+        #expect(p99 >= 99 && p99 <= 101, "HdrHistogram with two significant digits")
+        #expect(e.flow(responseKey)!.rtt.count == 0)
+    }
+
+    @Test func roundTripsAcrossDifferentClocksAreDiscarded() {
+        let e = StatsEngine()
+        // The ACK stamped with another clock, 56 years earlier (rxe's boot-time stamps).
+        feed(e, [(packet(0x04, psn: 1, payload: 8, ackRequest: true), 1_000_000_000_000),
+                 response(.ack(credits: 31), psn: 1, at: 5)])
+        #expect(e.flow(requestKey)!.rtt.count == 0)
+    }
+
+    @Test func messagesAndTheirSizes() {
+        let e = StatsEngine()
+        feed(e, [(packet(0x00, psn: 1, payload: 1024), 0), (packet(0x01, psn: 2, payload: 1024), 1),
+                 (packet(0x02, psn: 3, payload: 10), 2), (packet(0x04, psn: 4, payload: 100), 3),
+                 (packet(0x04, psn: 4, payload: 100), 4)])  // a duplicate is not a new message
+        let m = e.flow(requestKey)!.messages
+        #expect(m.count == 2)
+        #expect(m.minBytes == 100 && m.maxBytes == 2058)
+        #expect(m.totalBytes == 2158)
+    }
+
+    @Test func responsesPairByUDPSourcePortAmongSeveralQPs() {
+        let e = StatsEngine()
+        // Two QPs from A to B; B's ACK to A's QP 0x21 carries the source port of the second.
+        feed(e, [(packet(0x04, qpn: 0x12, psn: 1000, payload: 8, ackRequest: true, sourcePort: 50001), 0),
+                 (packet(0x04, qpn: 0x22, psn: 1000, payload: 8, ackRequest: true, sourcePort: 50002), 1),
+                 (packet(0x11, from: hostB, to: hostA, qpn: 0x21, psn: 1000, syndrome: .ack(credits: 31),
+                         sourcePort: 50002), 5)])
+        #expect(e.flow(FlowKey(source: hostB, destination: hostA, qpn: 0x21))!.reverse
+                == FlowKey(source: hostA, destination: hostB, qpn: 0x22))
+        #expect(e.flow(FlowKey(source: hostA, destination: hostB, qpn: 0x22))!.rtt.count == 1)
+        #expect(e.flow(requestKey)!.rtt.count == 0)
+    }
+
+    @Test func ratesComeFromTicks() {
+        let e = StatsEngine()
+        e.tick(at: 1_000_000_000_000)
+        feed(e, writes(Array(1...50)))
+        e.tick(at: 1_000_000_000_000 + 2_000_000_000)  // two seconds later
+        let f = e.flow(requestKey)!
+        #expect(f.packetRate.last == 25)
+        #expect(f.packetRate.history == [25])
+        #expect(e.packetRate.last == 25)
+        feed(e, writes(Array(51...60), start: 2_000_000))
+        e.tick(at: 1_000_000_000_000 + 3_000_000_000)
+        let g = e.flow(requestKey)!
+        #expect(g.packetRate.last == 10)
+        #expect(g.packetRate.smoothed < 25 && g.packetRate.smoothed > 10)
+        #expect(g.packetRate.history == [25, 10])
+    }
+
+    @Test func theFlowTableEvictsTheLeastRecentlySeen() {
+        var config = EngineConfiguration()
+        config.maxFlows = 3
+        let e = StatsEngine(configuration: config)
+        for qpn: UInt32 in [1, 2, 3] { feed(e, [(packet(0x04, qpn: qpn, psn: 1, payload: 8), Int64(qpn))]) }
+        feed(e, [(packet(0x04, qpn: 1, psn: 2, payload: 8), 10)])  // 1 is now the most recent
+        feed(e, [(packet(0x04, qpn: 4, psn: 1, payload: 8), 11)])  // evicts 2
+        feed(e, [(packet(0x04, qpn: 5, psn: 1, payload: 8), 12)])  // evicts 3
+        #expect(e.evictions == 2)
+        #expect(Set(e.flows.map(\.key.qpn)) == [1, 4, 5])
+        #expect(e.flows.count == 3)
+    }
+
+    @Test func previewsKeepTheLastPayloads() {
+        let e = StatsEngine()
+        for psn: UInt32 in 1...6 {
+            var bytes = Array("payload-\(psn)".utf8)
+            let p = packet(0x04, psn: psn, payload: bytes.count)
+            bytes.withUnsafeBytes { raw in
+                e.ingest(p, payload: raw, frameLength: 100, timestamp: Int64(psn), direction: .inbound)
+            }
+        }
+        let previews = e.flow(requestKey)!.previews
+        #expect(previews.count == FlowStats.maxPreviews)
+        #expect(previews.map(\.psn) == [3, 4, 5, 6])
+        #expect(String(decoding: previews.last!.bytes, as: UTF8.self) == "payload-6")
+    }
+
+    @Test func theFilterSelectsCountsButAnalysisSeesEverything() {
+        let e = StatsEngine(filter: PacketFilter(opcode: .opcodes([0x08])))
+        feed(e, writes([1, 2, 4]) + [(packet(0x08, psn: 5, payload: 8), 9)])
+        let f = e.flow(requestKey)!
+        #expect(f.packets == 1)
+        #expect(f.psnGaps == 1, "the gap among the unmatched packets is still seen")
+        #expect(e.totals.rocePackets == 4 && e.totals.matched == 1)
+    }
+}
