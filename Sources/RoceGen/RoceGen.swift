@@ -30,6 +30,9 @@ struct RoceGen: ParsableCommand {
     @Option(help: "Probability that a request is marked ECN CE (answered by CNPs).")
     var ecn = 0.0
 
+    @Option(help: "Probability that a SEND is answered by an RNR NAK (and sent again after the RNR timer).")
+    var rnr = 0.0
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
@@ -57,6 +60,7 @@ struct RoceGen: ParsableCommand {
         }
         if connection.isEmpty || loss > 0 { config.lossRate = loss }
         if connection.isEmpty || ecn > 0 { config.ecnRate = ecn }
+        config.rnrRate = rnr
         config.seed = seed
         config.pathMTU = mtu
         config.ipv6 = ipv6

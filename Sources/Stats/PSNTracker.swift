@@ -123,9 +123,13 @@ public struct PSNTracker: Sendable {
                 return .outOfOrder
             }
         }
-        if replaying {
-            // A resent PSN skipped inside the replay went missing too.
-            let skipped = PSN.distance(psn, from: replayNext)
+        // A resent PSN skipped inside the replay went missing too. A new round (the first
+        // resent packet, or a jump back within a replay) answering a NAK starts at the
+        // NAK's PSN: resent packets past it mean it was lost again.
+        let newRound = !replaying || (psn != replayNext && !PSN.isAhead(psn, of: replayNext))
+        let replayStart = newRound ? (nakHonoured ? nil : nakPSN) : replayNext
+        if let replayStart {
+            let skipped = PSN.distance(psn, from: replayStart)
             if skipped != 0 && skipped < PSN.half && PSN.isAhead(expected, of: psn) {
                 gaps += UInt64(skipped)
                 if missing.count >= PSNTracker.maxMissing { missing.removeFirst() }

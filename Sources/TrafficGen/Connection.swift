@@ -110,7 +110,7 @@ struct Connection {
 
     /// Sends request packets with loss, NAKs and go-back-N; returns the time the last one
     /// arrived.
-    mutating func transmit(_ requests: [Request]) -> Int64 {
+    mutating func transmit(_ requests: [Request], resend: Bool = false) -> Int64 {
         var next = 0
         var round = 0
         var arrival = t
@@ -122,7 +122,7 @@ struct Connection {
                 t += gen.wireTime(60 + r.payload)
                 if round < 6, gen.rng.chance(gen.config.lossRate) {
                     if firstLost == nil { firstLost = k }
-                    if pendingLost[r.psn] == nil { pendingLost[r.psn] = false }
+                    pendingLost[r.psn] = false  // lost again after being revealed: missing again
                     gen.updateTruth(fromB: false, qpn: qpB) { $0.lost += 1 }
                     continue
                 }
@@ -135,7 +135,7 @@ struct Connection {
                     spec.reth = r.reth
                     spec.immediate = r.immediate
                 }
-                if round > 0 && behind { gen.updateTruth(fromB: false, qpn: qpB) { $0.retransmissions += 1 } }
+                if (round > 0 || resend) && behind { gen.updateTruth(fromB: false, qpn: qpB) { $0.retransmissions += 1 } }
                 if ce { congestionNotification(at: arrival) }
                 if let lost = firstLost, nakAt == nil {
                     // The responder sees a PSN past the one it expects: one NAK per gap.
@@ -163,7 +163,8 @@ struct Connection {
     mutating func sendMessage(kind: Kind) {
         let requests = segments(kind: kind, size: spec.messageSize, firstPSN: psn)
         psn = (psn &+ UInt32(requests.count)) & 0xFF_FFFF
-        let arrival = transmit(requests)
+        if kind == .send, gen.rng.chance(gen.config.rnrRate) { receiverNotReady(requests) }
+        let arrival = transmit(requests, resend: highestSeen.map { !Connection.ahead(requests[0].psn, of: $0) } ?? false)
         gen.updateTruth(fromB: false, qpn: qpB) { $0.messages += 1 }
         msn = (msn &+ 1) & 0xFF_FFFF
         let last = requests[requests.count - 1].psn
@@ -172,6 +173,28 @@ struct Connection {
         }
         gen.updateTruth(fromB: true, qpn: qpA) { $0.acks += 1 }
         t = max(t, arrival + gen.responseDelay + gen.oneWayDelay)
+    }
+
+    /// The responder has no receive buffer: it answers the SEND with an RNR NAK; the
+    /// requester waits the RNR timer and sends the message again.
+    mutating func receiverNotReady(_ requests: [Request]) {
+        var arrival = t
+        for r in requests {
+            t += gen.wireTime(60 + r.payload)
+            arrival = t + gen.oneWayDelay
+            _ = observe(r.psn, qpn: qpB)
+            gen.emit(at: arrival, fromB: false, sourcePort: sourcePort,
+                     bth: BTH(opcode: r.opcode, destQP: qpB, ackRequest: r.ackRequest, psn: r.psn), payload: r.payload)
+            if r.psn == requests[0].psn {
+                let timer: UInt8 = 14  // 1.28 ms
+                gen.emit(at: arrival + gen.responseDelay, fromB: true, sourcePort: sourcePort,
+                         bth: BTH(opcode: 0x11, destQP: qpA, psn: r.psn)) {
+                    $0.aeth = AETH(.rnrNak(timer: timer), msn: self.msn)
+                }
+                gen.updateTruth(fromB: true, qpn: qpA) { $0.rnrNaks += 1 }
+            }
+        }
+        t = max(t, arrival) + Int64(AETHSyndrome.rnrTimerMicroseconds[14]) * 1000
     }
 
     mutating func readMessage() {

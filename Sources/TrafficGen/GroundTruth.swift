@@ -12,14 +12,18 @@ public struct GroundTruth: Codable, Sendable {
         public var opcodes: [String: UInt64] = [:]
         /// Request packets lost before the observation point.
         public var lost: UInt64 = 0
-        /// Lost PSNs whose loss a later packet revealed before the retransmission came.
+        /// Losses a later packet revealed before the retransmission came: each lost
+        /// transmission of a PSN counts (a resent packet lost again is missing again).
         public var psnGaps: UInt64 = 0
-        /// Packets seen again after a NAK or a timeout (go-back-N), and lost ones refilled.
+        /// Resent packets (after a NAK, an RNR NAK or a timeout) at or behind the highest PSN
+        /// the observer had seen: the retransmissions an observer can tell.
         public var retransmissions: UInt64 = 0
         /// Retransmission rounds started by a timeout (no NAK could be sent).
         public var timeouts: UInt64 = 0
         /// NAKs sent on this flow, by code name.
         public var naks: [String: UInt64] = [:]
+        /// RNR NAKs sent on this flow.
+        public var rnrNaks: UInt64 = 0
         public var acks: UInt64 = 0
         public var cnps: UInt64 = 0
         public var ecnCE: UInt64 = 0
@@ -28,6 +32,7 @@ public struct GroundTruth: Codable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case src, dst, qpn, transport, packets, bytes, opcodes, lost, retransmissions, timeouts, naks, acks, cnps, messages
+            case rnrNaks = "rnr_naks"
             case payloadBytes = "payload_bytes"
             case psnGaps = "psn_gaps"
             case ecnCE = "ecn_ce"

@@ -38,6 +38,9 @@ public struct GeneratorConfig: Sendable {
     public var lossRate: Double = 0
     /// Probability that a switch marks a data packet ECN CE; the responder answers with CNPs.
     public var ecnRate: Double = 0
+    /// Probability that the responder answers a SEND with an RNR NAK (no receive buffer);
+    /// the requester resends the message after the RNR timer.
+    public var rnrRate: Double = 0
     /// Path MTU: payload bytes per packet.
     public var pathMTU = 1024
     /// IPv6 addresses instead of IPv4.
