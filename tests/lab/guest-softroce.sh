@@ -1,0 +1,373 @@
+#!/bin/bash
+# guest-softroce.sh OUTDIR RDMATOP [RUNS]  -- runs INSIDE the SoftRoCE VM, as root.
+#
+# tests/lab/softroce-test starts it through ../shared/lab/rxe-vm, which boots a Debian kernel
+# with rdma_rxe and runs `bash guest-softroce.sh /mnt/out RDMATOP` in the guest (the host's
+# filesystem is visible read-only at the same paths, so RDMATOP is the host's build).
+#
+# What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
+# receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
+# interface while rping, ibv_rc_pingpong and ib_write_bw run over that link, and leaves
+# nothing attached when it exits.
+#
+# Topology, all in the initial network namespace (the 6.12 rxe opens its UDP/4791 socket there
+# only):   rxeA on vethA 10.0.0.1  <==veth==>  10.0.0.2 vethB with rxeB
+# Both addresses are local, so policy routing (the `local` rule moved behind per-destination
+# rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
+# instead of taking `lo`.
+#
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw (default: all three).
+# Writes to OUTDIR: results.tsv (check, verdict, expected, got, detail), verdicts.txt (one
+# "PASS|FAIL check: ..." line per check), counts.tsv, guest.log, the pcap, both JSON
+# snapshots, rdmatop's stderr, tool logs, dmesg.txt.
+# Exit status: the number of failed checks.
+set -u
+OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
+RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
+RUNS=${3:-rping,rc_pingpong,write_bw}
+A=10.0.0.1 B=10.0.0.2 IF=vethB
+W=/tmp/softroce          # guest tmpfs: the pcap is written here, then copied to OUTDIR
+PY=/usr/bin/python3      # the host's /root (pyenv shims) is not visible in the guest
+mkdir -p "$W" "$OUT"
+echo "started $(date -u +%FT%TZ)" > "$OUT/guest-started"
+exec > >(tee "$OUT/guest.log") 2>&1
+TEE_PID=$!
+T0=$SECONDS
+log() { echo "== [$((SECONDS - T0))s] $*"; }
+
+# ------------------------------------------------------------------ checks
+RES=$OUT/results.tsv VERDICTS=$OUT/verdicts.txt
+printf 'check\tverdict\texpected\tgot\tdetail\n' > "$RES"
+: > "$VERDICTS"
+FAILED=0
+# check NAME PASS|FAIL EXPECTED GOT [DETAIL]
+check() {
+	local name=$1 verdict=$2 expected=$3 got=$4 detail=${5:-}
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$verdict" "$expected" "$got" "$detail" >> "$RES"
+	local line="$verdict $name: expected $expected, got $got${detail:+ ($detail)}"
+	echo "$line" >> "$VERDICTS"
+	echo "CHECK $line"
+	[[ $verdict == PASS ]] || FAILED=$((FAILED + 1))
+}
+# check_eq NAME EXPECTED GOT [DETAIL]
+check_eq() {
+	if [[ $2 == "$3" ]]; then check "$1" PASS "$2" "$3" "${4:-}"; else check "$1" FAIL "$2" "$3" "${4:-}"; fi
+}
+
+# ------------------------------------------------------------------ helpers
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.2 s until it succeeds; 1 on timeout.
+wait_for() {
+	local limit=$(( SECONDS + $1 )); shift
+	until "$@"; do
+		(( SECONDS >= limit )) && return 1
+		sleep 0.2
+	done
+}
+# oneline: standard input as one line of at most 300 bytes, for a TSV cell.
+oneline() { head -c 300 | tr '\n\t' '  ' | sed 's/ *$//'; }
+running() { kill -0 "$1" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# stop PID SIGNAL SECONDS: signal a child, wait for it (SIGKILL after SECONDS); its exit status.
+stop() {
+	local pid=$1 sig=$2 secs=$3
+	kill -s "$sig" "$pid" 2>/dev/null
+	if ! wait_for "$secs" gone "$pid"; then
+		log "pid $pid ignored SIG$sig for ${secs}s: SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid"
+}
+# file_quiet FILE SECONDS: 0 once FILE's size has not changed for SECONDS.
+QUIET_SIZE=-1 QUIET_SINCE=0
+file_quiet() {
+	local size; size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	if [[ $size != "$QUIET_SIZE" ]]; then QUIET_SIZE=$size QUIET_SINCE=$SECONDS; return 1; fi
+	(( SECONDS - QUIET_SINCE >= $2 ))
+}
+listening_tcp() { ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
+cm_listening() { rdma resource show cm_id 2>/dev/null | grep -q LISTEN; }
+
+# ------------------------------------------------------------------ topology
+log "kernel $(uname -r), $(nproc) cpus; rdmatop $RDMATOP; runs $RUNS"
+for m in rdma_rxe veth; do modprobe "$m" || log "modprobe $m failed"; done
+ip link add vethA type veth peer name vethB
+ip addr add $A/24 dev vethA
+ip addr add $B/24 dev vethB
+ip link set vethA up
+ip link set vethB up
+for c in all default vethA vethB; do
+	sysctl -qw net.ipv4.conf.$c.accept_local=1 net.ipv4.conf.$c.rp_filter=0
+done
+# Locally generated packets to the peer's address take a per-destination table that sends
+# them out of the veth; the `local` table is consulted only after those rules.
+ip rule add pref 1000 lookup local
+ip rule del pref 0
+ip route add $B/32 dev vethA src $A table 100
+ip route add $A/32 dev vethB src $B table 101
+ip rule add pref 100 iif lo to $B/32 lookup 100
+ip rule add pref 101 iif lo to $A/32 lookup 101
+ip neigh replace $B lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent
+ip neigh replace $A lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent
+ip route get $B from $A
+ip route get $A from $B
+rdma link add rxeA type rxe netdev vethA
+rdma link add rxeB type rxe netdev vethB
+rdma link show
+
+# rxe_gid DEV: index of DEV's RoCE v2 GID holding an IPv4-mapped address.
+rxe_gid() {
+	local n g t
+	for n in $(seq 0 15); do
+		g=$(cat "/sys/class/infiniband/$1/ports/1/gids/$n" 2>/dev/null) || continue
+		t=$(cat "/sys/class/infiniband/$1/ports/1/gid_attrs/types/$n" 2>/dev/null)
+		if [[ $g == 0000:0000:0000:0000:0000:ffff:* && $t == "RoCE v2" ]]; then echo "$n"; return 0; fi
+	done
+	return 1
+}
+gids_ready() { GA=$(rxe_gid rxeA) && GB=$(rxe_gid rxeB); }
+GA= GB=
+wait_for 20 gids_ready || log "no RoCE v2 IPv4 GID on rxeA/rxeB after 20 s"
+log "GID index rxeA=${GA:-none} rxeB=${GB:-none}"
+check rxe_devices "$( [[ -n $GA && -n $GB ]] && echo PASS || echo FAIL)" "RoCE v2 GIDs on rxeA and rxeB" \
+	"rxeA=${GA:-none} rxeB=${GB:-none}"
+
+# ------------------------------------------------------------------ observers
+PCAP=$W/vethB.pcap
+tcpdump -Z root -i $IF -n -s 0 -U -w "$PCAP" udp port 4791 2> "$W/tcpdump.err" &
+TCPDUMP=$!
+wait_for 20 grep -q 'listening on' "$W/tcpdump.err" || log "tcpdump: no 'listening on' after 20 s"
+
+# rdmatop in the default (auto) mode, which is xdp+tc on a stock kernel. --interval 600: only
+# the SIGINT below ends the snapshot (600 s is past rxe-vm's own time limit).
+LIVE_JSON=$W/rdmatop-live.json LIVE_ERR=$W/rdmatop-live.err
+"$RDMATOP" $IF --once --interval 600 --json > "$LIVE_JSON" 2> "$LIVE_ERR" &
+RDMATOP_PID=$!
+attached_or_gone() { grep -q "watching $IF" "$LIVE_ERR" || gone $RDMATOP_PID; }
+wait_for 90 attached_or_gone
+if grep -q "watching $IF" "$LIVE_ERR"; then
+	ATTACHED=1
+	log "rdmatop attached: $(grep -m1 "watching $IF" "$LIVE_ERR")"
+else
+	ATTACHED=0
+	if running $RDMATOP_PID; then log "rdmatop did not attach within 90 s"; else log "rdmatop exited before attaching"; fi
+	cat "$LIVE_ERR"
+fi
+ip -d link show dev $IF | grep -iE 'xdp|prog' || true
+tc filter show dev $IF egress || true
+mode=$(sed -n "s/^rdmatop: watching $IF (\([^)]*\)).*/\1/p" "$LIVE_ERR" | head -1)
+check_eq rdmatop_attached "xdp+tc" "${mode:-not attached}" "$(oneline < "$LIVE_ERR")"
+
+# ------------------------------------------------------------------ traffic
+# run_pair NAME READY TIMEOUT -- SERVER... -- CLIENT...
+#   READY: tcp:PORT (server's out-of-band TCP port listening) or cm (an rdma_cm listener).
+run_pair() {
+	local name=$1 ready=$2 to=$3; shift 4
+	local srv=() cli=()
+	while [[ $# -gt 0 && $1 != -- ]]; do srv+=("$1"); shift; done
+	shift
+	cli=("$@")
+	[[ ,$RUNS, == *,$name,* ]] || return 0
+	log "RUN $name: server: ${srv[*]}"
+	log "RUN $name: client: ${cli[*]}"
+	local t=$SECONDS
+	timeout -k 10 "$to" "${srv[@]}" > "$W/$name.server.log" 2>&1 &
+	local sp=$!
+	case $ready in
+	tcp:*) wait_for 30 listening_tcp "${ready#tcp:}" || log "$name: server not listening after 30 s" ;;
+	cm) wait_for 30 cm_listening || log "$name: no rdma_cm listener after 30 s" ;;
+	esac
+	timeout -k 10 "$to" "${cli[@]}" > "$W/$name.client.log" 2>&1
+	local crc=$?
+	wait_for 30 gone $sp || kill -TERM $sp 2>/dev/null
+	wait $sp
+	local src=$?
+	log "DONE $name in $((SECONDS - t))s: client rc=$crc, server rc=$src"
+	tail -n 3 "$W/$name.client.log"
+	{ echo "### server: ${srv[*]}"; cat "$W/$name.server.log"
+	  echo "### client: ${cli[*]}"; cat "$W/$name.client.log"; } > "$OUT/$name.log"
+	check_eq "run_$name" "client 0, server 0" "client $crc, server $src" "$((SECONDS - t))s, log $name.log"
+}
+# rping: rdma_cm connection, then RC SEND / RDMA READ / RDMA WRITE, 10 iterations of 64 bytes
+run_pair rping cm 120 -- rping -s -a $B -v -C 10 -S 64 -- rping -c -a $B -I $A -v -C 10 -S 64
+# ibv_rc_pingpong: TCP exchange of QP numbers, then 200 RC SENDs of 4096 bytes each way
+run_pair rc_pingpong tcp:18515 120 \
+	-- ibv_rc_pingpong -d rxeB -g "${GB:-1}" -p 18515 -n 200 -s 4096 \
+	-- ibv_rc_pingpong -d rxeA -g "${GA:-1}" -p 18515 -n 200 -s 4096 $B
+# perftest: 200 RDMA WRITEs of 4096 bytes (4 packets each at rxe's 1024-byte MTU)
+run_pair write_bw tcp:18521 120 \
+	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
+	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
+
+# Let the last ACKs and connection teardown (rdma_cm DREQ/DREP on QP1) land: wait until the
+# capture has not grown for 2 s, then stop rdmatop first and tcpdump second.
+wait_for 30 file_quiet "$PCAP" 2 || log "capture still growing after 30 s"
+
+# ------------------------------------------------------------------ stop observers
+log "stopping rdmatop (SIGINT)"
+stop $RDMATOP_PID INT 60
+RDMATOP_RC=$?
+log "rdmatop exit status $RDMATOP_RC"
+stop $TCPDUMP INT 30
+log "tcpdump exit status $?: $(grep -E 'captured|received|dropped' "$W/tcpdump.err" | tr '\n' ' ')"
+cp "$PCAP" "$OUT/vethB.pcap"
+cp "$LIVE_JSON" "$OUT/rdmatop-live.json"
+cp "$LIVE_ERR" "$OUT/rdmatop-live.stderr"
+cp "$W/tcpdump.err" "$OUT/tcpdump.stderr"
+
+extra=$(grep -v "^rdmatop: watching $IF " "$LIVE_ERR" | oneline)
+check_eq rdmatop_exit 0 "$RDMATOP_RC" "${extra:+other stderr: $extra}"
+dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$W/tcpdump.err")
+check_eq tcpdump_drops 0 "${dropped:-unknown}" "tcpdump's own report; counts are only comparable when 0"
+
+# ------------------------------------------------------------------ detached?
+xdp_after=$(ip link show dev $IF | grep -oE '(xdp[a-z]*|prog/xdp.*)' | tr '\n' ' ')
+check_eq detached_xdp "no xdp on $IF" "${xdp_after:-no xdp on $IF}"
+tc_after=$(tc filter show dev $IF egress 2>&1 | tr '\n\t' '  ')
+check_eq detached_tc "no egress filter" "${tc_after:-no egress filter}"
+
+# ------------------------------------------------------------------ compare counts
+# tcpdump's reading of its capture, in one pass (each pass costs seconds under TCG): every
+# packet, those to B ("IP A.port > B.4791: UDP ...") and those from B.
+read -r TD_ALL TD_IN TD_OUT < <(tcpdump -r "$PCAP" -n -q 2> "$W/tcpdump-read.err" | awk -v b="$B." '
+	{ n++ }
+	$2 == "IP" && index($5, b) == 1 { i++ }
+	$2 == "IP" && index($3, b) == 1 { o++ }
+	END { print n + 0, i + 0, o + 0 }')
+log "tcpdump on $IF: $TD_ALL packets, $TD_IN to $B, $TD_OUT from $B"
+if (( TD_IN > 0 && TD_OUT > 0 )); then v=PASS; else v=FAIL; fi
+check traffic_on_veth $v "RoCE packets both ways on $IF" "$TD_IN in, $TD_OUT out"
+
+FILE_JSON=$W/rdmatop-read.json
+"$RDMATOP" --read "$PCAP" --once --json > "$FILE_JSON" 2> "$W/rdmatop-read.err"
+READ_RC=$?
+check_eq rdmatop_read_exit 0 "$READ_RC" "$(oneline < "$W/rdmatop-read.err")"
+cp "$FILE_JSON" "$OUT/rdmatop-read.json"
+
+# The JSON comparisons: one "name<TAB>verdict<TAB>expected<TAB>got<TAB>detail" line each.
+cat > "$W/compare.py" <<'PYEOF'
+import json, sys
+
+live_path, file_path, td_all, td_in, td_out, addr_b = sys.argv[1:7]
+td_all, td_in, td_out = int(td_all), int(td_in), int(td_out)
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f), None
+    except Exception as e:
+        return None, f"{path}: {e}"
+
+def out(name, ok, expected, got, detail=""):
+    print("\t".join([name, "PASS" if ok else "FAIL", str(expected), str(got), detail.replace("\t", " ")]))
+
+live, live_err = load(live_path)
+read, read_err = load(file_path)
+if live is None:
+    for name in ("rx_packets", "tx_packets", "roce_packets", "lost_events", "live_decode", "directions"):
+        out(name, False, "a live snapshot", "none", live_err)
+else:
+    qps = live.get("qps", [])
+    rx = sum(q["packets"] for q in qps if q.get("direction") == "rx")
+    tx = sum(q["packets"] for q in qps if q.get("direction") == "tx")
+    nodir = sum(q["packets"] for q in qps if q.get("direction") not in ("rx", "tx"))
+    t = live.get("totals", {})
+    out("rx_packets", rx == td_in, td_in, rx, f"rdmatop qps[] rx vs tcpdump dst host {addr_b}")
+    out("tx_packets", tx == td_out and nodir == 0, td_out, tx,
+        f"rdmatop qps[] tx vs tcpdump src host {addr_b}" + (f"; {nodir} packets without direction" if nodir else ""))
+    out("roce_packets", t.get("roce_packets") == td_all, td_all, t.get("roce_packets"),
+        "rdmatop totals.roce_packets (kernel counters) vs tcpdump total")
+    lost = live.get("source", {}).get("lost_events")
+    out("lost_events", lost == 0, 0, lost)
+    bad = {k: t.get(k) for k in ("malformed", "icrc_errors")}
+    ok = all(v == 0 for v in bad.values()) and t.get("matched") == rx + tx + nodir
+    out("live_decode", ok, "malformed 0, icrc_errors 0, matched = qps sum",
+        f"malformed {bad['malformed']}, icrc_errors {bad['icrc_errors']}, matched {t.get('matched')}, qps sum {rx + tx + nodir}",
+        f"icrc_checked {t.get('icrc_checked')}")
+    wrong = [f"{q['src']}>{q['dst']}/{q['qpn']} {q.get('direction')}" for q in qps
+             if (q.get("direction") == "rx") != (q["dst"] == addr_b) or (q.get("direction") == "tx") != (q["src"] == addr_b)]
+    out("directions", not wrong, f"rx flows to {addr_b}, tx flows from {addr_b}",
+        "all consistent" if not wrong else f"{len(wrong)} inconsistent", "; ".join(wrong[:5]))
+
+if read is None:
+    out("read_pcap", False, "a file snapshot", "none", read_err)
+else:
+    t = read.get("totals", {})
+    ok = t.get("roce_packets") == td_all and t.get("malformed") == 0 and t.get("icrc_errors") == 0
+    out("read_pcap", ok, f"roce_packets {td_all}, malformed 0, icrc_errors 0",
+        f"roce_packets {t.get('roce_packets')}, malformed {t.get('malformed')}, icrc_errors {t.get('icrc_errors')}",
+        f"rdmatop --read of tcpdump's pcap; icrc_checked {t.get('icrc_checked')}")
+
+if live is None or read is None:
+    for name in ("per_qp_packets", "per_qp_opcodes"):
+        out(name, False, "both snapshots", "missing", live_err or read_err)
+else:
+    def flows(doc):
+        d = {}
+        for q in doc.get("qps", []):
+            k = (q["src"], q["dst"], q["qpn"])
+            e = d.setdefault(k, {"packets": 0, "opcodes": {}})
+            e["packets"] += q["packets"]
+            for op, n in q.get("opcodes", {}).items():
+                e["opcodes"][op] = e["opcodes"].get(op, 0) + n
+        return d
+    lf, ff = flows(live), flows(read)
+    keys = sorted(set(lf) | set(ff))
+    name = lambda k: f"{k[0]}>{k[1]}/0x{k[2]:x}"
+    diff = [f"{name(k)} live {lf.get(k, {}).get('packets', 0)} pcap {ff.get(k, {}).get('packets', 0)}"
+            for k in keys if lf.get(k, {}).get("packets") != ff.get(k, {}).get("packets")]
+    out("per_qp_packets", not diff and len(keys) > 0, f"{len(ff)} flows as in the pcap",
+        f"{len(lf)} flows, {len(diff)} differ", "; ".join(diff[:6]))
+    diff = [f"{name(k)}: live {lf.get(k, {}).get('opcodes')} pcap {ff.get(k, {}).get('opcodes')}"
+            for k in keys if lf.get(k, {}).get("opcodes") != ff.get(k, {}).get("opcodes")]
+    out("per_qp_opcodes", not diff, "per-flow opcode counts as in the pcap",
+        f"{len(diff)} flows differ", "; ".join(diff[:3]))
+    with open(sys.argv[7], "w") as f:
+        f.write("flow\tlive_packets\tpcap_packets\tdirection\topcodes_pcap\n")
+        dirs = {(q["src"], q["dst"], q["qpn"]): q.get("direction", "") for q in live.get("qps", [])}
+        for k in keys:
+            f.write(f"{name(k)}\t{lf.get(k, {}).get('packets', 0)}\t{ff.get(k, {}).get('packets', 0)}\t"
+                    f"{dirs.get(k, '')}\t{json.dumps(ff.get(k, {}).get('opcodes', {}), sort_keys=True)}\n")
+PYEOF
+while IFS=$'\t' read -r name verdict expected got detail; do
+	check "$name" "$verdict" "$expected" "$got" "$detail"
+done < <("$PY" "$W/compare.py" "$LIVE_JSON" "$FILE_JSON" "$TD_ALL" "$TD_IN" "$TD_OUT" "$B" "$OUT/flows.tsv" \
+         2> "$W/compare.err")
+if [[ -s $W/compare.err ]]; then
+	check compare_script FAIL "no errors" "errors" "$(oneline < "$W/compare.err")"
+fi
+
+# counts.tsv: the numbers compared, one row per source.
+"$PY" - "$LIVE_JSON" "$FILE_JSON" "$TD_ALL" "$TD_IN" "$TD_OUT" > "$OUT/counts.tsv" <<'PYEOF'
+import json, sys
+def load(p):
+    try:
+        return json.load(open(p))
+    except Exception:
+        return {}
+live, read = load(sys.argv[1]), load(sys.argv[2])
+print("source\troce_packets\trx_to_B\ttx_from_B\tflows\tlost_events")
+print(f"tcpdump\t{sys.argv[3]}\t{sys.argv[4]}\t{sys.argv[5]}\t\t")
+q = live.get("qps", [])
+print(f"rdmatop_live\t{live.get('totals', {}).get('roce_packets')}\t"
+      f"{sum(x['packets'] for x in q if x.get('direction') == 'rx')}\t"
+      f"{sum(x['packets'] for x in q if x.get('direction') == 'tx')}\t{len(q)}\t"
+      f"{live.get('source', {}).get('lost_events')}")
+print(f"rdmatop_read\t{read.get('totals', {}).get('roce_packets')}\t\t\t{len(read.get('qps', []))}\t")
+PYEOF
+column -t -s $'\t' "$OUT/counts.tsv"
+[[ -r $OUT/flows.tsv ]] && column -t -s $'\t' "$OUT/flows.tsv"
+
+# ------------------------------------------------------------------ wrap up
+dmesg > "$OUT/dmesg.txt" 2>&1
+grep -E 'rxe|rdma|bpf|xdp|WARNING|BUG|Oops|Call Trace' "$OUT/dmesg.txt" | tail -n 20
+oops=$(grep -cE 'WARNING:|BUG:|Oops|Call Trace|general protection' "$OUT/dmesg.txt")
+check_eq kernel_log "no warnings" "$( ((oops == 0)) && echo "no warnings" || echo "$oops warning lines")" \
+	"$(grep -m1 -E 'WARNING:|BUG:|Oops|Call Trace|general protection' "$OUT/dmesg.txt" | oneline)"
+rdma link delete rxeA 2>/dev/null
+rdma link delete rxeB 2>/dev/null
+ip link del vethA 2>/dev/null
+log "done: $FAILED failed check(s)"
+printf '%s\n' "$FAILED" > "$OUT/failed"
+exec >&- 2>&-
+wait $TEE_PID 2>/dev/null
+exit $(( FAILED > 120 ? 120 : FAILED ))
