@@ -58,14 +58,16 @@ public final class LiveSource {
         let frame = FrameInfo(number: eventCount, timestampNanoseconds: event.timestampNanoseconds,
                               capturedLength: event.data.count, originalLength: event.originalLength,
                               interfaceID: event.ifindex, direction: direction)
+        let linkType: LinkType = event.startsAtIP ? .rawIP : .ethernet
         let result: Result<RoCEPacket, DecodeError>
         do {
-            result = .success(try decoder.decode(event.data, linkType: event.startsAtIP ? .rawIP : .ethernet,
+            result = .success(try decoder.decode(event.data, linkType: linkType,
                                                  originalLength: event.originalLength))
         } catch {
             result = .failure(error)
         }
-        engine.ingest(result, frame: frame, bytes: event.data)
+        engine.ingest(result, frame: frame, bytes: event.data,
+                      flowHint: decoder.flowKeyHint(result, bytes: event.data, linkType: linkType))
         onFrame?(frame, event.data, result)
         save(event, direction: direction)
     }

@@ -180,3 +180,17 @@ import Testing
         #expect(decoded > 1000 && failed > 1000, "decoded \(decoded), failed \(failed)")
     }
 }
+
+@Suite struct FlowHintTests {
+    @Test func aMalformedPacketStillNamesItsFlow() {
+        var bytes = PacketEncoder.encode(fullSpec(opcode: 0x0A, payload: Array(repeating: 1, count: 16)))
+        bytes[14 + 20 + 4] = 0; bytes[14 + 20 + 5] = 30  // a UDP length too short for the RETH
+        #expect(decode(bytes).error?.isMalformed == true)
+        let hint = bytes.withUnsafeBytes { PacketDecoder().flowHint($0, linkType: .ethernet) }
+        #expect(hint?.source == ip4A && hint?.destination == ip4B && hint?.qpn == 0x12_3456)
+        let other = bytes.withUnsafeBytes { PacketDecoder(udpPort: 9).flowHint($0, linkType: .ethernet) }
+        #expect(other == nil)
+        let short = Array(bytes.prefix(14 + 20 + 8 + 6))
+        #expect(short.withUnsafeBytes { PacketDecoder().flowHint($0, linkType: .ethernet) } == nil)
+    }
+}
