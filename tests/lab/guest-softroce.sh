@@ -65,6 +65,8 @@ wait_for() {
 }
 # oneline: standard input as one line of at most 300 bytes, for a TSV cell.
 oneline() { head -c 300 | tr '\n\t' '  ' | sed 's/ *$//'; }
+# table: align a TSV for reading (left as TSV when column, from bsdextrautils, is missing).
+table() { column -t -s $'\t' 2>/dev/null || cat; }
 running() { kill -0 "$1" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # stop PID SIGNAL SECONDS: signal a child, wait for it (SIGKILL after SECONDS); its exit status.
@@ -354,8 +356,8 @@ print(f"rdmatop_live\t{live.get('totals', {}).get('roce_packets')}\t"
       f"{live.get('source', {}).get('lost_events')}")
 print(f"rdmatop_read\t{read.get('totals', {}).get('roce_packets')}\t\t\t{len(read.get('qps', []))}\t")
 PYEOF
-column -t -s $'\t' "$OUT/counts.tsv"
-[[ -r $OUT/flows.tsv ]] && column -t -s $'\t' "$OUT/flows.tsv"
+table < "$OUT/counts.tsv"
+[[ -r $OUT/flows.tsv ]] && table < "$OUT/flows.tsv"
 
 # ------------------------------------------------------------------ wrap up
 dmesg > "$OUT/dmesg.txt" 2>&1
