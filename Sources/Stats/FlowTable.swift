@@ -18,8 +18,14 @@ struct FlowTable {
     func slot(of key: FlowKey) -> Int? { index[key] }
 
     subscript(slot: Int) -> FlowStats {
-        get { slots[slot]! }
+        _read { yield slots[slot]! }
         _modify { yield &slots[slot]! }
+    }
+
+    /// Applies `body` to the flow in `slot`, in place.
+    @inline(__always)
+    mutating func update<R>(_ slot: Int, _ body: (inout FlowStats) -> R) -> R {
+        body(&slots[slot]!)
     }
 
     /// The slot of `key`, inserting `make()` (evicting the least recently seen flow when

@@ -121,36 +121,62 @@ public final class StatsEngine {
                       timestamp: timestamp)
         }, evicted: &evicted)
         if let evicted { forget(evicted) }
-        if timestamp > table[slot].lastSeen { table[slot].lastSeen = timestamp }
-
-        if filter.isEmpty || filter.matches(packet) {
+        let matched = filter.isEmpty || filter.matches(packet)
+        if matched {
             totals.matched &+= 1
             opcodes[Int(packet.bth.opcode)].packets &+= 1
             opcodes[Int(packet.bth.opcode)].bytes &+= length
-            table[slot].packets &+= 1
-            table[slot].bytes &+= length
-            table[slot].payloadBytes &+= UInt64(packet.payloadLength)
-            table[slot].opcodes.add(packet.bth.opcode)
-            if icrcError { table[slot].icrcErrors &+= 1 }
         }
-        countCongestion(packet, slot: slot)
         learnPathMTU(packet)
-        let classes = info.classes
-        if classes.contains(.undefined) {
-            // Decoded as far as the BTH: counted, not analysed.
-        } else if classes.contains(.request) {
-            analyseRequest(packet, slot: slot, timestamp: timestamp)
-        } else if classes.contains(.response) || classes.contains(.cnp) {
-            analyseResponse(packet, slot: slot, timestamp: timestamp)
+        // Everything about this flow in one access to the table.
+        let consequence = table.update(slot) { flow -> ResponseConsequence? in
+            if timestamp > flow.lastSeen { flow.lastSeen = timestamp }
+            if matched {
+                flow.packets &+= 1
+                flow.bytes &+= length
+                flow.payloadBytes &+= UInt64(packet.payloadLength)
+                flow.opcodes.add(packet.bth.opcode)
+                if icrcError { flow.icrcErrors &+= 1 }
+            }
+            countCongestion(packet, &flow)
+            if let payload, packet.capturedPayloadLength > 0,
+               !info.classes.isDisjoint(with: OpcodeClass.startOfMessage) {
+                keepPreview(packet, payload: payload, &flow, timestamp: timestamp)
+            }
+            let classes = info.classes
+            if classes.contains(.undefined) {
+                return nil  // decoded as far as the BTH: counted, not analysed
+            } else if classes.contains(.request) {
+                analyseRequest(packet, &flow, timestamp: timestamp)
+                return nil
+            } else if classes.contains(.response) || classes.contains(.cnp) {
+                return analyseResponse(packet, &flow)
+            }
+            return nil
         }
-        if let payload, packet.capturedPayloadLength > 0 { keepPreview(packet, payload: payload, slot: slot, timestamp: timestamp) }
+        // A response acts on its request flow: a NAK asks for a PSN again, an ACK or a
+        // response ends round trips.
+        guard let consequence, consequence.nak != nil || consequence.covering != nil,
+              let request = pairedRequestFlow(for: slot, packet: packet) else { return }
+        table.update(request) { flow in
+            if let nak = consequence.nak { flow.psn.noteNAK(expecting: nak) }
+            if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp) }
+        }
     }
 
-    private func countCongestion(_ p: RoCEPacket, slot: Int) {
-        if p.ip.ecn == .ce { table[slot].responses.ecnCE &+= 1 }
-        if p.bth.fecn { table[slot].responses.fecn &+= 1 }
-        if p.bth.becn { table[slot].responses.becn &+= 1 }
-        if p.bth.opcode == OpcodeTable.cnp { table[slot].responses.cnps &+= 1 }
+    /// What a response means for its request flow.
+    private struct ResponseConsequence {
+        /// The PSN a NAK or RNR NAK asks for again.
+        var nak: UInt32?
+        /// The PSN up to which requests are acknowledged.
+        var covering: UInt32?
+    }
+
+    private func countCongestion(_ p: RoCEPacket, _ flow: inout FlowStats) {
+        if p.ip.ecn == .ce { flow.responses.ecnCE &+= 1 }
+        if p.bth.fecn { flow.responses.fecn &+= 1 }
+        if p.bth.becn { flow.responses.becn &+= 1 }
+        if p.bth.opcode == OpcodeTable.cnp { flow.responses.cnps &+= 1 }
     }
 
     private func learnPathMTU(_ p: RoCEPacket) {
@@ -162,19 +188,19 @@ public final class StatsEngine {
 
     // MARK: - Requests
 
-    private func analyseRequest(_ p: RoCEPacket, slot: Int, timestamp: Int64) {
+    private func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64) {
         let info = p.opcodeInfo
-        let key = table[slot].key
-        if !table[slot].psn.started {
+        let key = flow.key
+        if !flow.psn.started {
             requestFlows[HostPair(key.source, key.destination), default: []].append(key)
         }
         // A READ before this one reserved its response PSNs; this PSN tells how many.
-        if let read = table[slot].pendingRead {
-            table[slot].pendingRead = nil
+        if let read = flow.pendingRead {
+            flow.pendingRead = nil
             let d = PSN.distance(p.bth.psn, from: read.psn)
             for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
                 pathMTUs[HostPair(key.source, key.destination).unordered] = mtu
-                table[slot].psn.reviseSpan(of: read.psn, to: d)
+                flow.psn.reviseSpan(of: read.psn, to: d)
                 break
             }
         }
@@ -182,15 +208,15 @@ public final class StatsEngine {
         if p.bth.opcode & 0x1F == 0x0C, let reth = p.reth {
             let known = configuration.pathMTU ?? pathMTUs[HostPair(key.source, key.destination).unordered]
             span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? configuration.defaultPathMTU))
-            if known == nil { table[slot].pendingRead = (p.bth.psn, reth.dmaLength) }
+            if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength) }
         }
-        let event = table[slot].psn.observe(psn: p.bth.psn, span: span, time: timestamp)
+        let event = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp)
         let reliable = info.transport != .ud && info.transport != .uc
         if reliable && (p.bth.ackRequest || info.classes.contains(.read) || info.classes.contains(.atomic)) {
-            table[slot].rtt.request(psn: p.bth.psn, time: timestamp)
+            flow.rtt.request(psn: p.bth.psn, time: timestamp)
         }
         let fresh = event != .retransmissionAfterNAK && event != .retransmissionAfterTimeout && event != .duplicate
-        countMessage(p, slot: slot, fresh: fresh)
+        countMessage(p, &flow, fresh: fresh)
     }
 
     /// Response packets a READ of `length` bytes takes at path MTU `mtu` (at least one).
@@ -198,60 +224,57 @@ public final class StatsEngine {
         max(1, (Int(length) + mtu - 1) / max(1, mtu))
     }
 
-    private func countMessage(_ p: RoCEPacket, slot: Int, fresh: Bool) {
+    private func countMessage(_ p: RoCEPacket, _ flow: inout FlowStats, fresh: Bool) {
         let classes = p.opcodeInfo.classes
         let payload = UInt64(p.payloadLength)
         if classes.contains(.first) || classes.contains(.only) {
-            table[slot].messages.current = payload
+            flow.messages.current = payload
         } else {
-            table[slot].messages.current &+= payload
+            flow.messages.current &+= payload
         }
         guard fresh, classes.contains(.last) || classes.contains(.only) else { return }
-        var size = table[slot].messages.current
+        var size = flow.messages.current
         if p.bth.opcode & 0x1F == 0x0C { size = UInt64(p.reth?.dmaLength ?? 0) }
         if classes.contains(.atomic) && !classes.contains(.payload) { size = 8 }
-        table[slot].messages.record(size: size)
+        flow.messages.record(size: size)
     }
 
     // MARK: - Responses
 
-    private func analyseResponse(_ p: RoCEPacket, slot: Int, timestamp: Int64) {
+    private func analyseResponse(_ p: RoCEPacket, _ flow: inout FlowStats) -> ResponseConsequence? {
         let classes = p.opcodeInfo.classes
-        var covering: UInt32?
-        var nak: UInt32?
+        var result = ResponseConsequence()
         if let aeth = p.aeth {
             switch aeth.syndrome {
             case .ack:
-                table[slot].responses.acks &+= 1
-                covering = p.bth.psn
+                flow.responses.acks &+= 1
+                result.covering = p.bth.psn
             case .nak(let code):
-                table[slot].responses.naks[code.name, default: 0] &+= 1
-                nak = p.bth.psn
+                flow.responses.naks[code.name, default: 0] &+= 1
+                result.nak = p.bth.psn
                 // A PSN sequence error NAK acknowledges everything before the PSN it expects.
-                if code == .psnSequenceError { covering = PSN.add(p.bth.psn, PSN.mask) }
+                if code == .psnSequenceError { result.covering = PSN.add(p.bth.psn, PSN.mask) }
             case .rnrNak(let timer):
-                table[slot].responses.rnrNaks &+= 1
-                table[slot].responses.rnrTimers[timer, default: 0] &+= 1
-                nak = p.bth.psn
+                flow.responses.rnrNaks &+= 1
+                flow.responses.rnrTimers[timer, default: 0] &+= 1
+                result.nak = p.bth.psn
             case .reserved:
                 break
             }
         } else if classes.contains(.read) {
-            covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
+            result.covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
         }
         if classes.contains(.read) && classes.contains(.response) {
-            if !classes.contains(.first) && !classes.contains(.only), let last = table[slot].lastResponsePSN {
+            if !classes.contains(.first) && !classes.contains(.only), let last = flow.lastResponsePSN {
                 let d = PSN.distance(p.bth.psn, from: PSN.add(last, 1))
-                if d != 0 && d < PSN.half { table[slot].responseGaps &+= UInt64(d) }
+                if d != 0 && d < PSN.half { flow.responseGaps &+= UInt64(d) }
             }
-            table[slot].lastResponsePSN = p.bth.psn
-            countMessage(p, slot: slot, fresh: true)
+            flow.lastResponsePSN = p.bth.psn
+            countMessage(p, &flow, fresh: true)
         } else if classes.contains(.atomic) && classes.contains(.acknowledge) {
-            table[slot].messages.record(size: 8)
+            flow.messages.record(size: 8)
         }
-        guard !classes.contains(.cnp), let request = pairedRequestFlow(for: slot, packet: p) else { return }
-        if let nak { table[request].psn.noteNAK(expecting: nak) }
-        if let covering { table[request].rtt.response(covering: covering, time: timestamp) }
+        return classes.contains(.cnp) ? nil : result
     }
 
     /// The request flow a response flow answers: remembered once found; else the only
@@ -277,8 +300,9 @@ public final class StatsEngine {
             }
         }
         if let c = chosen {
-            table[slot].reverse = table[c].key
-            if table[c].reverse == nil { table[c].reverse = key }
+            let requestKey = table[c].key
+            table.update(slot) { $0.reverse = requestKey }
+            table.update(c) { if $0.reverse == nil { $0.reverse = key } }
         }
         return chosen
     }
@@ -288,12 +312,19 @@ public final class StatsEngine {
         return min(d, PSN.distance(psn, from: flow.psn.lastPSN))
     }
 
-    private func keepPreview(_ p: RoCEPacket, payload: UnsafeRawBufferPointer, slot: Int, timestamp: Int64) {
+    /// Keeps the start of a message's payload, reusing the storage of the oldest preview.
+    private func keepPreview(_ p: RoCEPacket, payload: UnsafeRawBufferPointer, _ flow: inout FlowStats,
+                             timestamp: Int64) {
         let n = min(FlowStats.previewBytes, payload.count)
-        let preview = PayloadPreview(timestamp: timestamp, opcode: p.bth.opcode, psn: p.bth.psn, length: p.payloadLength,
-                                     bytes: Array(payload.prefix(n)))
-        if table[slot].previews.count >= FlowStats.maxPreviews { table[slot].previews.removeFirst() }
-        table[slot].previews.append(preview)
+        var preview = flow.previews.count >= FlowStats.maxPreviews ? flow.previews.removeFirst()
+            : PayloadPreview(timestamp: 0, opcode: 0, psn: 0, length: 0, bytes: [])
+        preview.timestamp = timestamp
+        preview.opcode = p.bth.opcode
+        preview.psn = p.bth.psn
+        preview.length = p.payloadLength
+        preview.bytes.removeAll(keepingCapacity: true)
+        preview.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[0..<n]))
+        flow.previews.append(preview)
     }
 
     private func forget(_ flow: FlowStats) {
