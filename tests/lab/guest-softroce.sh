@@ -7,7 +7,9 @@
 #
 # What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
 # receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
-# interface while rping, ibv_rc_pingpong and ib_write_bw run over that link, and leaves
+# interface while rping, ibv_rc_pingpong and ib_write_bw run over that link (in total, per
+# direction, per flow and per opcode), that its live per-flow analysis (PSN gaps, duplicates,
+# ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, and that it leaves
 # nothing attached when it exits.
 #
 # Topology, all in the initial network namespace (the 6.12 rxe opens its UDP/4791 socket there
@@ -303,14 +305,25 @@ if live is None or read is None:
     for name in ("per_qp_packets", "per_qp_opcodes"):
         out(name, False, "both snapshots", "missing", live_err or read_err)
 else:
+    # Schema v2's per-flow analysis counters that depend only on the flow's own packets in
+    # order (not on timing, nor on how the two directions interleave): live and pcap must agree.
+    ANALYSIS = ("psn_gaps", "retransmissions", "duplicates", "acks", "naks", "rnr_naks", "cnps",
+                "messages", "ecn_ce")
     def flows(doc):
         d = {}
         for q in doc.get("qps", []):
             k = (q["src"], q["dst"], q["qpn"])
-            e = d.setdefault(k, {"packets": 0, "opcodes": {}})
+            e = d.setdefault(k, {"packets": 0, "opcodes": {}, "analysis": {}})
             e["packets"] += q["packets"]
             for op, n in q.get("opcodes", {}).items():
                 e["opcodes"][op] = e["opcodes"].get(op, 0) + n
+            for a in ANALYSIS:
+                if isinstance(q.get(a), dict):
+                    m = e["analysis"].setdefault(a, {})
+                    for c, n in q[a].items():
+                        m[c] = m.get(c, 0) + n
+                elif isinstance(q.get(a), int):
+                    e["analysis"][a] = e["analysis"].get(a, 0) + q[a]
         return d
     lf, ff = flows(live), flows(read)
     keys = sorted(set(lf) | set(ff))
@@ -323,12 +336,18 @@ else:
             for k in keys if lf.get(k, {}).get("opcodes") != ff.get(k, {}).get("opcodes")]
     out("per_qp_opcodes", not diff, "per-flow opcode counts as in the pcap",
         f"{len(diff)} flows differ", "; ".join(diff[:3]))
+    if any(e["analysis"] for e in list(lf.values()) + list(ff.values())):
+        diff = [f"{name(k)}: live {lf.get(k, {}).get('analysis')} pcap {ff.get(k, {}).get('analysis')}"
+                for k in keys if lf.get(k, {}).get("analysis") != ff.get(k, {}).get("analysis")]
+        out("per_qp_analysis", not diff, "per-flow " + "/".join(ANALYSIS) + " as in the pcap",
+            f"{len(diff)} flows differ", "; ".join(diff[:3]))
     with open(sys.argv[7], "w") as f:
-        f.write("flow\tlive_packets\tpcap_packets\tdirection\topcodes_pcap\n")
+        f.write("flow\tlive_packets\tpcap_packets\tdirection\topcodes_pcap\tanalysis_pcap_nonzero\n")
         dirs = {(q["src"], q["dst"], q["qpn"]): q.get("direction", "") for q in live.get("qps", [])}
         for k in keys:
             f.write(f"{name(k)}\t{lf.get(k, {}).get('packets', 0)}\t{ff.get(k, {}).get('packets', 0)}\t"
-                    f"{dirs.get(k, '')}\t{json.dumps(ff.get(k, {}).get('opcodes', {}), sort_keys=True)}\n")
+                    f"{dirs.get(k, '')}\t{json.dumps(ff.get(k, {}).get('opcodes', {}), sort_keys=True)}\t"
+                    f"{json.dumps({a: v for a, v in ff.get(k, {}).get('analysis', {}).items() if v}, sort_keys=True)}\n")
 PYEOF
 while IFS=$'\t' read -r name verdict expected got detail; do
 	check "$name" "$verdict" "$expected" "$got" "$detail"
