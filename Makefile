@@ -25,8 +25,11 @@ build-debug: setup-test
 demo: build
 	@scripts/demo.sh
 
+# Unit and end-to-end tests (the live-probe ones need root: CI runs as root), then real
+# SoftRoCE traffic in a qemu VM (skipped, saying so, only where qemu cannot run).
 test: build-debug
 	swift test --skip-build
+	tests/lab/softroce-test
 
 bench: setup-demo
 	swift build -c release --product rdmatop-bench
