@@ -46,6 +46,16 @@ let package = Package(
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
         .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe"]),
+        // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
+        // macros do not import into Swift).
+        .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // The interactive view: terminal ownership, panels, keys, the run loop. It reads a
+        // `PacketFeed` and knows nothing of where the packets come from.
+        .target(
+            name: "View",
+            dependencies: ["CCurses", "RoCE", "Stats", "Report",
+                           .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .executableTarget(
             name: "RdmaTop",
             dependencies: [

@@ -1,0 +1,281 @@
+/*
+ * ccurses.c: the ncursesw side of rdmatop's interactive view (see include/CCurses.h).
+ */
+#define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include "CCurses.h"
+
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <ncursesw/curses.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <wchar.h>
+
+static SCREEN *screen;
+static FILE *input;
+static int active;
+static int colors_on;
+static int default_colors;
+static int exit_hook_registered;
+
+struct style {
+	int defined;
+	attr_t mono;
+	attr_t color;
+};
+static struct style styles[CC_MAX_STYLES];
+
+void cc_setlocale(void)
+{
+	setlocale(LC_ALL, "");
+}
+
+int cc_unicode(void)
+{
+	const char *codeset = nl_langinfo(CODESET);
+	return codeset && (strcasecmp(codeset, "UTF-8") == 0 || strcasecmp(codeset, "UTF8") == 0);
+}
+
+static void at_exit(void)
+{
+	cc_stop();
+}
+
+int cc_start(int want_colors)
+{
+	int fd;
+
+	if (active)
+		return 0;
+	cc_setlocale();
+	input = NULL;
+	fd = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		input = fdopen(fd, "r");
+		if (!input)
+			close(fd);
+	}
+	screen = newterm(NULL, stdout, input ? input : stdin);
+	if (!screen) {
+		if (input)
+			fclose(input);
+		input = NULL;
+		return -1;
+	}
+	set_term(screen);
+	active = 1;
+	if (!exit_hook_registered) {
+		atexit(at_exit);
+		exit_hook_registered = 1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	colors_on = 0;
+	if (want_colors && has_colors() && start_color() == OK) {
+		colors_on = 1;
+		default_colors = use_default_colors() == OK;
+	}
+	memset(styles, 0, sizeof(styles));
+	return 0;
+}
+
+void cc_stop(void)
+{
+	if (!active)
+		return;
+	active = 0;
+	curs_set(1);
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+	if (input)
+		fclose(input);
+	input = NULL;
+}
+
+int cc_active(void)
+{
+	return active;
+}
+
+int cc_colors(void)
+{
+	return colors_on;
+}
+
+int cc_rows(void)
+{
+	return active ? getmaxy(stdscr) : 0;
+}
+
+int cc_cols(void)
+{
+	return active ? getmaxx(stdscr) : 0;
+}
+
+int cc_read_key(void)
+{
+	int ch;
+
+	if (!active)
+		return CC_KEY_NONE;
+	ch = wgetch(stdscr);
+	switch (ch) {
+	case ERR: return CC_KEY_NONE;
+	case KEY_UP: return CC_KEY_UP;
+	case KEY_DOWN: return CC_KEY_DOWN;
+	case KEY_LEFT: return CC_KEY_LEFT;
+	case KEY_RIGHT: return CC_KEY_RIGHT;
+	case KEY_PPAGE: return CC_KEY_PAGE_UP;
+	case KEY_NPAGE: return CC_KEY_PAGE_DOWN;
+	case KEY_HOME: return CC_KEY_HOME;
+	case KEY_END: return CC_KEY_END;
+	case KEY_ENTER: case '\n': case '\r': return CC_KEY_ENTER;
+	case KEY_BACKSPACE: case 127: case 8: return CC_KEY_BACKSPACE;
+	case KEY_BTAB: return CC_KEY_BACK_TAB;
+	case KEY_DC: return CC_KEY_DELETE;
+	case KEY_RESIZE: return CC_KEY_RESIZE;
+	default:
+		if (ch >= 0 && ch <= 255)
+			return ch;
+		return CC_KEY_OTHER;
+	}
+}
+
+int cc_wait_input(int timeout_ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fileno(input ? input : stdin);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	return poll(&pfd, 1, timeout_ms) > 0;
+}
+
+static attr_t attrs(int flags)
+{
+	attr_t a = A_NORMAL;
+
+	if (flags & CC_ATTR_BOLD)
+		a |= A_BOLD;
+	if (flags & CC_ATTR_REVERSE)
+		a |= A_REVERSE;
+	if (flags & CC_ATTR_UNDERLINE)
+		a |= A_UNDERLINE;
+	if (flags & CC_ATTR_DIM)
+		a |= A_DIM;
+	return a;
+}
+
+void cc_define_style(int style, int fg, int bg, int color_attrs, int mono_attrs)
+{
+	if (style <= 0 || style >= CC_MAX_STYLES || !active)
+		return;
+	styles[style].defined = 1;
+	styles[style].mono = attrs(mono_attrs);
+	styles[style].color = attrs(color_attrs);
+	if (colors_on && style < COLOR_PAIRS) {
+		if (!default_colors) {
+			if (fg < 0)
+				fg = COLOR_WHITE;
+			if (bg < 0)
+				bg = COLOR_BLACK;
+		}
+		init_pair((short)style, (short)fg, (short)bg);
+		styles[style].color |= COLOR_PAIR(style);
+	}
+}
+
+void cc_erase(void)
+{
+	if (active)
+		werase(stdscr);
+}
+
+void cc_draw(int row, int col, const char *utf8, int style)
+{
+	wchar_t buffer[1024];
+	size_t n;
+	int room, used = 0, i;
+	attr_t a = A_NORMAL;
+
+	if (!active || row < 0 || col < 0 || row >= getmaxy(stdscr) || col >= getmaxx(stdscr))
+		return;
+	n = mbstowcs(buffer, utf8, sizeof(buffer) / sizeof(buffer[0]) - 1);
+	if (n == (size_t)-1)
+		return;
+	buffer[n] = 0;
+	/* Cut at the right edge (never wrap onto the next line). */
+	room = getmaxx(stdscr) - col;
+	for (i = 0; buffer[i]; i++) {
+		int w = wcwidth(buffer[i]);
+		if (w < 0)
+			buffer[i] = L'?', w = 1;
+		if (used + w > room)
+			break;
+		used += w;
+	}
+	buffer[i] = 0;
+	if (style > 0 && style < CC_MAX_STYLES && styles[style].defined)
+		a = colors_on ? styles[style].color : styles[style].mono;
+	wattrset(stdscr, a);
+	mvwaddnwstr(stdscr, row, col, buffer, i);
+	wattrset(stdscr, A_NORMAL);
+}
+
+void cc_refresh(void)
+{
+	if (active)
+		wrefresh(stdscr);
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t received_signal;
+
+static void on_signal(int sig)
+{
+	received_signal = sig;
+}
+
+void cc_install_signal_handlers(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	/* A parent may have started rdmatop with these blocked. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cc_signal_received(void)
+{
+	return received_signal;
+}

@@ -1,0 +1,93 @@
+import Report
+import Stats
+
+extension ViewModel {
+    /// The header: the source, elapsed time and state; totals and rates; the QP count, sort
+    /// and filter. `count` is 3, or 1 on a short terminal (the first line only).
+    func headerLines(width: Int, count: Int) -> [StyledLine] {
+        var first = firstHeaderLine(name: data.status.name)
+        if first.width > width, let slash = data.status.name.lastIndex(of: "/") {
+            // A long path: its last component.
+            first = firstHeaderLine(name: String(data.status.name[data.status.name.index(after: slash)...]))
+        }
+        guard count > 1 else { return [first] }
+        return [first] + totalsLines(width: width)
+    }
+
+    /// The source, its state, the elapsed time and the feed's notes.
+    private func firstHeaderLine(name: String) -> StyledLine {
+        let status = data.status
+        let sep = symbols.separator
+        var first = StyledLine("rdmatop", .title)
+        first.append(" \(status.kind.rawValue) ")
+        first.append(name, .emphasis)
+        first.append(" (\(status.mode))")
+        if state.paused {
+            first.append(" ")
+            first.append(" PAUSED ", .badge)
+        }
+        if status.ended && status.kind == .file {
+            first.append(" ")
+            first.append(" end of file ", .badge)
+        }
+        first.append(sep)
+        switch status.kind {
+        case .interface: first.append("up ")
+        case .file: first.append("replayed ")
+        }
+        first.append(Format.duration(status.elapsedSeconds), .emphasis)
+        first.append(sep + "refresh \(Format.seconds(state.delay))")
+        for note in status.notes {
+            first.append(sep + note)
+        }
+        return first
+    }
+
+    /// Totals and rates; the QPs shown, the sort and the filter, and the rate sparkline.
+    private func totalsLines(width: Int) -> [StyledLine] {
+        let status = data.status
+
+        let t = data.totals
+        var second = StyledLine("packets ")
+        second.append(Format.count(t.packets), .emphasis)
+        second.append(" (\(Format.bytes(Double(t.bytes))))  RoCE ")
+        second.append(Format.count(t.rocePackets), .emphasis)
+        second.append("  rate ")
+        second.append(Format.rate(data.packetRate) + " pkt/s", .emphasis)
+        second.append(" ")
+        second.append(Format.bytes(data.byteRate) + "/s", .emphasis)
+        if let lost = status.lostEvents {
+            second.append("  lost events ")
+            second.append(Format.count(lost), lost > 0 ? .alert : .emphasis)
+        }
+        second.append("  ICRC errors ")
+        second.append(Format.count(t.icrcErrors), t.icrcErrors > 0 ? .alert : .emphasis)
+        second.append("/" + Format.count(t.icrcChecked))
+        if t.malformed > 0 {
+            second.append("  malformed ")
+            second.append(Format.count(t.malformed), .alert)
+        }
+
+        var third = StyledLine("QPs ")
+        third.append(state.filter.isEmpty ? "\(data.flows.count)" : "\(rows.count) of \(data.flows.count)", .emphasis)
+        if data.evictions > 0 { third.append(" (\(Format.count(data.evictions)) evicted)") }
+        third.append("  sort ")
+        switch state.focus {
+        case .qps:
+            third.append(state.qpSort.column.title + (state.qpSort.descending ? symbols.descending : symbols.ascending), .emphasis)
+        case .opcodes:
+            third.append(state.opcodeSort.column.title + (state.opcodeSort.descending ? symbols.descending : symbols.ascending),
+                         .emphasis)
+        }
+        third.append("  filter ")
+        third.append(state.filter.isEmpty ? "none" : state.filter.description, state.filter.isEmpty ? .dim : .emphasis)
+        let room = width - third.width - 8
+        if room >= 10, !data.packetRateHistory.isEmpty {
+            let n = min(room, RateMeter.historyLength)
+            third.append("  ")
+            third.append(Sparkline.render(data.packetRateHistory, width: n, levels: symbols.sparkline), .chart)
+        }
+        return [second, third]
+    }
+}
+

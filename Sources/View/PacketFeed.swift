@@ -1,0 +1,92 @@
+import Stats
+
+/// Where the view's packets come from: a live probe or a capture file replayed. The view
+/// pumps the feed in short slices, ticks the engine with the feed's clock once per delay
+/// interval, and reads the feed's status for its header. It never learns more than this
+/// about the source.
+public protocol PacketFeed: AnyObject {
+    /// The engine the feed counts packets into (its filter stays empty: the view filters rows).
+    var engine: StatsEngine { get }
+    /// What the header shows about the source; read once per refresh.
+    var status: FeedStatus { get }
+    /// The time to pass to `engine.tick(at:)`, nanoseconds on the packets' clock: the wall
+    /// clock for a live source, the replay position for a file.
+    var clock: Int64 { get }
+    /// Whether pausing the view pauses the feed too (a file replay), rather than only freezing
+    /// the display while packets keep being counted (a live source, which must keep reading).
+    var pausesWithView: Bool { get }
+
+    /// Counts packets until `monotonicDeadline` (CLOCK_MONOTONIC nanoseconds) or until there
+    /// is nothing more to read; may return early. Throws when the source fails.
+    func pump(until monotonicDeadline: Int64) throws -> FeedProgress
+    /// Pauses or resumes the feed (only called when `pausesWithView`).
+    func setPaused(_ paused: Bool)
+}
+
+extension PacketFeed {
+    public var pausesWithView: Bool { false }
+    public func setPaused(_ paused: Bool) {}
+}
+
+/// What a pump left behind.
+public enum FeedProgress: Sendable, Equatable {
+    /// More may come.
+    case running
+    /// The source is exhausted (the end of a file): the view stays up with the final state.
+    case ended
+    /// The source was asked to stop (a signal): the view ends.
+    case interrupted
+}
+
+/// The header's facts about the source.
+public struct FeedStatus: Sendable, Equatable {
+    /// An interface watched live, or a capture file.
+    public enum Kind: String, Sendable {
+        case interface
+        case file
+    }
+
+    public var kind: Kind
+    /// The interface or file name.
+    public var name: String
+    /// "xdp", "tc", "xdp+tc", "rdma", "file".
+    public var mode: String
+    /// Events the kernel could not hand over (live); nil for files.
+    public var lostEvents: UInt64?
+    /// Totals counted exactly elsewhere (the probe's kernel counters), replacing the engine's.
+    public var exactTotals: ExactTotals?
+    /// Seconds of traffic seen: wall time for a live source, capture time replayed for a file.
+    public var elapsedSeconds: Double
+    /// Whether the source is exhausted (a file read to its end).
+    public var ended: Bool
+    /// Short notes for the header: "speed 10x", "end of file", "3 clock jumps not waited".
+    public var notes: [String]
+
+    public init(kind: Kind, name: String, mode: String, lostEvents: UInt64? = nil, exactTotals: ExactTotals? = nil,
+                elapsedSeconds: Double = 0, ended: Bool = false, notes: [String] = []) {
+        self.kind = kind
+        self.name = name
+        self.mode = mode
+        self.lostEvents = lostEvents
+        self.exactTotals = exactTotals
+        self.elapsedSeconds = elapsedSeconds
+        self.ended = ended
+        self.notes = notes
+    }
+}
+
+/// Packet and byte totals a source counted exactly (the probe's kernel counters stay exact
+/// when the ring buffer drops events).
+public struct ExactTotals: Sendable, Equatable {
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var rocePackets: UInt64
+    public var roceBytes: UInt64
+
+    public init(packets: UInt64, bytes: UInt64, rocePackets: UInt64, roceBytes: UInt64) {
+        self.packets = packets
+        self.bytes = bytes
+        self.rocePackets = rocePackets
+        self.roceBytes = roceBytes
+    }
+}

@@ -1,0 +1,153 @@
+import RoCE
+import Stats
+
+/// The columns of the QP table, in display order.
+public enum QPColumn: Int, CaseIterable, Sendable {
+    case qpn, source, destination, transport
+    case packetRate, byteRate, messageRate, packets
+    case gaps, retransmissions, naks, rnrNaks, cnps, ce, rtt
+    case opcodes
+
+    /// The header.
+    public var title: String {
+        switch self {
+        case .qpn: "QPN"
+        case .source: "SOURCE"
+        case .destination: "DESTINATION"
+        case .transport: "TR"
+        case .packetRate: "PKT/S"
+        case .byteRate: "BYTES/S"
+        case .messageRate: "MSG/S"
+        case .packets: "PACKETS"
+        case .gaps: "GAPS"
+        case .retransmissions: "RETX"
+        case .naks: "NAK"
+        case .rnrNaks: "RNR"
+        case .cnps: "CNP"
+        case .ce: "CE"
+        case .rtt: "RTT50"
+        case .opcodes: "TOP OPCODES"
+        }
+    }
+
+    /// Whether cells are right-aligned (numbers).
+    public var alignsRight: Bool {
+        switch self {
+        case .qpn, .source, .destination, .transport, .opcodes: false
+        default: true
+        }
+    }
+
+    /// The width of the column; addresses take the widest address shown (`addressWidth`);
+    /// the opcodes column takes what is left, at least this.
+    public func width(addressWidth: Int) -> Int {
+        switch self {
+        case .qpn: 8
+        case .source, .destination: max(title.count + 1, addressWidth)
+        case .transport: 3
+        case .packetRate: 7
+        case .byteRate: 9
+        case .messageRate: 6
+        case .packets: 8
+        case .gaps, .retransmissions, .naks, .rnrNaks, .cnps, .ce: 5
+        case .rtt: 7
+        case .opcodes: 12
+        }
+    }
+
+    /// Which columns stay when the terminal is narrow: lower first.
+    public var priority: Int {
+        switch self {
+        case .qpn: 0
+        case .packetRate: 1
+        case .source: 2
+        case .destination: 3
+        case .byteRate: 4
+        case .gaps: 5
+        case .retransmissions: 6
+        case .naks: 7
+        case .opcodes: 8
+        case .messageRate: 9
+        case .rnrNaks: 10
+        case .cnps: 11
+        case .ce: 12
+        case .rtt: 13
+        case .transport: 14
+        case .packets: 15
+        }
+    }
+
+    /// Whether the table can be sorted by this column.
+    public var isSortable: Bool { self != .opcodes }
+
+    /// The columns the table can be sorted by, in display order.
+    public static let sortable: [QPColumn] = allCases.filter(\.isSortable)
+
+    /// Whether sorting by this column starts with the largest value (numbers) rather than the
+    /// smallest (QPNs, addresses, transports).
+    public var descendingByDefault: Bool { alignsRight }
+
+    /// Whether a non-zero value signals trouble.
+    public var isAlarm: Bool {
+        switch self {
+        case .gaps, .retransmissions, .naks, .rnrNaks: true
+        default: false
+        }
+    }
+
+    /// The numeric value a row sorts by (QPN and transport too; addresses compare apart).
+    func sortValue(_ f: FlowStats) -> Double {
+        switch self {
+        case .qpn: Double(f.key.qpn)
+        case .transport: Double(f.transport.rawValue)
+        case .packetRate: f.packetRate.last
+        case .byteRate: f.byteRate.last
+        case .messageRate: f.messageRate.last
+        case .packets: Double(f.packets)
+        case .gaps: Double(f.psnGaps)
+        case .retransmissions: Double(f.psn.retransmissions)
+        case .naks: Double(f.responses.nakCount)
+        case .rnrNaks: Double(f.responses.rnrNaks)
+        case .cnps: Double(f.responses.cnps)
+        case .ce: Double(f.responses.ecnCE)
+        case .rtt: f.rtt.percentile(50).map(Double.init) ?? -1
+        case .source, .destination, .opcodes: 0
+        }
+    }
+
+    /// Whether the row's value in this column is non-zero trouble.
+    func alarms(_ f: FlowStats) -> Bool {
+        isAlarm && sortValue(f) > 0
+    }
+
+    /// The cell's text (not yet fitted to the column).
+    public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil) -> String {
+        switch self {
+        case .qpn: Format.qpn(f.key.qpn)
+        case .source: addresses?.source ?? f.key.source.description
+        case .destination: addresses?.destination ?? f.key.destination.description
+        case .transport: f.transport.name
+        case .packetRate: Format.rate(f.packetRate.last)
+        case .byteRate: Format.bytes(f.byteRate.last)
+        case .messageRate: Format.rate(f.messageRate.last)
+        case .packets: Format.count(f.packets)
+        case .gaps: Format.count(f.psnGaps)
+        case .retransmissions: Format.count(f.psn.retransmissions)
+        case .naks: Format.count(f.responses.nakCount)
+        case .rnrNaks: Format.count(f.responses.rnrNaks)
+        case .cnps: Format.count(f.responses.cnps)
+        case .ce: Format.count(f.responses.ecnCE)
+        case .rtt: f.rtt.percentile(50).map(Format.microseconds) ?? "-"
+        case .opcodes: QPColumn.topOpcodes(f, limit: 3)
+        }
+    }
+
+    /// The flow's busiest opcodes with their share of its packets: "WRITE_MIDDLE 95%, ...".
+    static func topOpcodes(_ f: FlowStats, limit: Int) -> String {
+        let ops = f.opcodes.sorted
+        let total = max(1, ops.reduce(0) { $0 + $1.count })
+        var parts = ops.prefix(limit).map { "\(Format.shortOpcodeName($0.opcode)) \($0.count * 100 / total)%" }
+        if ops.count > limit { parts.append("+\(ops.count - limit)") }
+        return parts.joined(separator: ", ")
+    }
+}

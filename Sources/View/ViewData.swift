@@ -1,0 +1,82 @@
+import Stats
+
+/// What the view shows, copied from the engine at a refresh (once per delay interval, and
+/// not while paused): rows stay still between refreshes however the keys move through them.
+public struct ViewData {
+    /// The source, as the feed describes it.
+    public var status: FeedStatus
+    /// Totals (the exact ones when the feed has them).
+    public var totals: Totals
+    /// Packets and bytes per second over the last interval.
+    public var packetRate: Double
+    public var byteRate: Double
+    /// Packets per second at each tick, oldest first (a minute at one tick per second).
+    public var packetRateHistory: [Double]
+    /// Every flow in the engine's table.
+    public var flows: [FlowStats]
+    /// Positions in `flows` by key.
+    public var index: [FlowKey: Int]
+    /// The opcodes seen.
+    public var opcodes: [OpcodeRow]
+    /// Flows the engine dropped to stay bounded.
+    public var evictions: UInt64
+    /// The widest address string among the flows.
+    public var addressWidth: Int
+    /// Address strings of each flow, by position in `flows`.
+    public var addressText: [(source: String, destination: String)]
+
+    /// Nothing yet.
+    public init(status: FeedStatus) {
+        self.status = status
+        totals = Totals()
+        packetRate = 0
+        byteRate = 0
+        packetRateHistory = []
+        flows = []
+        index = [:]
+        opcodes = []
+        evictions = 0
+        addressWidth = 0
+        addressText = []
+    }
+
+    /// A copy of `engine`'s counters.
+    public init(engine: StatsEngine, status: FeedStatus) {
+        self.status = status
+        totals = engine.totals
+        if let exact = status.exactTotals {
+            totals.packets = exact.packets
+            totals.bytes = exact.bytes
+            totals.rocePackets = exact.rocePackets
+            totals.roceBytes = exact.roceBytes
+        }
+        packetRate = engine.packetRate.last
+        byteRate = engine.byteRate.last
+        packetRateHistory = engine.packetRate.history
+        flows = engine.flows
+        var index: [FlowKey: Int] = [:]
+        index.reserveCapacity(flows.count)
+        var texts: [(source: String, destination: String)] = []
+        texts.reserveCapacity(flows.count)
+        var widest = 0
+        for (i, f) in flows.enumerated() {
+            index[f.key] = i
+            let t = (source: f.key.source.description, destination: f.key.destination.description)
+            widest = max(widest, t.source.count, t.destination.count)
+            texts.append(t)
+        }
+        self.index = index
+        addressText = texts
+        addressWidth = widest
+        var ops: [OpcodeRow] = []
+        for (i, total) in engine.opcodes.enumerated() where total.packets > 0 {
+            ops.append(OpcodeRow(opcode: UInt8(i), packets: total.packets, bytes: total.bytes,
+                                 rate: engine.opcodeRates[UInt8(i)]?.last ?? 0))
+        }
+        opcodes = ops
+        evictions = engine.evictions
+    }
+
+    /// The flow with this key.
+    public func flow(_ key: FlowKey) -> FlowStats? { index[key].map { flows[$0] } }
+}
