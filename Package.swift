@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "RdmaTop",
             dependencies: [
-                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe",
+                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -28,7 +28,9 @@ struct LiveCommand {
             options.objectOverride = [UInt8](data)
         }
         Probe.installSignalHandlers()
-        let engine = StatsEngine(filter: filter)
+        let viewing = ViewCommand.wanted(output, live)
+        // The view filters rows, not packets: its engine counts everything.
+        let engine = StatsEngine(filter: viewing ? PacketFilter() : filter)
         let out = BufferedOutput()
         let source: LiveSource
         do {
@@ -40,6 +42,23 @@ struct LiveCommand {
         for notice in source.probe.notices { printError(notice) }
         printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
+        if viewing {
+            var failure: Error?
+            do {
+                try ViewCommand.runLive(source: source, engine: engine, filter: filter, live: live,
+                                        notices: source.probe.notices)
+            } catch {
+                failure = error
+            }
+            do {
+                try source.close()
+            } catch {
+                printError("\(error)")
+                failure = failure ?? ExitCode.failure
+            }
+            if let failure { throw failure }
+            return
+        }
         if output.dump {
             source.onFrame = { frame, bytes, result in
                 if let line = PacketDump.render(result, frame: frame, bytes: bytes, filter: filter,
@@ -48,7 +67,7 @@ struct LiveCommand {
                 }
             }
         }
-        let interval = Int64(max(0.05, live.interval) * 1e9)
+        let interval = Int64(max(0.05, live.interval ?? 2) * 1e9)
         let start = LiveSource.monotonicNow()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
@@ -93,8 +112,8 @@ struct LiveOptions: ParsableArguments {
     @Option(help: "Attach mode: auto (RDMA mode on kernels with rdmatop's series, else xdp+tc), xdp (ingress), tc (egress), rdma.")
     var mode: AttachMode = .auto
 
-    @Option(help: "Seconds per snapshot (live).")
-    var interval: Double = 2
+    @Option(help: "Seconds per snapshot (live; default 2), or between refreshes of the interactive view (default 1).")
+    var interval: Double?
 
     @Option(help: "Print this many snapshots, then exit (0: until interrupted).")
     var count: Int = 0

@@ -13,6 +13,8 @@ struct RdmaTop: ParsableCommand {
         abstract: "Monitor RoCEv2 (RDMA over Converged Ethernet) traffic.",
         discussion: """
             Examples:
+              rdmatop --read capture.pcap                 interactive view (in a terminal)
+              rdmatop --read capture.pcap --speed max     ... replayed as fast as possible
               rdmatop --read capture.pcap --once          snapshot of a capture file
               rdmatop --read capture.pcap --once --json   the same as one JSON document
               rdmatop --read capture.pcap --dump          every RoCE packet, decoded
@@ -29,6 +31,7 @@ struct RdmaTop: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var filters: FilterOptions
     @OptionGroup(title: "Live capture") var live: LiveOptions
+    @OptionGroup(title: "Interactive view") var replay: ReplayOptions
 
     mutating func validate() throws {
         if source.interface == nil && source.read == nil {
@@ -48,8 +51,11 @@ struct RdmaTop: ParsableCommand {
         if mib < 1 || mib > 1024 || mib & (mib - 1) != 0 {
             throw ValidationError("--buffer-size \(mib): a power of two from 1 to 1024 MiB")
         }
-        if live.interval <= 0 || !live.interval.isFinite {
-            throw ValidationError("--interval \(live.interval): must be a positive number of seconds")
+        if source.interface != nil && replay.speed != .factor(1) {
+            throw ValidationError("--speed applies to --read: a live interface runs at its own speed")
+        }
+        if let interval = live.interval, interval <= 0 || !interval.isFinite {
+            throw ValidationError("--interval \(interval): must be a positive number of seconds")
         }
     }
 
@@ -57,6 +63,10 @@ struct RdmaTop: ParsableCommand {
         let filter = try filters.packetFilter()
         let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
         if let path = source.read {
+            if ViewCommand.wanted(output, live) {
+                try ViewCommand.runFile(path: path, decoder: decoder, filter: filter, live: live, speed: replay.speed)
+                return
+            }
             try FileCommand(path: path, decoder: decoder, filter: filter, output: output).run()
         } else if let interface = source.interface {
             try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live).run()
