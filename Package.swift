@@ -71,6 +71,9 @@ let package = Package(
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
+        // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
+        // replay's pacing.
+        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.

@@ -21,7 +21,7 @@ extension ViewModel {
         var first = StyledLine("rdmatop", .title)
         first.append(" \(status.kind.rawValue) ")
         first.append(name, .emphasis)
-        first.append(" (\(status.mode))")
+        if status.kind != .file { first.append(" (\(status.mode))") }
         if state.paused {
             first.append(" ")
             first.append(" PAUSED ", .badge)
@@ -31,12 +31,11 @@ extension ViewModel {
             first.append(" end of file ", .badge)
         }
         first.append(sep)
-        switch status.kind {
-        case .interface: first.append("up ")
-        case .file: first.append("replayed ")
-        }
         first.append(Format.duration(status.elapsedSeconds), .emphasis)
-        first.append(sep + "refresh \(Format.seconds(state.delay))")
+        switch status.kind {
+        case .interface: first.append(" up")
+        case .file: first.append(" replayed")
+        }
         for note in status.notes {
             first.append(sep + note)
         }
@@ -52,15 +51,15 @@ extension ViewModel {
         second.append(Format.count(t.packets), .emphasis)
         second.append(" (\(Format.bytes(Double(t.bytes))))  RoCE ")
         second.append(Format.count(t.rocePackets), .emphasis)
-        second.append("  rate ")
+        second.append("  ")
         second.append(Format.rate(data.packetRate) + " pkt/s", .emphasis)
-        second.append(" ")
+        second.append("  ")
         second.append(Format.bytes(data.byteRate) + "/s", .emphasis)
         if let lost = status.lostEvents {
             second.append("  lost events ")
             second.append(Format.count(lost), lost > 0 ? .alert : .emphasis)
         }
-        second.append("  ICRC errors ")
+        second.append("  ICRC err ")
         second.append(Format.count(t.icrcErrors), t.icrcErrors > 0 ? .alert : .emphasis)
         second.append("/" + Format.count(t.icrcChecked))
         if t.malformed > 0 {
@@ -81,6 +80,7 @@ extension ViewModel {
         }
         third.append("  filter ")
         third.append(state.filter.isEmpty ? "none" : state.filter.description, state.filter.isEmpty ? .dim : .emphasis)
+        third.append("  delay \(Format.seconds(state.delay))")
         let room = width - third.width - 8
         if room >= 10, !data.packetRateHistory.isEmpty {
             let n = min(room, RateMeter.historyLength)

@@ -1,0 +1,107 @@
+import RoCE
+import Stats
+import Testing
+@testable import View
+
+/// The screen at 80x24 and other sizes: every line fits, header and footer stay.
+@Suite struct LayoutTests {
+    @Test(arguments: [(80, 24), (120, 40), (200, 60), (40, 8), (81, 13), (100, 15)])
+    func everyLineFitsAndHeaderAndFooterStay(size: (Int, Int)) {
+        let (w, h) = size
+        var m = model(demoEngine())
+        for keys in ["", "\t", "\t\n", "?", "/write", "d"] {
+            var v = m
+            v.type(keys)
+            let lines = v.render(width: w, height: h)
+            #expect(lines.count == h, "\(w)x\(h) \(keys)")
+            #expect(lines.allSatisfy { $0.width <= w }, "\(w)x\(h) \(keys)")
+            #expect(lines[0].text.hasPrefix("rdmatop file test.pcap | 1.5s replayed"), "\(w)x\(h) \(keys)")
+            let footer = lines[h - 1].text
+            #expect(footer.hasPrefix(v.state.prompt != nil ? "Enter Apply" : "q "), "\(w)x\(h) \(keys): \(footer)")
+        }
+        _ = m.screen(w, h)
+    }
+
+    @Test func at80x24TheEssentialColumnsFit() {
+        var m = model(demoEngine())
+        let layout = m.qpLayout(width: 80)
+        #expect(layout.totalWidth <= 80)
+        for column: QPColumn in [.qpn, .source, .destination, .packetRate, .byteRate, .gaps, .retransmissions, .naks] {
+            #expect(layout.contains(column), "\(column)")
+        }
+        let screen = m.screen()
+        #expect(screen[1].hasPrefix("packets "))
+        #expect(screen[2].hasPrefix("QPs "))
+        #expect(screen[3].hasPrefix("QPN      SOURCE   DESTINATION"))
+        #expect(screen[3].contains("PKT/Sv"))
+        #expect(screen[4].hasPrefix(Format.qpn(m.rowKeys[0].qpn)))
+        #expect(screen.contains { $0.hasPrefix(" OPCODE NAME") }, "both tables at 80x24")
+        #expect(screen[23].contains("q Quit") && screen[23].contains("? Help"))
+        #expect(screen.allSatisfy { $0.count <= 80 })
+    }
+
+    @Test func wideTerminalsShowEveryColumn() {
+        let m = model(demoEngine())
+        let layout = m.qpLayout(width: 200)
+        #expect(layout.columns == QPColumn.allCases)
+        #expect(layout.totalWidth == 200, "the opcodes column takes the rest")
+    }
+
+    @Test func columnsGoByPriority() {
+        let candidates = [TableLayout.Candidate("a", width: 10, priority: 0), .init("b", width: 10, priority: 2),
+                          .init("c", width: 10, priority: 1), .init("d", width: 5, priority: 3, flexible: true)]
+        let narrow = TableLayout(candidates, width: 21)
+        #expect(narrow.columns == ["a", "c"])
+        let mid = TableLayout(candidates, width: 30)
+        #expect(mid.columns == ["a", "c", "d"] && mid.widths["d"] == 8)
+        let tiny = TableLayout(candidates, width: 6)
+        #expect(tiny.columns == ["a"] && tiny.widths["a"] == 6)
+    }
+
+    @Test func aTerminalTooSmallGetsAMessage() {
+        var m = model(demoEngine())
+        let lines = m.screen(30, 6)
+        #expect(lines.count == 6)
+        #expect(lines[0].hasPrefix("terminal too small (30x6)"))
+        #expect(lines.allSatisfy { $0.count <= 30 })
+        #expect(m.screen(5, 2).count == 2)
+        #expect(m.screen(0, 0).isEmpty)
+    }
+
+    @Test func shortTerminalsShowOneTable() {
+        var m = model(demoEngine())
+        let lines = m.screen(80, 12)
+        #expect(!lines.contains { $0.contains(" OPCODE NAME") })
+        m.press([.tab])
+        #expect(m.screen(80, 12).contains { $0.hasPrefix(" OPCODE NAME") })
+    }
+
+    @Test func theHeaderSaysWhatTheSourceIsDoing() {
+        let engine = demoEngine()
+        var status = FeedStatus(kind: .file, name: "/captures/some/long/directory/name/that/goes/on/rping.pcap",
+                                mode: "file", elapsedSeconds: 3.2, ended: true, notes: ["speed max", "1 clock jump skipped"])
+        var m = model(engine, status: status)
+        m.type("p")
+        var first = m.screen(80, 24)[0]
+        #expect(first.contains("rping.pcap") && !first.contains("/captures"), "a long path shows its file name: \(first)")
+        #expect(first.contains("PAUSED") && first.contains("end of file"))
+        #expect(m.screen(200, 24)[0].contains("/captures/some/long"))
+        status = FeedStatus(kind: .interface, name: "veth0", mode: "xdp+tc", lostEvents: 3,
+                            exactTotals: ExactTotals(packets: 1_000_000, bytes: 5, rocePackets: 7, roceBytes: 8),
+                            elapsedSeconds: 75)
+        m = model(engine, status: status)
+        let lines = m.screen(120, 30)
+        first = lines[0]
+        #expect(first.hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up"))
+        #expect(lines[1].contains("packets 1.00M") && lines[1].contains("RoCE 7") && lines[1].contains("lost events 3"))
+    }
+
+    @Test func monochromeUsesOnlyBoldAndReverse() {
+        for style in Style.allCases {
+            let mono = Palette.look(style).monoAttributes
+            #expect(mono & ~3 == 0, "\(style): bold (1) and reverse (2) only")
+        }
+        #expect(Palette.look(.selected).monoAttributes == 2)
+        #expect(Palette.look(.columnHeader).monoAttributes == 2)
+    }
+}
