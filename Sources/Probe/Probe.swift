@@ -79,8 +79,11 @@ public final class Probe {
     private var ringBuffer: OpaquePointer?
     private var countersFD: Int32 = -1
     private let options: ProbeOptions
-    private let clockOffset: Int64
-    private final class HandlerBox { var handler: ((ProbeEvent) -> Void)? }
+    private final class HandlerBox {
+        var handler: ((ProbeEvent) -> Void)?
+        /// Added to bpf_ktime_get_ns() stamps to make them wall-clock time.
+        var clockOffset: Int64 = 0
+    }
     private let box = HandlerBox()
 
     /// Checks the kernel, the privileges and the interface, loads the programs and attaches
@@ -97,7 +100,7 @@ public final class Probe {
         let index = if_nametoindex(options.interface)
         guard index != 0 else { throw .noSuchInterface(options.interface) }
         ifindex = Int32(index)
-        clockOffset = Probe.monotonicToRealtime()
+        box.clockOffset = Probe.monotonicToRealtime()
         do {
             try attach(release: release)
         } catch {
@@ -274,27 +277,20 @@ public final class Probe {
     /// number of events; -EINTR when a signal arrived.
     @discardableResult
     public func poll(timeoutMilliseconds: Int32, handler: @escaping (ProbeEvent) -> Void) -> Int32 {
-        guard let ringBuffer else { return 0 }
-        box.handler = { [clockOffset] event in
-            var e = event
-            e.timestampNanoseconds += clockOffset
-            handler(e)
-        }
-        defer { box.handler = nil }
-        return rt_ringbuf_poll(ringBuffer, timeoutMilliseconds)
+        withHandler(handler) { rt_ringbuf_poll($0, timeoutMilliseconds) }
     }
 
     /// Handles every event already in the ring buffer.
     @discardableResult
     public func drain(handler: @escaping (ProbeEvent) -> Void) -> Int32 {
+        withHandler(handler) { rt_ringbuf_consume($0) }
+    }
+
+    private func withHandler(_ handler: @escaping (ProbeEvent) -> Void, _ body: (OpaquePointer) -> Int32) -> Int32 {
         guard let ringBuffer else { return 0 }
-        box.handler = { [clockOffset] event in
-            var e = event
-            e.timestampNanoseconds += clockOffset
-            handler(e)
-        }
+        box.handler = handler
         defer { box.handler = nil }
-        return rt_ringbuf_consume(ringBuffer)
+        return body(ringBuffer)
     }
 
     private static let onEvent: rt_event_fn = { ctx, data, size in
@@ -305,7 +301,7 @@ public final class Probe {
         let start = MemoryLayout<rdmatop_event>.size
         let captured = min(Int(header.cap_len), size - start)
         box.handler?(ProbeEvent(
-            timestampNanoseconds: Int64(truncatingIfNeeded: header.timestamp_ns),
+            timestampNanoseconds: Int64(truncatingIfNeeded: header.timestamp_ns) &+ box.clockOffset,
             ifindex: Int(header.ifindex), originalLength: Int(header.orig_len), direction: header.direction,
             startsAtIP: UInt32(header.framing) == RDMATOP_FRAMING_IP.rawValue, hook: header.hook,
             data: UnsafeRawBufferPointer(rebasing: raw[start..<(start + captured)])))
