@@ -25,11 +25,14 @@ build-debug: setup-test
 demo: build
 	@scripts/demo.sh
 
-# Unit and end-to-end tests (the live-probe ones need root: CI runs as root), then real
-# SoftRoCE traffic in a qemu VM (skipped, saying so, only where qemu cannot run).
+# Unit and end-to-end tests (the live-probe ones need root: CI runs as root); real SoftRoCE
+# traffic in a qemu VM (skipped, saying so, only where qemu cannot run); the kernel series:
+# applies, builds and passes checkpatch patch by patch; and booted with rdmatop in RDMA mode.
 test: build-debug
 	swift test --skip-build
 	tests/lab/softroce-test
+	kernel-patches/check
+	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
 bench: setup-demo
 	swift build -c release --product rdmatop-bench
