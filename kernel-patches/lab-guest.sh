@@ -66,41 +66,13 @@ fi
 [[ -x $LOADER && -r $LOADER.bpf.o ]] || { res setup FAIL "no loader $LOADER"; exit 1; }
 
 # ------------------------------------------------------------------ topology
-setup() {
-	ip link add vethA type veth peer name vethB || return 1
-	ip addr add $A/24 dev vethA && ip addr add $B/24 dev vethB || return 1
-	ip link set vethA up && ip link set vethB up || return 1
-	local i
-	for i in all default vethA vethB; do
-		sysctl -qw net.ipv4.conf.$i.accept_local=1 net.ipv4.conf.$i.rp_filter=0
-	done
-	# look up the per-destination tables before "local", for locally generated packets
-	ip rule add pref 1000 lookup local && ip rule del pref 0 || return 1
-	ip route add $B/32 dev vethA src $A table 100
-	ip route add $A/32 dev vethB src $B table 101
-	ip rule add pref 100 iif lo to $B/32 lookup 100
-	ip rule add pref 101 iif lo to $A/32 lookup 101
-	ip neigh replace $B lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent
-	ip neigh replace $A lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent
-	rdma link add rxeA type rxe netdev vethA && rdma link add rxeB type rxe netdev vethB
-}
-gid_index() { # the RoCE v2 GID of the IPv4 address
-	local n
-	for n in $(seq 0 15); do
-		[[ $(cat /sys/class/infiniband/$1/ports/1/gids/$n 2>/dev/null) == 0000:0000:0000:0000:0000:ffff:* &&
-		   $(cat /sys/class/infiniband/$1/ports/1/gid_attrs/types/$n 2>/dev/null) == "RoCE v2" ]] &&
-			{ echo "$n"; return 0; }
-	done
-	return 1
-}
-if ! setup; then
+# shellcheck source=tests/lab/rxe-pair.sh
+source "${RXEVM_SCRIPT_DIR:-$(dirname "$(readlink -f "$0")")}/../tests/lab/rxe-pair.sh"
+if ! rxe_pair_setup $A $B; then
 	res setup FAIL "veth/rxe setup failed"
 	exit 1
 fi
-for _ in $(seq 1 40); do
-	GA=$(gid_index rxeA) && GB=$(gid_index rxeB) && break
-	sleep 0.5
-done
+rxe_pair_gids 20
 [[ -n ${GA:-} && -n ${GB:-} ]] || { res setup FAIL "no RoCE v2 GIDs"; exit 1; }
 res setup ok "rxeA/vethA $A, rxeB/vethB $B, GID index $GA/$GB"
 

@@ -94,43 +94,13 @@ cm_listening() { rdma resource show cm_id 2>/dev/null | grep -q LISTEN; }
 # ------------------------------------------------------------------ topology
 log "kernel $(uname -r), $(nproc) cpus; rdmatop $RDMATOP; runs $RUNS"
 for m in rdma_rxe veth; do modprobe "$m" || log "modprobe $m failed"; done
-ip link add vethA type veth peer name vethB
-ip addr add $A/24 dev vethA
-ip addr add $B/24 dev vethB
-ip link set vethA up
-ip link set vethB up
-for c in all default vethA vethB; do
-	sysctl -qw net.ipv4.conf.$c.accept_local=1 net.ipv4.conf.$c.rp_filter=0
-done
-# Locally generated packets to the peer's address take a per-destination table that sends
-# them out of the veth; the `local` table is consulted only after those rules.
-ip rule add pref 1000 lookup local
-ip rule del pref 0
-ip route add $B/32 dev vethA src $A table 100
-ip route add $A/32 dev vethB src $B table 101
-ip rule add pref 100 iif lo to $B/32 lookup 100
-ip rule add pref 101 iif lo to $A/32 lookup 101
-ip neigh replace $B lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent
-ip neigh replace $A lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent
+# shellcheck source=tests/lab/rxe-pair.sh
+source "${RXEVM_SCRIPT_DIR:-$(dirname "$(readlink -f "$0")")}/rxe-pair.sh"
+rxe_pair_setup $A $B || log "veth/rxe setup failed"
 ip route get $B from $A
 ip route get $A from $B
-rdma link add rxeA type rxe netdev vethA
-rdma link add rxeB type rxe netdev vethB
 rdma link show
-
-# rxe_gid DEV: index of DEV's RoCE v2 GID holding an IPv4-mapped address.
-rxe_gid() {
-	local n g t
-	for n in $(seq 0 15); do
-		g=$(cat "/sys/class/infiniband/$1/ports/1/gids/$n" 2>/dev/null) || continue
-		t=$(cat "/sys/class/infiniband/$1/ports/1/gid_attrs/types/$n" 2>/dev/null)
-		if [[ $g == 0000:0000:0000:0000:0000:ffff:* && $t == "RoCE v2" ]]; then echo "$n"; return 0; fi
-	done
-	return 1
-}
-gids_ready() { GA=$(rxe_gid rxeA) && GB=$(rxe_gid rxeB); }
-GA= GB=
-wait_for 20 gids_ready || log "no RoCE v2 IPv4 GID on rxeA/rxeB after 20 s"
+rxe_pair_gids 20 || log "no RoCE v2 IPv4 GID on rxeA/rxeB after 20 s"
 log "GID index rxeA=${GA:-none} rxeB=${GB:-none}"
 check rxe_devices "$( [[ -n $GA && -n $GB ]] && echo PASS || echo FAIL)" "RoCE v2 GIDs on rxeA and rxeB" \
 	"rxeA=${GA:-none} rxeB=${GB:-none}"

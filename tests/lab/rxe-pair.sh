@@ -1,0 +1,46 @@
+# rxe-pair.sh: sourced by the guest scripts (tests/lab/guest-softroce.sh,
+# kernel-patches/lab-guest.sh). Two rxe devices on the two ends of one veth pair in the initial
+# namespace (the 6.12 rxe opens its UDP socket only there):
+#   rxeA on vethA $A  <== veth ==>  $B on vethB rxeB
+# Both addresses are local, so policy routing sends locally generated packets to the peer's
+# address out of the veth; the `local` table is consulted only after those rules.
+
+# rxe_pair_setup A B: creates the pair; returns non-zero when a step fails.
+rxe_pair_setup() {
+	local a=$1 b=$2 c
+	ip link add vethA type veth peer name vethB || return 1
+	ip addr add "$a/24" dev vethA && ip addr add "$b/24" dev vethB || return 1
+	ip link set vethA up && ip link set vethB up || return 1
+	for c in all default vethA vethB; do
+		sysctl -qw net.ipv4.conf.$c.accept_local=1 net.ipv4.conf.$c.rp_filter=0
+	done
+	ip rule add pref 1000 lookup local && ip rule del pref 0 || return 1
+	ip route add "$b/32" dev vethA src "$a" table 100 || return 1
+	ip route add "$a/32" dev vethB src "$b" table 101 || return 1
+	ip rule add pref 100 iif lo to "$b/32" lookup 100 || return 1
+	ip rule add pref 101 iif lo to "$a/32" lookup 101 || return 1
+	ip neigh replace "$b" lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent || return 1
+	ip neigh replace "$a" lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent || return 1
+	rdma link add rxeA type rxe netdev vethA && rdma link add rxeB type rxe netdev vethB
+}
+
+# rxe_gid DEV: the index of DEV's RoCE v2 GID that holds an IPv4-mapped address.
+rxe_gid() {
+	local n g t
+	for n in $(seq 0 15); do
+		g=$(cat "/sys/class/infiniband/$1/ports/1/gids/$n" 2>/dev/null) || continue
+		t=$(cat "/sys/class/infiniband/$1/ports/1/gid_attrs/types/$n" 2>/dev/null)
+		if [[ $g == 0000:0000:0000:0000:0000:ffff:* && $t == "RoCE v2" ]]; then echo "$n"; return 0; fi
+	done
+	return 1
+}
+
+# rxe_pair_gids SECONDS: sets GA and GB (rxeA's and rxeB's GID index) once both exist.
+rxe_pair_gids() {
+	local limit=$(( SECONDS + $1 ))
+	GA= GB=
+	until GA=$(rxe_gid rxeA) && GB=$(rxe_gid rxeB); do
+		(( SECONDS >= limit )) && return 1
+		sleep 0.2
+	done
+}
