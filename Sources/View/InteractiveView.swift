@@ -99,9 +99,8 @@ public enum InteractiveView {
                     return .quit
                 case .pause(let paused):
                     if feed.pausesWithView { feed.setPaused(paused) }
-                    if !paused {
-                        model.refresh(ViewData(engine: engine, status: feed.status))
-                    }
+                    // What is shown freezes as it stands now (and resumes from now).
+                    model.refresh(ViewData(engine: engine, status: feed.status))
                 case .delay(let seconds):
                     delay = nanoseconds(seconds)
                     nextTick = monotonicNow() + delay
