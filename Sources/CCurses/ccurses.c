@@ -11,6 +11,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,6 +73,19 @@ int cc_start(int want_colors)
 		return -1;
 	}
 	set_term(screen);
+	/* A terminal that cannot move the cursor (TERM=dumb) cannot show the view. */
+	{
+		char *cup = tigetstr("cup");
+		if (!cup || cup == (char *)-1) {
+			endwin();
+			delscreen(screen);
+			screen = NULL;
+			if (input)
+				fclose(input);
+			input = NULL;
+			return -1;
+		}
+	}
 	active = 1;
 	if (!exit_hook_registered) {
 		atexit(at_exit);
