@@ -145,6 +145,16 @@ func qpRows(_ screen: [String]) -> [String] {
         #expect(after.contains { $0.contains("filter qpn 0x11") })
     }
 
+    @Test func theCommandLineFiltersStartTheView() throws {
+        let view = try TmuxView(["--read", Self.rping, "--speed", "max", "--qpn", "1", "--addr", "10.0.0.2"])
+        defer { view.stop() }
+        let s = try view.wait(forText: "QPs 2 of 4")
+        #expect(qpRows(s).allSatisfy { $0.hasPrefix("0x000001") } && qpRows(s).count == 2, "\(qpRows(s))")
+        #expect(s.contains { $0.contains("filter qpn 0x1, addr 10.0.0.2") })
+        try view.keys("c")
+        try view.wait(for: "every row") { qpRows($0).count == 4 }
+    }
+
     @Test func filterByOpcodeAndClear() throws {
         let view = try rpingView()
         defer { view.stop() }
