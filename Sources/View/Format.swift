@@ -43,6 +43,12 @@ public enum Format {
         return h > 0 ? "\(h):\(two(m)):\(two(s))" : "\(m):\(two(s))"
     }
 
+    /// Seconds of a delay: "1 s", "0.50 s", "2.5 s".
+    public static func seconds(_ value: Double) -> String {
+        let whole = value.rounded() == value
+        return (whole ? Units.fixed(value, digits: 0) : Units.fixed(value, digits: value < 1 ? 2 : 1)) + " s"
+    }
+
     /// A QPN as 0x and six hex digits.
     public static func qpn(_ qpn: UInt32) -> String { Units.hex(qpn, width: 6) }
 

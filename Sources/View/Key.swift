@@ -11,9 +11,6 @@ public enum Key: Equatable, Sendable {
 }
 
 extension Key {
-    /// Shorthand for a character key.
-    public static func char(_ c: Character) -> Key { .character(c) }
-
     /// Keys for the characters of `text` (for tests and scripted input).
     public static func typing(_ text: String) -> [Key] {
         text.map { c in

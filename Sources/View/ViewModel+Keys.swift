@@ -1,5 +1,3 @@
-import Report
-
 extension ViewModel {
     /// Applies a key (top / htop / iftop conventions) and says what the run loop must do.
     public mutating func handle(_ key: Key) -> ViewEffect {
@@ -198,18 +196,10 @@ extension ViewModel {
 }
 
 extension String {
-    func trimmingCharacters(in set: Character) -> String {
+    fileprivate func trimmingCharacters(in set: Character) -> String {
         var s = Substring(self)
         while s.first == set { s.removeFirst() }
         while s.last == set { s.removeLast() }
         return String(s)
-    }
-}
-
-extension Format {
-    /// "1 s", "0.5 s", "2.5 s".
-    public static func seconds(_ value: Double) -> String {
-        let whole = value.rounded() == value
-        return (whole ? Units.fixed(value, digits: 0) : Units.fixed(value, digits: value < 1 ? 2 : 1)) + " s"
     }
 }

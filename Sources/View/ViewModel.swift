@@ -35,17 +35,11 @@ public struct ViewModel {
         data.status = status
     }
 
-    /// The flow of QP row `row`.
-    public func flow(atRow row: Int) -> FlowStats { data.flows[rows[row]] }
-
     /// The selected flow, if any row is shown.
     public var selectedFlow: FlowStats? {
         guard let key = state.selectedFlow else { return nil }
         return data.flow(key)
     }
-
-    /// Flows that pass the filter.
-    public var shownFlowCount: Int { rows.count }
 
     // MARK: - Rows
 
