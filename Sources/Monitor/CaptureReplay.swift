@@ -45,7 +45,7 @@ public final class CaptureReplay {
     /// The fault that ended the file early, if any.
     public private(set) var failure: CaptureError?
     /// How the monotonic clock is read (tests substitute their own).
-    var now: () -> Int64 = CaptureReplay.monotonicNow
+    var now: () -> Int64 = SystemClock.monotonic
     /// How the replay waits for the next packet (tests substitute their own).
     var sleep: (Int64) -> Void = { nanoseconds in
         var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
@@ -137,28 +137,7 @@ public final class CaptureReplay {
 
     private func ingest(_ captured: CapturedPacket) {
         frameCount += 1
-        let frame = FrameInfo(number: frameCount, timestampNanoseconds: captured.timestampNanoseconds,
-                              capturedLength: captured.data.count, originalLength: captured.originalLength,
-                              interfaceID: reader.format == .pcapng ? captured.interfaceID : nil,
-                              direction: captured.direction.roceDirection)
-        let result: Result<RoCEPacket, DecodeError>
-        if let linkType = RoCE.LinkType(pcapLinkType: captured.linkType) {
-            do {
-                result = .success(try decoder.decode(captured.data, linkType: linkType,
-                                                     originalLength: captured.originalLength))
-            } catch {
-                result = .failure(error)
-            }
-        } else {
-            result = .failure(.notRoCE(.unsupportedLinkType(captured.linkType)))
-        }
-        engine.ingest(result, frame: frame, bytes: captured.data)
+        engine.ingest(DecodedFrame(captured, number: frameCount, format: reader.format, decoder: decoder))
     }
 
-    /// CLOCK_MONOTONIC in nanoseconds.
-    static func monotonicNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
 }

@@ -41,7 +41,7 @@ public final class LiveSource {
     public func run(until deadline: Int64) throws -> Bool {
         while true {
             if Probe.receivedSignal != 0 { return false }
-            let now = LiveSource.monotonicNow()
+            let now = SystemClock.monotonic()
             if now >= deadline { break }
             let wait = Int32(min(200, max(1, (deadline - now) / 1_000_000)))
             probe.poll(timeoutMilliseconds: wait) { [unowned self] event in handle(event) }
@@ -107,17 +107,4 @@ public final class LiveSource {
         }
     }
 
-    /// CLOCK_REALTIME in nanoseconds (the clock of event timestamps).
-    public static func realtimeNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-
-    /// CLOCK_MONOTONIC in nanoseconds.
-    public static func monotonicNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
 }

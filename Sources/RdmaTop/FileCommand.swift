@@ -11,10 +11,11 @@ struct FileCommand {
     let decoder: PacketDecoder
     let filter: PacketFilter
     let output: OutputOptions
+    let engine: EngineConfiguration
 
     func run() throws {
         let out = BufferedOutput()
-        let engine = StatsEngine(filter: filter)
+        let engine = StatsEngine(filter: filter, configuration: self.engine)
         let source: CaptureFileSource
         do {
             source = try CaptureFileSource(path: path, decoder: decoder)
@@ -24,10 +25,11 @@ struct FileCommand {
         }
         var failure: String?
         do {
-            try source.forEach { frame, bytes, result in
-                engine.ingest(result, frame: frame, bytes: bytes)
-                if output.dump, let line = PacketDump.render(result, frame: frame, bytes: bytes, filter: filter,
-                                                             json: output.json, previewBytes: output.preview) {
+            try source.forEach { decoded in
+                engine.ingest(decoded)
+                if output.dump, let line = PacketDump.render(decoded.result, frame: decoded.frame, bytes: decoded.bytes,
+                                                             filter: filter, json: output.json,
+                                                             previewBytes: output.preview) {
                     out.line(line)
                 }
             }

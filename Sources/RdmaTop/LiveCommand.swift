@@ -13,6 +13,7 @@ struct LiveCommand {
     let filter: PacketFilter
     let output: OutputOptions
     let live: LiveOptions
+    let engine: EngineConfiguration
 
     func run() throws {
         var options = ProbeOptions(interface: interface)
@@ -30,7 +31,7 @@ struct LiveCommand {
         Probe.installSignalHandlers()
         let viewing = ViewCommand.wanted(output, live)
         // The view filters rows, not packets: its engine counts everything.
-        let engine = StatsEngine(filter: viewing ? PacketFilter() : filter)
+        let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: self.engine)
         let out = BufferedOutput()
         let source: LiveSource
         do {
@@ -68,19 +69,19 @@ struct LiveCommand {
             }
         }
         let interval = Int64(max(0.05, live.interval ?? 2) * 1e9)
-        let start = LiveSource.monotonicNow()
+        let start = SystemClock.monotonic()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
         var failure: Error?
         do {
             var deadline = start + interval
-            engine.tick(at: LiveSource.realtimeNow())
+            engine.tick(at: SystemClock.realtime())
             while true {
                 let keepGoing = try source.run(until: deadline)
-                engine.tick(at: LiveSource.realtimeNow())
+                engine.tick(at: SystemClock.realtime())
                 if !output.dump {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
-                                            durationSeconds: Double(LiveSource.monotonicNow() - start) / 1e9)
+                                            durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
                     let c = source.probe.totalCounters
                     snapshot.setExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets,
                                             roceBytes: c.roceBytes)

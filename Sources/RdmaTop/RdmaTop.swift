@@ -32,6 +32,7 @@ struct RdmaTop: ParsableCommand {
     @OptionGroup var filters: FilterOptions
     @OptionGroup(title: "Live capture") var live: LiveOptions
     @OptionGroup(title: "Interactive view") var replay: ReplayOptions
+    @OptionGroup(title: "Analysis") var analysis: AnalysisOptions
 
     mutating func validate() throws {
         if source.interface == nil && source.read == nil {
@@ -54,6 +55,12 @@ struct RdmaTop: ParsableCommand {
         if source.interface != nil && replay.speed != .factor(1) {
             throw ValidationError("--speed applies to --read: a live interface runs at its own speed")
         }
+        if let mtu = analysis.pathMTU, ![256, 512, 1024, 2048, 4096].contains(mtu) {
+            throw ValidationError("--pmtu \(mtu): an IBTA path MTU (256, 512, 1024, 2048 or 4096)")
+        }
+        if analysis.maxFlows < 1 || analysis.maxFlows > 10_000_000 {
+            throw ValidationError("--max-flows \(analysis.maxFlows): 1 to 10000000")
+        }
         if let interval = live.interval, interval <= 0 || !interval.isFinite {
             throw ValidationError("--interval \(interval): must be a positive number of seconds")
         }
@@ -64,12 +71,15 @@ struct RdmaTop: ParsableCommand {
         let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
         if let path = source.read {
             if ViewCommand.wanted(output, live) {
-                try ViewCommand.runFile(path: path, decoder: decoder, filter: filter, live: live, speed: replay.speed)
+                try ViewCommand.runFile(path: path, decoder: decoder, filter: filter, live: live, speed: replay.speed,
+                                        engine: analysis.configuration)
                 return
             }
-            try FileCommand(path: path, decoder: decoder, filter: filter, output: output).run()
+            try FileCommand(path: path, decoder: decoder, filter: filter, output: output,
+                            engine: analysis.configuration).run()
         } else if let interface = source.interface {
-            try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live).run()
+            try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live,
+                            engine: analysis.configuration).run()
         }
     }
 }
@@ -99,6 +109,23 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-icrc"), help: "Do not verify ICRCs.")
     var noICRC = false
+}
+
+/// How the engine analyses.
+struct AnalysisOptions: ParsableArguments {
+    @Option(name: .customLong("pmtu"),
+            help: "Path MTU for READ PSN reservation (default: learned from full packets, or inferred).")
+    var pathMTU: Int?
+
+    @Option(name: .customLong("max-flows"), help: "Flows kept; the least recently seen is dropped beyond this.")
+    var maxFlows: Int = EngineConfiguration().maxFlows
+
+    var configuration: EngineConfiguration {
+        var c = EngineConfiguration()
+        c.pathMTU = pathMTU
+        c.maxFlows = maxFlows
+        return c
+    }
 }
 
 /// Filters shared by every mode.

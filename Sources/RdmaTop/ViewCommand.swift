@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Monitor
 import Probe
+import Report
 import RoCE
 import Stats
 import View
@@ -47,8 +48,8 @@ enum ViewCommand {
 
     /// The view over a capture file, replayed at `speed`.
     static func runFile(path: String, decoder: PacketDecoder, filter: PacketFilter, live: LiveOptions,
-                        speed: CaptureReplay.Speed) throws {
-        let engine = StatsEngine()
+                        speed: CaptureReplay.Speed, engine configuration: EngineConfiguration) throws {
+        let engine = StatsEngine(configuration: configuration)
         let replay: CaptureReplay
         do {
             replay = try CaptureReplay(path: path, decoder: decoder, engine: engine, speed: speed)
@@ -115,7 +116,7 @@ final class FileFeed: PacketFeed {
 final class LiveFeed: PacketFeed {
     let source: LiveSource
     let engine: StatsEngine
-    private let start = LiveSource.monotonicNow()
+    private let start = SystemClock.monotonic()
 
     init(source: LiveSource, engine: StatsEngine) {
         self.source = source
@@ -128,10 +129,10 @@ final class LiveFeed: PacketFeed {
                           lostEvents: c.lostEvents,
                           exactTotals: ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets,
                                                    roceBytes: c.roceBytes),
-                          elapsedSeconds: Double(LiveSource.monotonicNow() - start) / 1e9)
+                          elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9)
     }
 
-    var clock: Int64 { LiveSource.realtimeNow() }
+    var clock: Int64 { SystemClock.realtime() }
 
     func pump(until monotonicDeadline: Int64) throws -> FeedProgress {
         try source.run(until: monotonicDeadline) ? .running : .interrupted

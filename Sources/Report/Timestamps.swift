@@ -32,3 +32,17 @@ public enum Timestamps {
         return (negative ? "-" : "") + String(magnitude / 1_000_000_000) + "." + f
     }
 }
+
+/// The two clocks rdmatop reads, in nanoseconds.
+public enum SystemClock {
+    /// CLOCK_MONOTONIC: intervals, deadlines.
+    public static func monotonic() -> Int64 { read(CLOCK_MONOTONIC) }
+    /// CLOCK_REALTIME: wall-clock time, the clock of packet timestamps.
+    public static func realtime() -> Int64 { read(CLOCK_REALTIME) }
+
+    private static func read(_ clock: clockid_t) -> Int64 {
+        var ts = timespec()
+        clock_gettime(clock, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,4 +1,5 @@
 import CCurses
+import Report
 import Stats
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +62,7 @@ public enum InteractiveView {
         model.refresh(ViewData(engine: engine, status: feed.status))
 
         var delay = nanoseconds(model.state.delay)
-        var nextTick = monotonicNow() + delay
+        var nextTick = SystemClock.monotonic() + delay
         var ended = false
         var dirty = true
         while true {
@@ -73,7 +74,7 @@ public enum InteractiveView {
                 dirty = false
             }
 
-            let sliceEnd = min(monotonicNow() + sliceNanoseconds, nextTick)
+            let sliceEnd = min(SystemClock.monotonic() + sliceNanoseconds, nextTick)
             let feedStopped = model.state.paused && feed.pausesWithView
             if !ended && !feedStopped {
                 switch try feed.pump(until: sliceEnd) {
@@ -103,11 +104,11 @@ public enum InteractiveView {
                     model.refresh(ViewData(engine: engine, status: feed.status))
                 case .delay(let seconds):
                     delay = nanoseconds(seconds)
-                    nextTick = monotonicNow() + delay
+                    nextTick = SystemClock.monotonic() + delay
                 }
             }
 
-            let now = monotonicNow()
+            let now = SystemClock.monotonic()
             if now >= nextTick {
                 if !(model.state.paused && feed.pausesWithView) { engine.tick(at: feed.clock) }
                 if model.state.paused {
@@ -127,10 +128,4 @@ public enum InteractiveView {
 
     static func nanoseconds(_ seconds: Double) -> Int64 { Int64(seconds * 1e9) }
 
-    /// CLOCK_MONOTONIC in nanoseconds.
-    public static func monotonicNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
 }

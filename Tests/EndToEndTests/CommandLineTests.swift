@@ -164,3 +164,33 @@ import Testing
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("#") }.count == 10)
     }
 }
+
+/// The analysis options.
+@Suite struct AnalysisOptionTests {
+    static func flows(_ args: [String]) throws -> [[String: Any]] {
+        let r = try rdmatop(args + ["--once", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["qps"] as! [[String: Any]]
+    }
+
+    @Test func thePathMTUDecidesWhatAReadReserves() throws {
+        let read = Paths.captures.appendingPathComponent("read_bw.pcap").path
+        // 64 KiB READs at rxe's 1024-byte MTU take 64 PSNs each: learned, or given, no anomaly.
+        for extra in [[], ["--pmtu", "1024"]] {
+            let requests = try Self.flows(["--read", read] + extra).first { $0["dst"] as? String == "10.0.0.2" }!
+            #expect(uint(requests["psn_gaps"]) == 0 && uint(requests["retransmissions"]) == 0, "\(extra)")
+        }
+        // A wrong MTU makes every other READ look resent: the option is used.
+        let wrong = try Self.flows(["--read", read, "--pmtu", "512"]).first { $0["dst"] as? String == "10.0.0.2" }!
+        #expect(uint(wrong["retransmissions"]) == 50)
+        #expect(try rdmatop("--read", read, "--pmtu", "1000").status == 64)
+    }
+
+    @Test func theFlowTableIsBounded() throws {
+        let r = try rdmatop("--read", CommandLineTests.rping, "--once", "--json", "--max-flows", "2")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(uint((json["totals"] as! [String: Any])["evicted_flows"])! > 0)
+        #expect((json["qps"] as! [[String: Any]]).count <= 2)
+        #expect(try rdmatop("--read", CommandLineTests.rping, "--max-flows", "0").status == 64)
+    }
+}
