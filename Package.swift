@@ -41,7 +41,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
-        .target(name: "Probe", dependencies: ["CProbe"], plugins: ["EmbedBPF"]),
+        .target(name: "Probe", dependencies: ["CProbe", "CSignals"], plugins: ["EmbedBPF"]),
+        // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
+        .target(name: "CSignals"),
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
@@ -53,7 +55,7 @@ let package = Package(
         // `PacketFeed` and knows nothing of where the packets come from.
         .target(
             name: "View",
-            dependencies: ["CCurses", "RoCE", "Stats", "Report",
+            dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(

@@ -13,7 +13,6 @@
 #include <ncursesw/curses.h>
 #include <ncursesw/term.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,36 +259,3 @@ void cc_refresh(void)
 		wrefresh(stdscr);
 }
 
-/* ---- signals ---- */
-
-static volatile sig_atomic_t received_signal;
-
-static void on_signal(int sig)
-{
-	received_signal = sig;
-}
-
-void cc_install_signal_handlers(void)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	/* A parent may have started rdmatop with these blocked. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int cc_signal_received(void)
-{
-	return received_signal;
-}

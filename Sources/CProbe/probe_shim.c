@@ -4,7 +4,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,41 +277,6 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 	}
 	free(values);
 	return err;
-}
-
-/* ---- signals ---- */
-
-static volatile sig_atomic_t received_signal;
-
-static void on_signal(int sig)
-{
-	received_signal = sig;
-}
-
-void rt_install_signal_handlers(void)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	/* A parent may have started rdmatop with these blocked (posix_spawn inherits the mask). */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocked poll returns EINTR and the loop sees the flag. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int rt_signal_received(void)
-{
-	return received_signal;
 }
 
 /* ---- feature probes ---- */

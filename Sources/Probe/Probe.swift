@@ -1,4 +1,5 @@
 import CProbe
+import CSignals
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -359,8 +360,8 @@ public final class Probe {
     }
 
     /// Installs the SIGINT/SIGTERM/SIGHUP handlers that let the run loop detach on the way out.
-    public static func installSignalHandlers() { rt_install_signal_handlers() }
+    public static func installSignalHandlers() { rdmatop_install_signal_handlers() }
 
     /// The signal that asked rdmatop to stop, or 0.
-    public static var receivedSignal: Int32 { rt_signal_received() }
+    public static var receivedSignal: Int32 { rdmatop_signal_received() }
 }

@@ -1,4 +1,5 @@
 import CCurses
+import CSignals
 import Report
 import Stats
 #if canImport(Glibc)
@@ -40,10 +41,10 @@ public enum InteractiveView {
 
     /// Makes SIGINT, SIGTERM and SIGHUP end the view cleanly (the run loop sees a flag).
     /// `run` installs them; call it earlier to cover setup too.
-    public static func installSignalHandlers() { cc_install_signal_handlers() }
+    public static func installSignalHandlers() { rdmatop_install_signal_handlers() }
 
     /// The signal that asked the view to stop, or 0.
-    public static var receivedSignal: Int32 { cc_signal_received() }
+    public static var receivedSignal: Int32 { rdmatop_signal_received() }
 
     /// Runs the view over `feed` until `q`, a signal, or an error from the feed. The
     /// terminal is restored before this returns or throws.

@@ -83,10 +83,4 @@ void cc_draw(int row, int col, const char *utf8, int style);
 /* Sends the changes to the terminal. */
 void cc_refresh(void);
 
-/* SIGINT, SIGTERM and SIGHUP set a flag (no SA_RESTART, so blocking calls return EINTR);
- * install before cc_start so ncurses keeps its hands off them. SIGPIPE is ignored. */
-void cc_install_signal_handlers(void);
-/* The signal received, or 0. */
-int cc_signal_received(void);
-
 #endif

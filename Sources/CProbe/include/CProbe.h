@@ -71,12 +71,6 @@ void rt_ringbuf_free(struct rt_ringbuf *rb);
 /* Sums the per-CPU counters of one direction. Returns 0 or -errno. */
 int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *sum);
 
-/* Signal handling: SIGINT, SIGTERM and SIGHUP set a flag (and interrupt polls); SIGPIPE is
- * ignored so a closed output is an error to handle, not a death without cleanup. */
-void rt_install_signal_handlers(void);
-/* The signal received, or 0. */
-int rt_signal_received(void);
-
 /* Whether the kernel supports a BPF map type / program type (libbpf probes): 1, 0 or -errno. */
 int rt_probe_ringbuf(void);
 
