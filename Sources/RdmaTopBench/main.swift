@@ -54,7 +54,8 @@ let engine = StatsEngine()
 var next = 0
 var clock: Int64 = 1_000_000_000
 benchmark("stats: ingest one packet (16 QPs, in order)") {
-    let p = stream[next & 4095]
+    var p = stream[next & 4095]
+    p.bth.psn = UInt32(truncatingIfNeeded: next / 16) & 0xFF_FFFF  // every QP stays in order
     next += 1
     clock += 1000
     engine.ingest(p, frameLength: 1082, timestamp: clock, direction: .inbound)
