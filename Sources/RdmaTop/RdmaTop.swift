@@ -76,7 +76,7 @@ struct RdmaTop: ParsableCommand {
                 return
             }
             try FileCommand(path: path, decoder: decoder, filter: filter, output: output,
-                            engine: analysis.configuration).run()
+                            engine: analysis.configuration, interval: live.interval, count: live.count).run()
         } else if let interface = source.interface {
             try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live,
                             engine: analysis.configuration).run()

@@ -194,3 +194,49 @@ import Testing
         #expect(try rdmatop("--read", CommandLineTests.rping, "--max-flows", "0").status == 64)
     }
 }
+
+/// `--count` / `--interval` over a file: snapshots every interval of capture time.
+@Suite struct PeriodicFileSnapshotTests {
+    /// Splits concatenated JSON documents.
+    static func documents(_ text: String) throws -> [[String: Any]] {
+        var docs: [[String: Any]] = []
+        var depth = 0, start: String.Index?
+        var inString = false, escaped = false
+        for i in text.indices {
+            let c = text[i]
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                continue
+            }
+            switch c {
+            case "\"": inString = true
+            case "{": if depth == 0 { start = i }; depth += 1
+            case "}":
+                depth -= 1
+                if depth == 0, let s = start {
+                    docs.append(try JSONSerialization.jsonObject(with: Data(text[s...i].utf8)) as! [String: Any])
+                }
+            default: break
+            }
+        }
+        return docs
+    }
+
+    @Test func snapshotsFollowCaptureTime() throws {
+        let dir = try Paths.temporaryDirectory()
+        let capture = dir.appendingPathComponent("demo.pcap").path
+        #expect(try run(Paths.rocegen, ["-o", capture]).status == 0)
+        let all = try Self.documents(try rdmatop("--read", capture, "--interval", "0.001", "--json").stdout)
+        #expect(all.count >= 5)
+        let packets = all.map { uint(($0["totals"] as! [String: Any])["packets"])! }
+        #expect(packets == packets.sorted(), "cumulative counts grow")
+        let whole = try Self.documents(try rdmatop("--read", capture, "--once", "--json").stdout)[0]
+        #expect(packets.last == uint((whole["totals"] as! [String: Any])["packets"]), "the last one covers the file")
+        let durations = all.dropLast().map { $0["duration_s"] as! Double }
+        for (i, d) in durations.enumerated() { #expect(abs(d - 0.001 * Double(i + 1)) < 1e-9) }
+
+        let two = try Self.documents(try rdmatop("--read", capture, "--interval", "0.001", "--count", "2", "--json").stdout)
+        #expect(two.count == 2)
+        #expect(uint((two[1]["totals"] as! [String: Any])["packets"]) == packets[1])
+    }
+}
