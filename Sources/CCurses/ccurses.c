@@ -50,6 +50,17 @@ static void at_exit(void)
 	cc_stop();
 }
 
+/* Ends curses mode and frees the screen and its input. */
+static void release_screen(void)
+{
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+	if (input)
+		fclose(input);
+	input = NULL;
+}
+
 int cc_start(int want_colors)
 {
 	int fd;
@@ -76,12 +87,7 @@ int cc_start(int want_colors)
 	{
 		char *cup = tigetstr("cup");
 		if (!cup || cup == (char *)-1) {
-			endwin();
-			delscreen(screen);
-			screen = NULL;
-			if (input)
-				fclose(input);
-			input = NULL;
+			release_screen();
 			return -1;
 		}
 	}
@@ -113,12 +119,7 @@ void cc_stop(void)
 		return;
 	active = 0;
 	curs_set(1);
-	endwin();
-	delscreen(screen);
-	screen = NULL;
-	if (input)
-		fclose(input);
-	input = NULL;
+	release_screen();
 }
 
 int cc_active(void)
