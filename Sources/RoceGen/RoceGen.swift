@@ -33,6 +33,9 @@ struct RoceGen: ParsableCommand {
     @Option(help: "Probability that a SEND is answered by an RNR NAK (and sent again after the RNR timer).")
     var rnr = 0.0
 
+    @Option(help: "Lap of a longer session: its PSNs continue where the previous lap's ended (replay laps in order).")
+    var lap = 0
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
@@ -61,6 +64,7 @@ struct RoceGen: ParsableCommand {
         if connection.isEmpty || loss > 0 { config.lossRate = loss }
         if connection.isEmpty || ecn > 0 { config.ecnRate = ecn }
         config.rnrRate = rnr
+        config.lap = max(0, lap)
         config.seed = seed
         config.pathMTU = mtu
         config.ipv6 = ipv6

@@ -29,14 +29,29 @@ struct Connection {
         qpA = UInt32(0x11 + 2 * index)
         qpB = UInt32(0x12 + 2 * index)
         t = generator.config.startTime + Int64(index) * 1_000
-        // The first connection starts just below 2^24 so its PSNs wrap.
-        psn = index == 0 ? 0xFF_FFF0 : UInt32(truncatingIfNeeded: generator.rng.next()) & 0xFF_FFFF
         mtu = max(64, generator.config.pathMTU)
+        // The first connection starts just below 2^24 so its PSNs wrap; the others at fixed
+        // places of their own. Lap K starts where lap K-1 ended, so laps replayed one after
+        // the other look like one long session.
+        let start: UInt32 = index == 0 ? 0xFF_FFF0 : UInt32(truncatingIfNeeded: (UInt64(index) &* 0x9E37_79B9_7F4A_7C15) >> 40)
+        let perLap = UInt32(truncatingIfNeeded: Connection.psnsPerLap(spec, mtu: max(64, generator.config.pathMTU)))
+        psn = (start &+ UInt32(truncatingIfNeeded: generator.config.lap) &* perLap) & 0xFF_FFFF
         fill = UInt8(truncatingIfNeeded: index)
         var flowLabel = UInt64(qpA) * UInt64(qpB)
         flowLabel ^= flowLabel >> 20
         flowLabel ^= flowLabel >> 40
         sourcePort = UInt16(0xC000 | (flowLabel & 0x3FFF))
+    }
+
+    /// The PSNs one lap of `spec` consumes: one per packet of each request message (a READ:
+    /// one per response packet).
+    static func psnsPerLap(_ spec: ConnectionSpec, mtu: Int) -> Int {
+        let perMessage: Int
+        switch spec.workload {
+        case .send, .write, .writeImmediate, .read: perMessage = max(1, (spec.messageSize + mtu - 1) / mtu)
+        case .atomic, .ud: perMessage = 1
+        }
+        return perMessage * max(0, spec.messages)
     }
 
     mutating func run() {

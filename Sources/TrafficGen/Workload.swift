@@ -49,6 +49,8 @@ public struct GeneratorConfig: Sendable {
     public var vlan: UInt16?
     /// Link speed used to space packets, in Gbit/s.
     public var linkGbps: Double = 10
+    /// Which lap of a longer session this is: lap K's PSNs continue where lap K-1's ended.
+    public var lap = 0
     /// Start time, nanoseconds since the epoch.
     public var startTime: Int64 = 1_767_225_600_000_000_000  // 2026-01-01
 
