@@ -122,3 +122,26 @@ import Testing
         #expect(totalGaps > 0)
     }
 }
+
+/// rocegen's laps: replayed one after the other they read as one session.
+@Suite struct GeneratorLapTests {
+    @Test func lapsContinueThePSNsOfThePreviousLap() throws {
+        let dir = try Paths.temporaryDirectory()
+        var laps: [String] = []
+        for lap in 0..<3 {
+            let path = dir.appendingPathComponent("lap\(lap).pcap").path
+            #expect(try run(Paths.rocegen, ["-o", path, "--lap", String(lap), "--seed", String(lap + 5)]).status == 0)
+            laps.append(path)
+        }
+        let merged = dir.appendingPathComponent("laps.pcap").path
+        let merge = try run(try tool("mergecap"), ["-a", "-w", merged] + laps)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let flows = try EngineAnalysisTests.snapshotFlows(merged)
+        let single = try EngineAnalysisTests.snapshotFlows(laps[0])
+        #expect(flows.count == single.count)
+        for (key, flow) in flows {
+            #expect(uint(flow["psn_gaps"]) == 0 && uint(flow["retransmissions"]) == 0, "\(key) continues without loss")
+            #expect(uint(flow["packets"]) == 3 * uint(single[key]!["packets"])!, "\(key)")
+        }
+    }
+}
