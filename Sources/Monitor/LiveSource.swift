@@ -36,6 +36,12 @@ public final class LiveSource {
                         lostEvents: probe.totalCounters.lostEvents)
     }
 
+    /// The probe's kernel counters of both directions: exact even when events are lost.
+    public var exactTotals: ExactTotals {
+        let c = probe.totalCounters
+        return ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets, roceBytes: c.roceBytes)
+    }
+
     /// Polls events until `deadline` (CLOCK_MONOTONIC nanoseconds) or a signal; returns false
     /// when a signal asked to stop.
     public func run(until deadline: Int64) throws -> Bool {

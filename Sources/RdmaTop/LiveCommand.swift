@@ -82,9 +82,7 @@ struct LiveCommand {
                 if !output.dump {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
                                             durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
-                    let c = source.probe.totalCounters
-                    snapshot.setExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets,
-                                            roceBytes: c.roceBytes)
+                    snapshot.setExactTotals(source.exactTotals)
                     out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
                 }
                 out.flush()

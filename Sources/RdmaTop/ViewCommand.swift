@@ -124,12 +124,9 @@ final class LiveFeed: PacketFeed {
     }
 
     var status: FeedStatus {
-        let c = source.probe.totalCounters
-        return FeedStatus(kind: .interface, name: source.probe.interface, mode: source.probe.modeName,
-                          lostEvents: c.lostEvents,
-                          exactTotals: ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets,
-                                                   roceBytes: c.roceBytes),
-                          elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9)
+        FeedStatus(kind: .interface, name: source.probe.interface, mode: source.probe.modeName,
+                   lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
+                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9)
     }
 
     var clock: Int64 { SystemClock.realtime() }

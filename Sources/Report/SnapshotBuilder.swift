@@ -30,11 +30,11 @@ extension Snapshot {
 
     /// Replaces the packet and byte totals with exact counts kept elsewhere (the probe's
     /// kernel counters, which stay exact when events are lost).
-    public mutating func setExactTotals(packets: UInt64, bytes: UInt64, rocePackets: UInt64, roceBytes: UInt64) {
-        totals.packets = packets
-        totals.bytes = bytes
-        totals.rocePackets = rocePackets
-        totals.roceBytes = roceBytes
+    public mutating func setExactTotals(_ exact: ExactTotals) {
+        totals.packets = exact.packets
+        totals.bytes = exact.bytes
+        totals.rocePackets = exact.rocePackets
+        totals.roceBytes = exact.roceBytes
     }
 }
 

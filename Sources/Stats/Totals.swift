@@ -37,3 +37,19 @@ public struct MalformedEntry: Sendable, Hashable {
     /// The frame number of the first packet with this error.
     public var firstFrame: UInt64
 }
+
+/// Packet and byte totals a source counted exactly (the probe's kernel counters stay exact
+/// when the ring buffer drops events).
+public struct ExactTotals: Sendable, Equatable {
+    public var packets: UInt64
+    public var bytes: UInt64
+    public var rocePackets: UInt64
+    public var roceBytes: UInt64
+
+    public init(packets: UInt64, bytes: UInt64, rocePackets: UInt64, roceBytes: UInt64) {
+        self.packets = packets
+        self.bytes = bytes
+        self.rocePackets = rocePackets
+        self.roceBytes = roceBytes
+    }
+}
