@@ -1,3 +1,4 @@
+import Foundation
 import RoCE
 import Stats
 
@@ -6,7 +7,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -42,8 +43,11 @@ public struct Snapshot: Sendable {
     }
 
     public var source: Source
-    /// Seconds between the first and the last packet (files) or of the run (live).
+    /// Seconds between the first and the last packet (files) or of the run (live), on the
+    /// common timeline of the capture's clocks.
     public var durationSeconds: Double
+    /// The clocks that stamped the packets (more than one when a capture mixes clocks).
+    public var clocks: [ClockDomains.Domain] = []
     /// The filter, as text; nil when none.
     public var filter: String?
     public var totals: Totals
@@ -56,4 +60,10 @@ public struct Snapshot: Sendable {
     public var flows: [FlowStats]
     public var opcodes: [Opcode]
     public var malformed: [MalformedEntry]
+}
+
+extension ClockDomains.Domain {
+    /// "boot" for a clock that counts from boot (its timestamps read as before 2000),
+    /// "wall" for a wall clock.
+    public var kind: String { first < 946_684_800_000_000_000 ? "boot" : "wall" }
 }

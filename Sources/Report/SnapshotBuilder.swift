@@ -7,6 +7,7 @@ extension Snapshot {
         self.source = source
         let span = engine.lastTimestamp - engine.firstTimestamp
         self.durationSeconds = durationSeconds ?? (engine.firstTimestamp == 0 ? 0 : Double(span) / 1e9)
+        clocks = engine.clocks.domains
         filter = engine.filter.isEmpty ? nil : engine.filter.description
         totals = engine.totals
         packetsPerSecond = engine.packetRate.last

@@ -12,6 +12,11 @@ extension Snapshot {
             ("version", .number(version)),
             ("source", .object(sourceMembers)),
             ("duration_s", .double(durationSeconds)),
+            ("clocks", .array(clocks.map { c in
+                .object([("first", .string(Units.isoTime(c.first))), ("last", .string(Units.isoTime(c.last))),
+                         ("duration_s", .double(c.durationSeconds)), ("packets", .uint(c.packets)),
+                         ("kind", .string(c.kind))])
+            })),
         ]
         if let filter { members.append(("filter", .string(filter))) }
         members.append(("totals", .object([
@@ -51,12 +56,10 @@ extension Snapshot {
                 ("packets_per_s_smoothed", .double(f.packetRate.smoothed)),
                 ("bytes_per_s_smoothed", .double(f.byteRate.smoothed)),
             ])),
-            ("psn_gaps", .uint(f.psnGaps)),
-            ("retransmissions", .uint(f.psn.retransmissions)),
-            ("retransmissions_after_nak", .uint(f.psn.retransmissionsAfterNAK)),
-            ("retransmissions_after_timeout", .uint(f.psn.retransmissionsAfterTimeout)),
-            ("duplicates", .uint(f.psn.duplicates)),
-            ("out_of_order", .uint(f.psn.outOfOrder)),
+            ("psns_of", .string(f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")),
+        ]
+        m += AnalysisCounter.all.map { ($0.key, .uint($0.value(f))) }
+        m += [
             ("acks", .uint(f.responses.acks)),
             ("naks", .object(f.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) })),
             ("rnr_naks", .uint(f.responses.rnrNaks)),
@@ -67,6 +70,7 @@ extension Snapshot {
             ("fecn", .uint(f.responses.fecn)),
             ("becn", .uint(f.responses.becn)),
             ("messages", .uint(f.messages.count)),
+            ("partial_messages", .uint(f.messages.partial)),
             ("message_bytes", f.messages.count == 0 ? .null : .object([
                 ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
                 ("max", .uint(f.messages.maxBytes)),
@@ -75,6 +79,7 @@ extension Snapshot {
                 ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
                 ("count", .uint(f.rtt.count)),
             ])),
+            ("rtt_cross_clock", .uint(f.rtt.crossClock)),
             ("reverse", f.reverse.map { r in
                 .object([("src", .string(r.source.description)), ("dst", .string(r.destination.description)),
                          ("qpn", .number(r.qpn))])

@@ -17,13 +17,18 @@ extension Snapshot {
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
         if source.kind != "file" { summary += ", lost events \(source.lostEvents)" }
         out.append(summary)
+        if clocks.count > 1 {
+            out.append("clocks: " + clocks.enumerated().map { i, c in
+                "\(i + 1) \(c.kind) \(Units.isoTime(c.first)) +\(Units.fixed(c.durationSeconds, digits: 3)) s (\(c.packets) packets)"
+            }.joined(separator: "; ") + " - durations and rates on one timeline, round trips only within a clock")
+        }
         out.append("")
 
         let showDirection = flows.contains { $0.direction != .unknown }
         var columns: [(String, TextTable.Alignment)] = [("QPN", .left), ("SOURCE", .left), ("DESTINATION", .left)]
         if showDirection { columns.append(("DIR", .left)) }
         columns += [("TRANSPORT", .left), ("PACKETS", .right), ("BYTES", .right), ("PAYLOAD", .right),
-                    ("GAPS", .right), ("RETX", .right), ("NAK", .right), ("RNR", .right), ("CNP", .right),
+                    ("LOST", .right), ("RETX", .right), ("MISS", .right), ("NAK", .right), ("RNR", .right), ("CNP", .right),
                     ("CE", .right), ("RTT p50", .right), ("ICRC ERR", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
         for f in flows {
@@ -33,7 +38,8 @@ extension Snapshot {
             let shown = ops.prefix(maxOpcodesPerQP).map { "\(shortName(OpcodeTable[$0.opcode].name)) \($0.count)" }
             let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
             row += [f.transport.name, String(f.packets), String(f.bytes), String(f.payloadBytes),
-                    String(f.psnGaps), String(f.psn.retransmissions), String(f.responses.nakCount),
+                    String(f.lostPackets), String(f.psn.retransmitted), String(f.psn.missing),
+                    String(f.responses.nakCount),
                     String(f.responses.rnrNaks), String(f.responses.cnps), String(f.responses.ecnCE),
                     f.rtt.percentile(50).map { "\($0) us" } ?? "-", String(f.icrcErrors),
                     shown.joined(separator: ", ") + more]

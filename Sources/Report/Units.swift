@@ -1,3 +1,4 @@
+import Foundation
 /// Human-readable numbers for the text views.
 public enum Units {
     /// "1.2 KB", "3.4 MB" (powers of 1000, like iftop's default), bytes below 1000 as is.
@@ -44,6 +45,21 @@ public enum Units {
     }
 
     /// "0x" and `width` hex digits.
+    /// A timestamp (nanoseconds since the epoch) as ISO 8601 UTC with microseconds.
+    public static func isoTime(_ ns: Int64) -> String {
+        var seconds = ns / 1_000_000_000, rest = ns % 1_000_000_000
+        if rest < 0 {
+            rest += 1_000_000_000
+            seconds -= 1
+        }
+        let micros = rest / 1000
+        var t = time_t(seconds)
+        var parts = tm()
+        guard gmtime_r(&t, &parts) != nil else { return String(ns) }
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(micros))
+    }
+
     public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
         var s = String(value, radix: 16)
         while s.count < width { s = "0" + s }

@@ -23,12 +23,16 @@ public struct FlowStats: Sendable {
     public var icrcErrors: UInt64 = 0
     public var malformed: UInt64 = 0
 
-    /// PSN analysis of the flow's requests.
-    public var psn = PSNTracker()
-    /// PSN gaps within multi-packet READ responses.
-    public var responseGaps: UInt64 = 0
+    /// PSN accounting of the flow's requests, or of the READ responses and atomic
+    /// acknowledgements it carries (docs/analysis.md).
+    public var psn = PSNLedger()
+    /// The ACKs and NAKs the flow's requests are owed by their responder.
+    public var responder = ResponderModel()
+    /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:
+    /// replies lost before the capture point (kept up to date by the engine).
+    public var lostReplies: UInt64 = 0
     public var responses = ResponseCounters()
-    public var messages = MessageStats()
+    public var messages = MessageLedger()
     public var rtt = RoundTripTimes()
     public var previews: [PayloadPreview] = []
 
@@ -41,10 +45,11 @@ public struct FlowStats: Sendable {
     public var firstSeen: Int64
     public var lastSeen: Int64
 
-    /// PSN of the last READ response packet (continuity within a response message).
-    var lastResponsePSN: UInt32?
     /// A READ request whose response count awaits a learned path MTU: (PSN, DMA length).
     var pendingRead: (psn: UInt32, length: UInt32)?
+    /// PSN ranges recent READ and atomic requests reserved for their responses, oldest first.
+    var reservations: [(start: UInt32, count: UInt32)] = []
+    static let maximumReservations = 64
 
     public init(key: FlowKey, transport: Transport, direction: PacketDirection, udpSourcePort: UInt16, timestamp: Int64) {
         self.key = key
@@ -55,11 +60,19 @@ public struct FlowStats: Sendable {
         lastSeen = timestamp
     }
 
-    /// Missing PSNs: request gaps and gaps inside READ responses.
-    public var psnGaps: UInt64 { psn.gaps + responseGaps }
+    /// Transmissions lost before the capture point: PSNs and retransmissions of this flow's
+    /// own sequence, and replies it owed the reverse flow (docs/analysis.md).
+    public var lostPackets: UInt64 { psn.lostPackets &+ lostReplies }
 
     /// Whether this flow carries requests (as opposed to acknowledgements and responses).
-    public var carriesRequests: Bool { psn.started }
+    public var carriesRequests: Bool { carriesRequestPSNs }
+    /// Whether the flow's PSN ledger counts requests (else responses, or nothing).
+    public var carriesRequestPSNs = false
+
+    mutating func reserve(_ start: UInt32, _ count: UInt32) {
+        if reservations.count >= FlowStats.maximumReservations { reservations.removeFirst() }
+        reservations.append((start, count))
+    }
 
     /// Previews kept per flow.
     public static let maxPreviews = 4

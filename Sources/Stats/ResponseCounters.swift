@@ -4,6 +4,9 @@ import RoCE
 public struct ResponseCounters: Sendable, Equatable {
     /// AETH ACKs (Acknowledge, Atomic Acknowledge and READ responses with an AETH).
     public var acks: UInt64 = 0
+    /// ACKNOWLEDGE packets (ACKs, NAKs and RNR NAKs): the replies a responder owes
+    /// (ResponderModel).
+    public var acknowledgePackets: UInt64 = 0
     /// NAKs by code name ("psn_sequence_error", ...).
     public var naks: [String: UInt64] = [:]
     /// RNR NAKs.
@@ -22,27 +25,6 @@ public struct ResponseCounters: Sendable, Equatable {
 
     /// All NAKs (RNR NAKs excluded).
     public var nakCount: UInt64 { naks.values.reduce(0, +) }
-}
-
-/// Messages (a FIRST..LAST sequence or an ONLY packet) and their sizes.
-public struct MessageStats: Sendable, Equatable {
-    public var count: UInt64 = 0
-    public var totalBytes: UInt64 = 0
-    public var minBytes: UInt64 = .max
-    public var maxBytes: UInt64 = 0
-    /// Payload of the message in progress.
-    var current: UInt64 = 0
-
-    public init() {}
-
-    public var meanBytes: Double { count == 0 ? 0 : Double(totalBytes) / Double(count) }
-
-    mutating func record(size: UInt64) {
-        count += 1
-        totalBytes &+= size
-        minBytes = min(minBytes, size)
-        maxBytes = max(maxBytes, size)
-    }
 }
 
 /// The start of a recent payload, for previews.

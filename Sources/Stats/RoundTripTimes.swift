@@ -4,7 +4,7 @@ import Histogram
 /// covers its PSN, in microseconds, in an HdrHistogram.
 public struct RoundTripTimes: Sendable {
     /// Requests awaiting their acknowledgement: (PSN, time), oldest first, bounded.
-    private var pending: [(psn: UInt32, time: Int64)] = []
+    private var pending: [(psn: UInt32, time: Int64, domain: Int)] = []
     static let maxPending = 256
     /// The histogram, created with the first sample.
     public private(set) var histogram: Histogram<UInt32>?
@@ -13,25 +13,33 @@ public struct RoundTripTimes: Sendable {
     /// direction, as in captures where rxe stamps one direction with the boot clock).
     public static let maximumMicroseconds: UInt64 = 10_000_000
 
+    /// Round trips not measured because the request and its answer were stamped by
+    /// different clocks (ClockDomains).
+    public private(set) var crossClock: UInt64 = 0
+
     public init() {}
 
-    /// A request that expects an acknowledgement.
-    mutating func request(psn: UInt32, time: Int64) {
+    /// A request that expects an acknowledgement, stamped by clock `domain`.
+    mutating func request(psn: UInt32, time: Int64, domain: Int = 0) {
         if let last = pending.last, last.psn == psn { return }  // a retransmission keeps the first
         if pending.count >= RoundTripTimes.maxPending { pending.removeFirst() }
-        pending.append((psn, time))
+        pending.append((psn, time, domain))
     }
 
     /// An acknowledgement or response covering PSNs up to `psn`; records one sample per
     /// covered request.
-    mutating func response(covering psn: UInt32, time: Int64) {
-        var kept: [(psn: UInt32, time: Int64)] = []
+    mutating func response(covering psn: UInt32, time: Int64, domain: Int = 0) {
+        var kept: [(psn: UInt32, time: Int64, domain: Int)] = []
         for entry in pending {
             if PSN.isAhead(entry.psn, of: psn) {
                 kept.append(entry)
                 continue
             }
-            let delta = time - entry.time
+            guard entry.domain == domain else {
+                crossClock &+= 1
+                continue
+            }
+            let delta = time.subtractingSaturating(entry.time)
             guard delta >= 0 else { continue }
             let us = UInt64(delta / 1000)
             guard us <= RoundTripTimes.maximumMicroseconds else { continue }

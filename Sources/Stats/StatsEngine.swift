@@ -28,9 +28,12 @@ public final class StatsEngine {
     public private(set) var opcodes = [OpcodeTotal](repeating: OpcodeTotal(), count: 256)
     /// Malformed packets by error text.
     public private(set) var malformed: [String: MalformedEntry] = [:]
-    /// Timestamps of the first and last packet, nanoseconds since the epoch (0 before any).
+    /// Timestamps of the first and last packet on the common timeline of the capture's
+    /// clocks (`clocks`), nanoseconds (0 before any).
     public private(set) var firstTimestamp: Int64 = 0
     public private(set) var lastTimestamp: Int64 = 0
+    /// The clocks the packets were stamped by.
+    public private(set) var clocks = ClockDomains()
     /// Which packets the flow and opcode tables count.
     public var filter: PacketFilter
 
@@ -66,13 +69,18 @@ public final class StatsEngine {
 
     // MARK: - Ingest
 
-    private func stamp(_ timestamp: Int64, frameLength: Int) {
+    /// Counts a packet and places its timestamp on the common timeline: its clock domain
+    /// and aligned time.
+    @discardableResult
+    private func stamp(_ timestamp: Int64, frameLength: Int) -> (domain: Int, time: Int64) {
         totals.packets &+= 1
         totals.bytes &+= UInt64(max(0, frameLength))
-        if timestamp != 0 {
-            if firstTimestamp == 0 || timestamp < firstTimestamp { firstTimestamp = timestamp }
-            if timestamp > lastTimestamp { lastTimestamp = timestamp }
-        }
+        guard timestamp != 0 else { return (0, 0) }
+        let placed = clocks.place(timestamp)
+        let t = placed.aligned
+        if firstTimestamp == 0 || t < firstTimestamp { firstTimestamp = t }
+        if t > lastTimestamp { lastTimestamp = t }
+        return (placed.domain, t)
     }
 
     /// Counts a packet that is not RoCEv2.
@@ -98,8 +106,8 @@ public final class StatsEngine {
     ///   - frameLength: the frame's length on the wire.
     ///   - direction: the direction the source reported, else the packet's own.
     public func ingest(_ packet: RoCEPacket, payload: UnsafeRawBufferPointer? = nil, frameLength: Int,
-                       timestamp: Int64, direction: PacketDirection) {
-        stamp(timestamp, frameLength: frameLength)
+                       timestamp rawTimestamp: Int64, direction: PacketDirection) {
+        let (domain, timestamp) = stamp(rawTimestamp, frameLength: frameLength)
         let length = UInt64(max(0, frameLength))
         totals.rocePackets &+= 1
         totals.roceBytes &+= length
@@ -147,20 +155,48 @@ public final class StatsEngine {
             if classes.contains(.undefined) {
                 return nil  // decoded as far as the BTH: counted, not analysed
             } else if classes.contains(.request) {
-                analyseRequest(packet, &flow, timestamp: timestamp)
+                analyseRequest(packet, &flow, timestamp: timestamp, domain: domain)
                 return nil
             } else if classes.contains(.response) || classes.contains(.cnp) {
                 return analyseResponse(packet, &flow)
             }
             return nil
         }
+        let classes = info.classes
+        if classes.contains(.request) {
+            // Replies this request is owed, against what its reverse flow carried.
+            if let reverse = table[slot].reverse, let r = table.slot(of: reverse) { settleReplies(request: slot, response: r) }
+            return
+        }
+        guard classes.contains(.response), let request = pairedRequestFlow(for: slot, packet: packet) else { return }
+        // READ responses and atomic acknowledgements are accounted for in the PSN ledger of
+        // this flow, against the PSNs their requests reserved.
+        if classes.contains(.read) || (classes.contains(.atomic) && classes.contains(.acknowledge)) {
+            let reserved = classes.isDisjoint(with: OpcodeClass.startOfMessage) ? nil : table[request].reservations
+            let mtu = pathMTU(between: packet.ip.source, and: packet.ip.destination)
+            table.update(slot) { flow in analyseResponsePSN(packet, &flow, timestamp: timestamp, expected: reserved, mtu: mtu) }
+        }
         // A response acts on its request flow: a NAK asks for a PSN again, an ACK or a
         // response ends round trips.
-        guard let consequence, consequence.nak != nil || consequence.covering != nil,
-              let request = pairedRequestFlow(for: slot, packet: packet) else { return }
-        table.update(request) { flow in
-            if let nak = consequence.nak { flow.psn.noteNAK(expecting: nak) }
-            if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp) }
+        if let consequence, consequence.nak != nil || consequence.covering != nil {
+            table.update(request) { flow in
+                if let nak = consequence.nak {
+                    flow.psn.noteNAK(expecting: nak)
+                    flow.responder.responderExpects(nak)
+                }
+                if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp, domain: domain) }
+            }
+        }
+        settleReplies(request: request, response: slot)
+    }
+
+    /// Updates the replies the response flow in `response` lost: those the requests of the
+    /// flow in `request` were owed, less the ACKs and NAKs it carried.
+    private func settleReplies(request: Int, response: Int) {
+        let owed = table[request].responder.owedReplies
+        table.update(response) { flow in
+            let seen = flow.responses.acknowledgePackets
+            flow.lostReplies = owed > seen ? owed - seen : 0
         }
     }
 
@@ -188,55 +224,80 @@ public final class StatsEngine {
 
     // MARK: - Requests
 
-    private func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64) {
+    private func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64, domain: Int) {
         let info = p.opcodeInfo
         let key = flow.key
-        if !flow.psn.started {
+        if !flow.psn.started || !flow.carriesRequestPSNs {
+            if !flow.carriesRequestPSNs { flow.psn = PSNLedger() }
+            flow.carriesRequestPSNs = true
             requestFlows[HostPair(key.source, key.destination), default: []].append(key)
         }
+        let pair = HostPair(key.source, key.destination).unordered
         // A READ before this one reserved its response PSNs; this PSN tells how many.
         if let read = flow.pendingRead {
             flow.pendingRead = nil
             let d = PSN.distance(p.bth.psn, from: read.psn)
             for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
-                pathMTUs[HostPair(key.source, key.destination).unordered] = mtu
+                pathMTUs[pair] = mtu
                 flow.psn.reviseSpan(of: read.psn, to: d)
+                if let last = flow.reservations.last, last.start == read.psn {
+                    flow.reservations[flow.reservations.count - 1].count = d
+                }
                 break
             }
         }
+        let isRead = info.classes.contains(.read)
+        let isAtomic = info.classes.contains(.atomic) && !info.classes.contains(.payload)
         var span: UInt32 = 1
-        if p.bth.opcode & 0x1F == 0x0C, let reth = p.reth {
-            let known = configuration.pathMTU ?? pathMTUs[HostPair(key.source, key.destination).unordered]
+        if isRead, let reth = p.reth {
+            let known = configuration.pathMTU ?? pathMTUs[pair]
             span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? configuration.defaultPathMTU))
             if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength) }
         }
-        let event = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp)
-        let reliable = info.transport != .ud && info.transport != .uc
-        if reliable && (p.bth.ackRequest || info.classes.contains(.read) || info.classes.contains(.atomic)) {
-            flow.rtt.request(psn: p.bth.psn, time: timestamp)
+        let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp)
+        let reliable = info.transport == .rc || info.transport == .xrc
+        if reliable {
+            flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,
+                                   answeredByResponse: isRead || isAtomic)
         }
-        let fresh = event != .retransmissionAfterNAK && event != .retransmissionAfterTimeout && event != .duplicate
-        countMessage(p, &flow, fresh: fresh)
+        if reliable && (p.bth.ackRequest || isRead || isAtomic) {
+            flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
+        }
+        guard observation.isFirstSighting else { return }
+        if isRead || isAtomic { flow.reserve(p.bth.psn, span) }
+        let classes = info.classes
+        if classes.contains(.first) {
+            flow.messages.start(at: p.bth.psn)
+        } else if classes.contains(.only) {
+            let size: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
+            flow.messages.only(at: p.bth.psn, size: size)
+        } else if classes.contains(.last) {
+            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength),
+                               pmtu: pathMTU(between: key.source, and: key.destination))
+        }
+    }
+
+    /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.
+    private func analyseResponsePSN(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64,
+                                    expected: [(start: UInt32, count: UInt32)]?, mtu: Int) {
+        if flow.carriesRequestPSNs { return }  // a ping-pong flow: its ledger counts its requests
+        let observation = flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
+        guard observation.isFirstSighting else { return }
+        let classes = p.opcodeInfo.classes
+        if classes.contains(.atomic) {
+            flow.messages.only(at: p.bth.psn, size: 8)
+        } else if classes.contains(.first) {
+            flow.messages.start(at: p.bth.psn)
+        } else if classes.contains(.only) {
+            flow.messages.only(at: p.bth.psn, size: UInt64(p.payloadLength))
+        } else if classes.contains(.last) {
+            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: mtu)
+        }
     }
 
     /// Response packets a READ of `length` bytes takes at path MTU `mtu` (at least one).
     static func responseCount(_ length: UInt32, mtu: Int) -> Int {
         max(1, (Int(length) + mtu - 1) / max(1, mtu))
-    }
-
-    private func countMessage(_ p: RoCEPacket, _ flow: inout FlowStats, fresh: Bool) {
-        let classes = p.opcodeInfo.classes
-        let payload = UInt64(p.payloadLength)
-        if classes.contains(.first) || classes.contains(.only) {
-            flow.messages.current = payload
-        } else {
-            flow.messages.current &+= payload
-        }
-        guard fresh, classes.contains(.last) || classes.contains(.only) else { return }
-        var size = flow.messages.current
-        if p.bth.opcode & 0x1F == 0x0C { size = UInt64(p.reth?.dmaLength ?? 0) }
-        if classes.contains(.atomic) && !classes.contains(.payload) { size = 8 }
-        flow.messages.record(size: size)
     }
 
     // MARK: - Responses
@@ -264,16 +325,7 @@ public final class StatsEngine {
         } else if classes.contains(.read) {
             result.covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
         }
-        if classes.contains(.read) && classes.contains(.response) {
-            if !classes.contains(.first) && !classes.contains(.only), let last = flow.lastResponsePSN {
-                let d = PSN.distance(p.bth.psn, from: PSN.add(last, 1))
-                if d != 0 && d < PSN.half { flow.responseGaps &+= UInt64(d) }
-            }
-            flow.lastResponsePSN = p.bth.psn
-            countMessage(p, &flow, fresh: true)
-        } else if classes.contains(.atomic) && classes.contains(.acknowledge) {
-            flow.messages.record(size: 8)
-        }
+        if classes.contains(.acknowledge) && !classes.contains(.atomic) { flow.responses.acknowledgePackets &+= 1 }
         return classes.contains(.cnp) ? nil : result
     }
 
@@ -340,7 +392,7 @@ public final class StatsEngine {
     public func tick(at time: Int64) {
         defer { lastTick = time }
         guard let last = lastTick else { return }
-        let seconds = Double(time - last) / 1e9
+        let seconds = Double(time.subtractingSaturating(last)) / 1e9
         guard seconds > 0 else { return }
         packetRate.tick(count: totals.packets, seconds: seconds)
         byteRate.tick(count: totals.bytes, seconds: seconds)

@@ -58,14 +58,12 @@ extension ViewModel {
             ("min", m.count == 0 ? "-" : Format.bytes(Double(m.minBytes))),
             ("mean", m.count == 0 ? "-" : Format.bytes(m.meanBytes)),
             ("max", m.count == 0 ? "-" : Format.bytes(Double(m.maxBytes))),
+            ("partial", Format.count(m.partial)),
         ])
-        let p = f.psn
-        out += labelled("PSNs", width: width, [
-            ("in order", Format.count(p.inOrder)), ("gaps", Format.count(f.psnGaps)),
-            ("retx after NAK", Format.count(p.retransmissionsAfterNAK)),
-            ("retx after timeout", Format.count(p.retransmissionsAfterTimeout)),
-            ("duplicates", Format.count(p.duplicates)), ("out of order", Format.count(p.outOfOrder)),
-        ], alarm: f.psnGaps > 0 || p.retransmissions > 0)
+        out += labelled("PSNs", width: width,
+                        [("of", f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")]
+                            + AnalysisCounter.all.map { ($0.title, Format.count($0.value(f))) },
+                        alarm: AnalysisCounter.all.contains { $0.alarm && $0.value(f) > 0 })
         let r = f.responses
         var responses: [(String, String)] = [("ACKs", Format.count(r.acks)), ("NAKs", Format.count(r.nakCount))]
         for (code, n) in r.naks.sorted(by: { $0.key < $1.key }) { responses.append(("  " + code, Format.count(n))) }

@@ -1,3 +1,4 @@
+import Report
 extension ViewModel {
     /// The help: keys, the filter syntax, what the columns mean.
     func helpLines(width: Int, height: Int) -> [StyledLine] {
@@ -27,11 +28,18 @@ extension ViewModel {
         lines.append(StyledLine())
         lines.append(StyledLine("Columns", .section))
         for text in [
-            "PKT/S BYTES/S MSG/S rates over the last interval; GAPS missing PSNs; RETX retransmissions;",
+            "PKT/S BYTES/S MSG/S rates over the last interval; LOST RETX MISS: see below;",
             "NAK NAKs, RNR RNR NAKs, CNP congestion notifications, CE ECN marks the flow carried;",
             "RTT50 median request-to-ACK time of the flow's requests (from the capture point).",
         ] {
             lines.append(StyledLine("  " + text))
+        }
+        lines.append(StyledLine())
+        lines.append(StyledLine("PSN analysis (docs/analysis.md)", .section))
+        for c in AnalysisCounter.all {
+            var line = StyledLine("  " + Format.fit(c.title, 18), .key)
+            line.append(" " + c.definition)
+            lines.append(line)
         }
         return Array(lines.prefix(height))
     }

@@ -5,7 +5,7 @@ import Stats
 public enum QPColumn: Int, CaseIterable, Sendable {
     case qpn, source, destination, transport
     case packetRate, byteRate, messageRate, packets
-    case gaps, retransmissions, naks, rnrNaks, cnps, ce, rtt
+    case lost, retransmissions, missing, naks, rnrNaks, cnps, ce, rtt
     case opcodes
 
     /// The header.
@@ -19,8 +19,9 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .byteRate: "BYTES/S"
         case .messageRate: "MSG/S"
         case .packets: "PACKETS"
-        case .gaps: "GAPS"
+        case .lost: "LOST"
         case .retransmissions: "RETX"
+        case .missing: "MISS"
         case .naks: "NAK"
         case .rnrNaks: "RNR"
         case .cnps: "CNP"
@@ -49,7 +50,7 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .byteRate: 9
         case .messageRate: 6
         case .packets: 8
-        case .gaps, .retransmissions, .naks, .rnrNaks, .cnps, .ce: 5
+        case .lost, .retransmissions, .missing, .naks, .rnrNaks, .cnps, .ce: 5
         case .rtt: 7
         case .opcodes: 12
         }
@@ -63,17 +64,18 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .source: 2
         case .destination: 3
         case .byteRate: 4
-        case .gaps: 5
+        case .lost: 5
         case .retransmissions: 6
         case .naks: 7
         case .opcodes: 8
         case .messageRate: 9
-        case .rnrNaks: 10
-        case .cnps: 11
-        case .ce: 12
-        case .rtt: 13
-        case .transport: 14
-        case .packets: 15
+        case .missing: 10
+        case .rnrNaks: 11
+        case .cnps: 12
+        case .ce: 13
+        case .rtt: 14
+        case .transport: 15
+        case .packets: 16
         }
     }
 
@@ -90,7 +92,7 @@ public enum QPColumn: Int, CaseIterable, Sendable {
     /// Whether a non-zero value signals trouble.
     public var isAlarm: Bool {
         switch self {
-        case .gaps, .retransmissions, .naks, .rnrNaks: true
+        case .lost, .retransmissions, .missing, .naks, .rnrNaks: true
         default: false
         }
     }
@@ -104,8 +106,9 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .byteRate: f.byteRate.last
         case .messageRate: f.messageRate.last
         case .packets: Double(f.packets)
-        case .gaps: Double(f.psnGaps)
-        case .retransmissions: Double(f.psn.retransmissions)
+        case .lost: Double(f.lostPackets)
+        case .retransmissions: Double(f.psn.retransmitted)
+        case .missing: Double(f.psn.missing)
         case .naks: Double(f.responses.nakCount)
         case .rnrNaks: Double(f.responses.rnrNaks)
         case .cnps: Double(f.responses.cnps)
@@ -131,8 +134,9 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .byteRate: Format.bytes(f.byteRate.last)
         case .messageRate: Format.rate(f.messageRate.last)
         case .packets: Format.count(f.packets)
-        case .gaps: Format.count(f.psnGaps)
-        case .retransmissions: Format.count(f.psn.retransmissions)
+        case .lost: Format.count(f.lostPackets)
+        case .retransmissions: Format.count(f.psn.retransmitted)
+        case .missing: Format.count(f.psn.missing)
         case .naks: Format.count(f.responses.nakCount)
         case .rnrNaks: Format.count(f.responses.rnrNaks)
         case .cnps: Format.count(f.responses.cnps)

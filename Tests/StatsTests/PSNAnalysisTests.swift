@@ -2,59 +2,123 @@ import RoCE
 import Testing
 @testable import Stats
 
-/// PSN analysis on hand-built sequences: one case per kind of event.
+/// The PSN analysis on hand-built sequences (docs/analysis.md): the worked example cell by
+/// cell, then one case per definition.
 @Suite struct PSNAnalysisTests {
+    /// SEND ONLY requests with AckReq, A -> B, these PSNs, 1 µs apart from `start`.
+    func sends(_ psns: [UInt32], start: Int64) -> [(RoCEPacket, Int64)] {
+        psns.enumerated().map { (packet(0x04, psn: $0.element, payload: 100, ackRequest: true), start + Int64($0.offset)) }
+    }
+
+    func counters(_ f: FlowStats) -> [Int] {
+        [Int(f.psn.distinct), Int(f.psn.retransmitted), Int(f.psn.missing), Int(f.lostPackets)]
+    }
+
+    /// docs/analysis.md, "A worked example": each row's distinct, retx, missing and lost.
+    @Test func workedExample() {
+        let e = StatsEngine()
+        let rows: [([(RoCEPacket, Int64)], [Int]?)] = [
+            (sends([1, 2], start: 0), [2, 0, 0, 0]),
+            (sends([4], start: 10), [3, 0, 1, 1]),
+            (sends([5, 6], start: 20), [5, 0, 1, 1]),
+            ([response(.nak(.psnSequenceError), psn: 3, at: 30)], nil),
+            (sends([3], start: 40), [6, 0, 1, 1]),
+            (sends([4], start: 50), [6, 1, 1, 1]),
+            (sends([6], start: 60), [6, 2, 1, 2]),
+            (sends([7], start: 70), [7, 2, 1, 2]),
+            ([response(.nak(.psnSequenceError), psn: 5, at: 80)], nil),
+            (sends([5, 6, 7], start: 90), [7, 5, 1, 2]),
+            (sends([8, 9], start: 100), [9, 5, 1, 2]),
+        ]
+        for (i, (packets, expected)) in rows.enumerated() {
+            feed(e, packets)
+            if let expected { #expect(counters(e.flow(requestKey)!) == expected, "row \(i + 1)") }
+        }
+        var f = e.flow(requestKey)!
+        #expect(f.packets == 14)
+        #expect(f.psn.retransmittedAfterNAK == 5 && f.psn.retransmittedAfterTimeout == 0 && f.psn.duplicates == 0)
+        #expect(f.psn.late == 0 && f.psn.unrecovered == 0 && f.psn.lostRetransmissions == 1)
+        #expect(f.messages.count == 9)
+        #expect(f.responder.owedReplies == 9 + 2)
+        // The reverse flow carried the two NAKs only: nine ACKs lost.
+        #expect(e.flow(responseKey)!.lostReplies == 9)
+        // The ACKs (one per accepted PSN), then nothing is lost.
+        feed(e, (1...9).map { response(.ack(credits: 31), psn: UInt32($0), at: 200 + Int64($0)) })
+        #expect(e.flow(responseKey)!.lostReplies == 0)
+        f = e.flow(requestKey)!
+        #expect(f.lostPackets == 2)
+    }
+
+    @Test func theSameTraceWithThreeReorderedIsLateNotLost() {
+        let e = StatsEngine()
+        feed(e, sends([1, 2, 4, 3, 5, 6], start: 0))
+        let f = e.flow(requestKey)!
+        #expect(counters(f) == [6, 0, 1, 0])
+        #expect(f.psn.late == 1 && f.psn.unrecovered == 0)
+    }
+
+    @Test func aFilledHoleFollowedByAResendWasRecoveredNotReordered() {
+        let e = StatsEngine()
+        // 3 missing; then 3, 4 again with no NAK: the requester went back (a timeout).
+        feed(e, writes([1, 2, 4]) + writes([3, 4, 5], start: 5))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.late == 0)
+        #expect(f.psn.retransmittedAfterTimeout == 1)
+        #expect(f.lostPackets == 1)
+    }
+
     @Test func inOrderPacketsAreJustCounted() {
         let e = StatsEngine()
         feed(e, writes(Array(100...110)))
         let f = e.flow(requestKey)!
-        #expect(f.psn.inOrder == 11)
-        #expect(f.psnGaps == 0 && f.psn.retransmissions == 0 && f.psn.duplicates == 0 && f.psn.outOfOrder == 0)
+        #expect(counters(f) == [11, 0, 0, 0])
+        #expect(f.psn.unrecovered == 0)
     }
 
-    @Test func aJumpAheadCountsTheMissingPSNs() {
+    @Test func aJumpAheadCountsTheMissingPSNsAsUnrecoveredUntilSeen() {
         let e = StatsEngine()
         feed(e, writes([1, 2, 5, 6, 10]))
-        #expect(e.flow(requestKey)!.psnGaps == 2 + 3)
+        #expect(e.flow(requestKey)!.psn.missing == 2 + 3)
+        #expect(e.flow(requestKey)!.psn.unrecovered == 5)
+        #expect(e.flow(requestKey)!.lostPackets == 5)
     }
 
-    @Test func goBackNAfterANAKIsRetransmissionAfterNAK() {
+    @Test func singleResendsAfterATimeoutAreRetransmissionsNotLosses() {
         let e = StatsEngine()
-        // 3 is lost; the responder NAKs expecting 3; the requester resends 3, 4, 5; then 6.
+        // What rxe does when ACKs are lost: the last packets of earlier messages come again
+        // between new PSNs (…, 270, 251, 271, 259, 267, 272, …).
+        feed(e, writes(Array(240...270)) + writes([251, 271, 259, 267, 272], start: 100_000))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.retransmittedAfterTimeout == 3)
+        #expect(f.psn.missing == 0)
+        #expect(f.lostPackets == 0)
+        #expect(f.packets == f.psn.distinct + f.psn.retransmitted)
+    }
+
+    @Test func aReplayThatStartsPastTheNAKsPSNLostTheOnesBefore() {
+        let e = StatsEngine()
         var trace = writes([1, 2, 4, 5])
         trace.append(response(.nak(.psnSequenceError), psn: 3, at: 10))
-        trace += writes([3, 4, 5, 6], start: 20)
+        trace += writes([4, 5, 6], start: 20)  // 3 lost again
+        trace.append(response(.nak(.psnSequenceError), psn: 3, at: 30))
+        trace += writes([3, 4, 5, 6, 7], start: 40)
         feed(e, trace)
         let f = e.flow(requestKey)!
-        #expect(f.psnGaps == 1)
-        #expect(f.psn.retransmissionsAfterNAK == 3)
-        #expect(f.psn.retransmissionsAfterTimeout == 0)
-        #expect(!f.psn.nakPending, "caught up at 6")
-        #expect(e.flow(responseKey)!.responses.naks == ["psn_sequence_error": 1])
-        #expect(e.flow(responseKey)!.reverse == requestKey)
-        #expect(f.reverse == responseKey)
+        #expect(f.psn.missing == 1 && f.psn.unrecovered == 0)
+        #expect(f.psn.lostRetransmissions == 1)
+        #expect(f.lostPackets == 2)
     }
 
-    @Test func aLostRetransmissionIsAGapInsideTheReplay() {
+    @Test func packetsInFlightWhenANAKArrivesDoNotStartItsReplay() {
         let e = StatsEngine()
-        var trace = writes([1, 2, 4, 5, 6, 7])  // 3 lost
+        var trace = writes([1, 2, 4, 5, 6])
         trace.append(response(.nak(.psnSequenceError), psn: 3, at: 10))
-        trace += writes([3, 4, 6, 7], start: 20)  // 5 lost again
-        trace.append(response(.nak(.psnSequenceError), psn: 5, at: 30))
-        trace += writes([5, 6, 7, 8], start: 40)
+        trace += writes([7, 8], start: 20)  // sent before the NAK reached the requester
+        trace += writes([3, 4, 5, 6, 7, 8, 9], start: 30)
         feed(e, trace)
         let f = e.flow(requestKey)!
-        #expect(f.psnGaps == 2)
-        #expect(f.psn.retransmissionsAfterNAK == 7)
-    }
-
-    @Test func goingBackWithoutANAKIsRetransmissionAfterTimeout() {
-        let e = StatsEngine()
-        feed(e, writes([1, 2, 3, 4]) + writes([2, 3, 4, 5], start: 5_000))
-        let f = e.flow(requestKey)!
-        #expect(f.psn.retransmissionsAfterTimeout == 3)
-        #expect(f.psn.retransmissionsAfterNAK == 0)
-        #expect(f.psn.inOrder == 5)
+        #expect(f.psn.retransmittedAfterNAK == 5)
+        #expect(f.lostPackets == 1)
     }
 
     @Test func theSamePacketTwiceIsADuplicate() {
@@ -62,27 +126,29 @@ import Testing
         feed(e, writes([1, 2, 2, 3]))
         let f = e.flow(requestKey)!
         #expect(f.psn.duplicates == 1)
-        #expect(f.psn.retransmissions == 0)
-    }
-
-    @Test func aLateMissingPSNWithoutNAKIsOutOfOrder() {
-        let e = StatsEngine()
-        feed(e, writes([1, 3, 2, 4]))  // 1 µs apart: well inside the reorder window
-        let f = e.flow(requestKey)!
-        #expect(f.psn.outOfOrder == 1)
-        #expect(f.psnGaps == 0, "reordered, not lost")
-        #expect(f.psn.retransmissions == 0)
+        #expect(f.psn.retransmitted == 1 && f.psn.retransmittedAfterTimeout == 0)
+        #expect(f.lostPackets == 0)
     }
 
     @Test func psnsWrapAt2To24() {
         let e = StatsEngine()
         feed(e, writes([0xFF_FFFE, 0xFF_FFFF, 0, 1, 4]))
-        let f = e.flow(requestKey)!
-        #expect(f.psn.inOrder == 4)
-        #expect(f.psnGaps == 2)
+        var f = e.flow(requestKey)!
+        #expect(f.psn.distinct == 5)
+        #expect(f.psn.missing == 2)
         // Behind across the wrap.
         feed(e, writes([0xFF_FFFF], start: 9_000))
-        #expect(e.flow(requestKey)!.psn.retransmissions == 1)
+        f = e.flow(requestKey)!
+        #expect(f.psn.retransmitted == 1)
+    }
+
+    @Test func aPSNBeforeTheFlowsFirstIsOlderNotMissing() {
+        let e = StatsEngine()
+        feed(e, writes([10, 11, 8, 9, 8]))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.distinct == 4)
+        #expect(f.psn.missing == 0)
+        #expect(f.psn.retransmitted == 1)
     }
 
     @Test func aReadReservesThePSNsOfItsResponses() {
@@ -93,9 +159,11 @@ import Testing
                  (packet(0x0C, psn: 12, ackRequest: true, reth: RETH(virtualAddress: 0, rKey: 1, dmaLength: 4096)), 2),
                  (packet(0x0A, psn: 16, payload: 64, reth: RETH(virtualAddress: 0, rKey: 1, dmaLength: 64)), 3)])
         let f = e.flow(requestKey)!
-        #expect(f.psnGaps == 0)
-        #expect(f.psn.inOrder == 4)
+        #expect(f.psn.missing == 0)
+        #expect(f.psn.distinct == 4)
         #expect(e.pathMTU(between: hostA, and: hostB) == 1024)
+        #expect(f.messages.count == 3)
+        #expect(f.messages.minBytes == 64 && f.messages.maxBytes == 4096)
     }
 
     @Test func anUnknownPathMTUIsInferredFromTheNextPSN() {
@@ -105,17 +173,55 @@ import Testing
                  (packet(0x0C, psn: 102, reth: RETH(virtualAddress: 0, rKey: 1, dmaLength: 4096)), 1),
                  (packet(0x0C, psn: 104, reth: RETH(virtualAddress: 0, rKey: 1, dmaLength: 100)), 2),
                  (packet(0x04, psn: 105, payload: 8), 3)])
-        #expect(e.flow(requestKey)!.psnGaps == 0)
+        #expect(e.flow(requestKey)!.psn.missing == 0)
         #expect(e.pathMTU(between: hostB, and: hostA) == 2048)
     }
 
-    @Test func gapsInsideAReadResponseAreCounted() {
+    @Test func aLostReadResponseIsMissingAndItsResendRecoversIt() {
+        var configuration = EngineConfiguration()
+        configuration.pathMTU = 1024
+        let e = StatsEngine(configuration: configuration)
+        let read = RETH(virtualAddress: 0, rKey: 1, dmaLength: 3000)
+        func resp(_ op: UInt8, _ psn: UInt32, _ payload: Int, _ us: Int64) -> (RoCEPacket, Int64) {
+            (packet(op, from: hostB, to: hostA, qpn: 0x11, psn: psn, payload: payload,
+                    syndrome: op == 0x0E ? nil : .ack(credits: 31)), us)
+        }
+        feed(e, [(packet(0x0C, psn: 50, reth: read), 2),
+                 resp(0x0D, 50, 1024, 3), resp(0x0F, 52, 952, 4),  // 51 lost
+                 (packet(0x0C, psn: 51, reth: RETH(virtualAddress: 1024, rKey: 1, dmaLength: 1976)), 5),
+                 resp(0x0E, 51, 1024, 6), resp(0x0F, 52, 952, 7)])
+        let f = e.flow(responseKey)!
+        #expect(f.psn.missing == 1)
+        #expect(f.psn.unrecovered == 0)
+        #expect(f.psn.late == 0)
+        #expect(f.psn.distinct == 3)
+        #expect(f.psn.retransmitted == 1)
+        #expect(f.lostPackets == 1)
+        #expect(f.messages.count == 1 && f.messages.maxBytes == 3000)
+        // The retried READ (PSN 51, inside the first READ's reservation) is a retransmission.
+        #expect(e.flow(requestKey)!.psn.retransmitted == 1)
+        #expect(e.flow(requestKey)!.messages.count == 1)
+        #expect(e.flow(requestKey)!.lostPackets == 0)
+    }
+
+    @Test func aResentMessageIsNotABiggerMessage() {
         let e = StatsEngine()
-        feed(e, [(packet(0x0D, from: hostB, to: hostA, qpn: 0x11, psn: 50, payload: 1024, syndrome: .ack(credits: 31)), 0),
-                 (packet(0x0E, from: hostB, to: hostA, qpn: 0x11, psn: 51, payload: 1024), 1),
-                 (packet(0x0F, from: hostB, to: hostA, qpn: 0x11, psn: 53, payload: 100, syndrome: .ack(credits: 31)), 2)])
-        #expect(e.flow(responseKey)!.psnGaps == 1)
-        #expect(e.flow(responseKey)!.messages.count == 1)
-        #expect(e.flow(responseKey)!.messages.maxBytes == 2148)
+        // 4-packet SENDs of 4000 bytes at MTU 1024; the second message's MIDDLE is lost and the
+        // whole message resent after a NAK.
+        func send(_ base: UInt32, skip: UInt32? = nil, start: Int64) -> [(RoCEPacket, Int64)] {
+            let ops: [(UInt8, Int)] = [(0x00, 1024), (0x01, 1024), (0x01, 1024), (0x02, 928)]
+            return ops.enumerated().compactMap { i, op in
+                let psn = base + UInt32(i)
+                return psn == skip ? nil : (packet(op.0, psn: psn, payload: op.1, ackRequest: op.0 == 0x02), start + Int64(i))
+            }
+        }
+        var trace = send(0, start: 0) + send(4, skip: 5, start: 10)
+        trace.append(response(.nak(.psnSequenceError), psn: 5, at: 20))
+        trace += send(4, start: 30).dropFirst() + send(8, start: 40)
+        feed(e, trace)
+        let f = e.flow(requestKey)!
+        #expect(f.messages.count == 3)
+        #expect(f.messages.minBytes == 4000 && f.messages.maxBytes == 4000)
+        #expect(f.lostPackets == 1)
     }
 }

@@ -26,7 +26,7 @@ import Testing
         var m = model(demoEngine())
         let layout = m.qpLayout(width: 80)
         #expect(layout.totalWidth <= 80)
-        for column: QPColumn in [.qpn, .source, .destination, .packetRate, .byteRate, .gaps, .retransmissions, .naks] {
+        for column: QPColumn in [.qpn, .source, .destination, .packetRate, .byteRate, .lost, .retransmissions, .naks] {
             #expect(layout.contains(column), "\(column)")
         }
         let screen = m.screen()

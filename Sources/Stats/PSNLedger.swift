@@ -1,0 +1,338 @@
+/// What one packet's PSN was, to the flow that carried it (docs/analysis.md).
+public enum PSNObservation: Sendable, Equatable {
+    /// A PSN the flow had not carried, at or past the next one expected.
+    case new
+    /// A missing PSN seen for the first time with no NAK and no retransmission since it went
+    /// missing: reordered. (Provisional: the next packet may show it was a retransmission.)
+    case late
+    /// A missing PSN seen for the first time after a NAK or a retransmission: recovered.
+    case recovered
+    /// A PSN the flow had already carried.
+    case retransmitted(RetransmissionKind)
+}
+
+/// Why a PSN came again, as far as the wire tells.
+public enum RetransmissionKind: Sendable, Equatable {
+    /// A NAK (PSN sequence error or RNR) on the reverse flow asked for it or an earlier PSN.
+    case afterNAK
+    /// No NAK asked for it: the requester's retransmission timer fired.
+    case afterTimeout
+    /// The same PSN as the flow's previous packet, within the reorder window, with no NAK:
+    /// a copy (a mirror port or a capture that saw the packet twice).
+    case duplicate
+}
+
+/// The PSN accounting of one flow's requests (or of its READ responses and atomic
+/// acknowledgements), modulo 2^24. Every counter is defined in docs/analysis.md.
+///
+/// The ledger keeps the span of PSN positions it has passed, from the flow's first PSN to one
+/// past its highest (`next`), and the *holes* in it: PSNs that the highest passed before they
+/// were first seen. Every position in the span that is not a hole has been carried, so a PSN
+/// is new, fills a hole, or repeats one already carried; `packets = distinct + retransmitted`.
+/// A READ request occupies one PSN position per response packet (IBTA 9.7.1).
+public struct PSNLedger: Sendable {
+    /// A run of missing PSNs.
+    struct Hole: Sendable {
+        var start: UInt32
+        var count: UInt32
+        /// `disturbances` when the hole opened: a NAK or a retransmission since means a PSN
+        /// that fills it was resent, not reordered.
+        var epoch: UInt64
+        var time: Int64
+        /// False for PSNs before the flow's first one, seen later: not missing, just older.
+        var counted: Bool
+    }
+
+    public private(set) var started = false
+    /// The oldest PSN position tracked.
+    private var low: UInt32 = 0
+    /// One past the highest PSN position seen: the next new PSN expected.
+    public private(set) var next: UInt32 = 0
+    /// PSN of the flow's previous packet.
+    public private(set) var lastPSN: UInt32 = 0
+    private var lastTime: Int64 = 0
+    /// Holes, in PSN order from `low`, bounded.
+    private var holes: [Hole] = []
+    /// NAKs and retransmissions seen so far.
+    private var disturbances: UInt64 = 0
+    /// The PSN the last NAK asked for, until the flow has passed its highest PSN again.
+    public private(set) var nakPSN: UInt32?
+    /// The retransmission run in progress: the PSN it should carry next, and whether a NAK
+    /// started it (go-back-N from the NAK's PSN: every later PSN up to `next` is resent).
+    private var runNext: UInt32?
+    private var runFromNAK = false
+    /// A NAK arrived and the requester's replay for it has not started yet.
+    private var nakAwaitsRun = false
+    /// The last packet filled a hole and counted as late; the next may show otherwise.
+    private var provisionalLate = false
+    /// The PSN of the previous packet when it was new (its span may still be revised).
+    private var lastNew: UInt32?
+
+    /// Holes tracked at most; beyond, the oldest is dropped and stays unrecovered.
+    static let maximumHoles = 1024
+    /// PSN positions tracked behind `next` at most; older ones count as carried.
+    static let window: UInt32 = 1 << 22
+    /// How soon after going missing a PSN may arrive and count as reordered (nanoseconds),
+    /// and how close together two copies of a packet count as a duplicate.
+    public var reorderWindowNanoseconds: Int64 = 1_000_000
+
+    /// PSNs carried at least once (a READ request counts once).
+    public private(set) var distinct: UInt64 = 0
+    /// Packets whose PSN had been carried already, by why they came again.
+    public private(set) var retransmittedAfterNAK: UInt64 = 0
+    public private(set) var retransmittedAfterTimeout: UInt64 = 0
+    public private(set) var duplicates: UInt64 = 0
+    /// PSNs the highest passed before they were first seen.
+    public private(set) var missing: UInt64 = 0
+    /// Of those, the ones first seen with no NAK and no retransmission in between.
+    public private(set) var late: UInt64 = 0
+    /// Holes dropped from tracking (too many, or too old): still unrecovered.
+    public private(set) var expired: UInt64 = 0
+    /// Retransmissions inferred lost before the capture point: PSNs a go-back-N run after a
+    /// NAK skipped, or did not reach.
+    public private(set) var lostRetransmissions: UInt64 = 0
+
+    public init() {}
+
+    /// All retransmitted packets.
+    public var retransmitted: UInt64 { retransmittedAfterNAK &+ retransmittedAfterTimeout &+ duplicates }
+    /// Missing PSNs never seen so far.
+    public var unrecovered: UInt64 {
+        holes.reduce(expired) { $1.counted ? $0 &+ UInt64($1.count) : $0 }
+    }
+    /// Transmissions lost before the capture point: every missing PSN that was not merely
+    /// reordered was lost once, plus the retransmissions lost.
+    public var lostPackets: UInt64 { (missing &- min(missing, late)) &+ lostRetransmissions }
+
+    /// A NAK (PSN sequence error or RNR) on the reverse flow asks for `psn` again.
+    public mutating func noteNAK(expecting psn: UInt32) {
+        nakPSN = psn
+        nakAwaitsRun = true
+        disturbances &+= 1
+    }
+
+    /// Accounts for a packet with PSN `psn` occupying `span` positions (1, or a READ
+    /// request's response count), seen at `time` (nanoseconds).
+    ///
+    /// - Parameter expected: the PSN ranges the flow is due to carry, when a skip ahead does
+    ///   not by itself mean loss (READ responses and atomic acknowledgements carry only the
+    ///   PSNs their requests reserved); nil when every skipped PSN is missing.
+    @discardableResult
+    public mutating func observe(psn: UInt32, span: UInt32 = 1, time: Int64,
+                                 expected: [(start: UInt32, count: UInt32)]? = nil) -> PSNObservation {
+        let n = max(1, min(span, PSN.half - 1))
+        let previous = lastPSN, previousTime = lastTime
+        lastNew = nil
+        defer {
+            lastPSN = psn
+            lastTime = time
+        }
+        guard started else {
+            started = true
+            low = psn
+            next = PSN.add(psn, n)
+            distinct = 1
+            lastNew = psn
+            return .new
+        }
+        let ahead = PSN.distance(psn, from: next)
+        if ahead < PSN.half {
+            // At or past the next PSN expected: new, and what it passed is missing.
+            if ahead > 0 { openHoles(from: next, count: ahead, time: time, expected: expected) }
+            if let run = runNext {
+                // A retransmission run ends in new PSNs. One that a NAK started resent every PSN
+                // up to `next`: those it did not reach were lost.
+                if runFromNAK, PSN.isAhead(next, of: run) {
+                    lostRetransmissions &+= UInt64(PSN.distance(next, from: run))
+                }
+                // The NAK has been answered, unless its replay has yet to start (packets sent
+                // before the NAK reached the requester).
+                if !nakAwaitsRun { nakPSN = nil }
+            }
+            runNext = nil
+            provisionalLate = false
+            next = PSN.add(psn, n)
+            distinct &+= 1
+            lastNew = psn
+            trim()
+            return .new
+        }
+        // Behind `next`: older than the flow's first PSN, a hole filled, or a repeat.
+        if PSN.distance(psn, from: low) >= PSN.distance(next, from: low) {
+            let older = PSN.distance(low, from: PSN.add(psn, 1))
+            if older > 0 && older < PSNLedger.window {
+                insertHole(Hole(start: PSN.add(psn, 1), count: older, epoch: disturbances, time: time, counted: false),
+                           at: 0)
+            }
+            low = psn
+            distinct &+= 1
+            provisionalLate = false
+            return .new
+        }
+        follow(psn, span: n)
+        if let i = holeIndex(containing: psn) {
+            let hole = holes[i]
+            fill(psn, at: i)
+            distinct &+= 1
+            provisionalLate = false
+            guard hole.counted else { return .new }
+            if hole.epoch == disturbances && time &- hole.time <= reorderWindowNanoseconds {
+                late &+= 1
+                provisionalLate = true
+                return .late
+            }
+            return .recovered
+        }
+        // Carried before.
+        disturbances &+= 1
+        if provisionalLate {
+            late &-= 1  // the PSN before this one was resent too: recovered, not reordered
+            provisionalLate = false
+        }
+        if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
+            retransmittedAfterNAK &+= 1
+            return .retransmitted(.afterNAK)
+        }
+        if psn == previous && time &- previousTime <= reorderWindowNanoseconds {
+            duplicates &+= 1
+            return .retransmitted(.duplicate)
+        }
+        retransmittedAfterTimeout &+= 1
+        return .retransmitted(.afterTimeout)
+    }
+
+    /// Tracks a packet behind `next` within the retransmission run: a go-back-N run after a
+    /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again.
+    private mutating func follow(_ psn: UInt32, span n: UInt32) {
+        if let run = runNext, PSN.distance(psn, from: run) < PSN.half {
+            // The run goes on (packets already in flight when a later NAK arrived included).
+            if runFromNAK { lostRetransmissions &+= UInt64(PSN.distance(psn, from: run)) }
+        } else {
+            // A run starts: the first retransmission, or a jump back (a new round). A round
+            // that answers a NAK starts at the NAK's PSN: one that starts later lost those.
+            runFromNAK = false
+            if nakAwaitsRun, let nak = nakPSN {
+                nakAwaitsRun = false
+                let skipped = PSN.distance(psn, from: nak)
+                if skipped < PSN.half {
+                    runFromNAK = true
+                    lostRetransmissions &+= UInt64(skipped)
+                }
+            } else if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
+                runFromNAK = true  // another round for the same NAK
+            }
+        }
+        runNext = PSN.add(psn, n)
+    }
+
+    /// Corrects the span of the last request (a READ whose response count became known),
+    /// while nothing has been seen past it.
+    public mutating func reviseSpan(of psn: UInt32, to span: UInt32) {
+        guard started, lastNew == psn else { return }
+        next = PSN.add(psn, max(1, min(span, PSN.half - 1)))
+    }
+
+    // MARK: - Holes
+
+    private mutating func openHoles(from start: UInt32, count: UInt32, time: Int64,
+                                    expected: [(start: UInt32, count: UInt32)]?) {
+        guard let expected else {
+            appendHole(start: start, count: count, time: time)
+            return
+        }
+        // Only the skipped PSNs some request reserved.
+        var parts: [(UInt32, UInt32)] = []
+        for r in expected {
+            let offset = PSN.distance(r.start, from: start)
+            let lo: UInt32, hi: UInt32
+            if offset < PSN.half {
+                lo = offset
+                hi = min(count, offset &+ r.count)
+            } else {
+                let before = PSN.distance(start, from: r.start)
+                guard before < r.count else { continue }
+                lo = 0
+                hi = min(count, r.count - before)
+            }
+            if lo < hi { parts.append((lo, hi)) }
+        }
+        parts.sort { $0.0 < $1.0 }
+        var covered: UInt32 = 0
+        for (lo, hi) in parts where hi > max(lo, covered) {
+            let from = max(lo, covered)
+            appendHole(start: PSN.add(start, from), count: hi - from, time: time)
+            covered = hi
+        }
+    }
+
+    private mutating func appendHole(start: UInt32, count: UInt32, time: Int64) {
+        missing &+= UInt64(count)
+        insertHole(Hole(start: start, count: count, epoch: disturbances, time: time, counted: true), at: holes.count)
+    }
+
+    private mutating func insertHole(_ hole: Hole, at index: Int) {
+        if holes.count >= PSNLedger.maximumHoles {
+            let dropped = holes.removeFirst()
+            if dropped.counted { expired &+= UInt64(dropped.count) }
+            holes.insert(hole, at: max(0, index - 1))
+        } else {
+            holes.insert(hole, at: index)
+        }
+    }
+
+    /// The index of the hole holding `psn` (holes are in PSN order from `low`).
+    private func holeIndex(containing psn: UInt32) -> Int? {
+        let target = PSN.distance(psn, from: low)
+        var lo = 0, hi = holes.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let start = PSN.distance(holes[mid].start, from: low)
+            if target < start {
+                hi = mid
+            } else if target - start >= holes[mid].count {
+                lo = mid + 1
+            } else {
+                return mid
+            }
+        }
+        return nil
+    }
+
+    private mutating func fill(_ psn: UInt32, at i: Int) {
+        let hole = holes[i]
+        let offset = PSN.distance(psn, from: hole.start)
+        let after = hole.count - offset - 1
+        switch (offset, after) {
+        case (0, 0): holes.remove(at: i)
+        case (0, _):
+            holes[i].start = PSN.add(psn, 1)
+            holes[i].count = after
+        case (_, 0): holes[i].count = offset
+        default:
+            holes[i].count = offset
+            var rest = hole
+            rest.start = PSN.add(psn, 1)
+            rest.count = after
+            insertHole(rest, at: i + 1)
+        }
+    }
+
+    /// Keeps the tracked span within `window`: older holes stay unrecovered.
+    private mutating func trim() {
+        guard PSN.distance(next, from: low) > PSNLedger.window else { return }
+        low = PSN.distance(next, from: PSNLedger.window)
+        while let first = holes.first, PSN.distance(PSN.add(first.start, first.count), from: low) >= PSN.half
+                || PSN.distance(first.start, from: low) >= PSN.half {
+            holes.removeFirst()
+            if first.counted { expired &+= UInt64(first.count) }
+        }
+    }
+}
+
+extension PSNObservation {
+    /// Whether the packet's PSN was carried for the first time.
+    public var isFirstSighting: Bool {
+        if case .retransmitted = self { return false }
+        return true
+    }
+}
