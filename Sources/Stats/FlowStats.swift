@@ -62,7 +62,7 @@ public struct FlowStats: Sendable {
 
     /// Transmissions lost before the capture point: PSNs and retransmissions of this flow's
     /// own sequence, and replies it owed the reverse flow (docs/analysis.md).
-    public var lostPackets: UInt64 { psn.lostPackets &+ lostReplies }
+    public var lostPackets: UInt64 { (carriesRequestPSNs ? psn.lostPackets : 0) &+ lostReplies }
 
     /// Whether this flow carries requests (as opposed to acknowledgements and responses).
     public var carriesRequests: Bool { carriesRequestPSNs }

@@ -63,6 +63,16 @@ public struct PSNLedger: Sendable {
     private var runFromNAK = false
     /// A NAK arrived and the requester's replay for it has not started yet.
     private var nakAwaitsRun = false
+    /// PSNs a run skipped, not yet counted lost: a reordered one may still come. Each is
+    /// counted lost once `settleAfter` more packets have passed without it, or a new run starts.
+    private var pendingLosses: [(psn: UInt32, seen: UInt64)] = []
+    /// Packets observed so far.
+    private var observed: UInt64 = 0
+    static let settleAfter: UInt64 = 16
+    static let maximumPending = 256
+    /// Missing PSNs first carried after a NAK or a retransmission (a READ request filling
+    /// several missing positions counts once).
+    public private(set) var recovered: UInt64 = 0
     /// The last packet filled a hole and counted as late; the next may show otherwise.
     private var provisionalLate = false
     /// The PSN of the previous packet when it was new (its span may still be revised).
@@ -89,8 +99,9 @@ public struct PSNLedger: Sendable {
     /// Holes dropped from tracking (too many, or too old): still unrecovered.
     public private(set) var expired: UInt64 = 0
     /// Retransmissions inferred lost before the capture point: PSNs a go-back-N run after a
-    /// NAK skipped, or did not reach.
-    public private(set) var lostRetransmissions: UInt64 = 0
+    /// NAK skipped, or did not reach (those still pending included).
+    private var settledLostRetransmissions: UInt64 = 0
+    public var lostRetransmissions: UInt64 { settledLostRetransmissions &+ UInt64(pendingLosses.count) }
 
     public init() {}
 
@@ -102,11 +113,18 @@ public struct PSNLedger: Sendable {
     }
     /// Transmissions lost before the capture point: every missing PSN that was not merely
     /// reordered was lost once, plus the retransmissions lost.
-    public var lostPackets: UInt64 { (missing &- min(missing, late)) &+ lostRetransmissions }
+    public var lostPackets: UInt64 {
+        recovered &+ unrecovered &+ lostRetransmissions &+ UInt64(pendingLosses.count)
+    }
 
     /// A NAK (PSN sequence error or RNR) on the reverse flow asks for `psn` again.
     public mutating func noteNAK(expecting psn: UInt32) {
-        nakPSN = psn
+        // Two NAKs before the replay starts (a reordered pair makes a responder NAK twice): the
+        // requester goes back to the earlier PSN.
+        if nakAwaitsRun, let earlier = nakPSN, PSN.isAhead(psn, of: earlier) {
+        } else {
+            nakPSN = psn
+        }
         nakAwaitsRun = true
         disturbances &+= 1
     }
@@ -123,6 +141,8 @@ public struct PSNLedger: Sendable {
         let n = max(1, min(span, PSN.half - 1))
         let previous = lastPSN, previousTime = lastTime
         lastNew = nil
+        observed &+= 1
+        settle()
         defer {
             lastPSN = psn
             lastTime = time
@@ -141,10 +161,8 @@ public struct PSNLedger: Sendable {
             if ahead > 0 { openHoles(from: next, count: ahead, time: time, expected: expected) }
             if let run = runNext {
                 // A retransmission run ends in new PSNs. One that a NAK started resent every PSN
-                // up to `next`: those it did not reach were lost.
-                if runFromNAK, PSN.isAhead(next, of: run) {
-                    lostRetransmissions &+= UInt64(PSN.distance(next, from: run))
-                }
+                // up to `next`: those it did not reach were lost (unless they come reordered).
+                if runFromNAK, PSN.isAhead(next, of: run) { skipped(from: run, count: PSN.distance(next, from: run)) }
                 // The NAK has been answered, unless its replay has yet to start (packets sent
                 // before the NAK reached the requester).
                 if !nakAwaitsRun { nakPSN = nil }
@@ -169,24 +187,35 @@ public struct PSNLedger: Sendable {
             provisionalLate = false
             return .new
         }
-        follow(psn, span: n)
         if let i = holeIndex(containing: psn) {
             let hole = holes[i]
+            let reordered = hole.counted && hole.epoch == disturbances && time &- hole.time <= reorderWindowNanoseconds
+            if !reordered { follow(psn, span: n) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
+            // A READ request fills every position it reserves.
+            var more = n - 1, at = PSN.add(psn, 1)
+            while more > 0, let j = holeIndex(containing: at) {
+                fill(at, at: j)
+                more -= 1
+                at = PSN.add(at, 1)
+            }
             distinct &+= 1
             provisionalLate = false
             guard hole.counted else { return .new }
-            if hole.epoch == disturbances && time &- hole.time <= reorderWindowNanoseconds {
+            if reordered {
                 late &+= 1
                 provisionalLate = true
                 return .late
             }
+            recovered &+= 1
             return .recovered
         }
         // Carried before.
+        follow(psn, span: n)
         disturbances &+= 1
         if provisionalLate {
             late &-= 1  // the PSN before this one was resent too: recovered, not reordered
+            recovered &+= 1
             provisionalLate = false
         }
         if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
@@ -204,25 +233,52 @@ public struct PSNLedger: Sendable {
     /// Tracks a packet behind `next` within the retransmission run: a go-back-N run after a
     /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again.
     private mutating func follow(_ psn: UInt32, span n: UInt32) {
+        if let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
+            pendingLosses.remove(at: i)  // skipped by the run, arriving just after: reordered
+            return
+        }
         if let run = runNext, PSN.distance(psn, from: run) < PSN.half {
             // The run goes on (packets already in flight when a later NAK arrived included).
-            if runFromNAK { lostRetransmissions &+= UInt64(PSN.distance(psn, from: run)) }
+            if runFromNAK { skipped(from: run, count: PSN.distance(psn, from: run)) }
         } else {
-            // A run starts: the first retransmission, or a jump back (a new round). A round
-            // that answers a NAK starts at the NAK's PSN: one that starts later lost those.
+            // A run starts: the first retransmission, or a jump back (a new round). What the
+            // last round skipped is lost now. A round that answers a NAK starts at the NAK's
+            // PSN: one that starts later lost those before.
+            settle(all: true)
             runFromNAK = false
             if nakAwaitsRun, let nak = nakPSN {
                 nakAwaitsRun = false
-                let skipped = PSN.distance(psn, from: nak)
-                if skipped < PSN.half {
+                let before = PSN.distance(psn, from: nak)
+                if before < PSN.half {
                     runFromNAK = true
-                    lostRetransmissions &+= UInt64(skipped)
+                    skipped(from: nak, count: before)
                 }
             } else if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
                 runFromNAK = true  // another round for the same NAK
             }
         }
         runNext = PSN.add(psn, n)
+    }
+
+    /// PSNs a run skipped: pending, as one may yet come reordered.
+    private mutating func skipped(from start: UInt32, count: UInt32) {
+        let listed = min(count, 64)
+        settledLostRetransmissions &+= UInt64(count - listed)
+        for k in 0..<listed {
+            if pendingLosses.count >= PSNLedger.maximumPending {
+                pendingLosses.removeFirst()
+                settledLostRetransmissions &+= 1
+            }
+            pendingLosses.append((PSN.add(start, k), observed))
+        }
+    }
+
+    /// Counts as lost the pending PSNs that did not come in time (all of them with `all`).
+    private mutating func settle(all: Bool = false) {
+        while let first = pendingLosses.first, all || observed &- first.seen > PSNLedger.settleAfter {
+            pendingLosses.removeFirst()
+            settledLostRetransmissions &+= 1
+        }
     }
 
     /// Corrects the span of the last request (a READ whose response count became known),

@@ -3,9 +3,12 @@
 /// the capture saw them. The reverse flow's ACKs and NAKs fall short of it by the replies
 /// lost before the capture point (docs/analysis.md, `lost_replies`).
 ///
-/// - a request at the PSN the responder expects is accepted; one with AckReq set is owed an
-///   ACK (READs and atomics are answered by responses, which their own ledger accounts for);
-/// - a SEND or WRITE behind it is a duplicate, owed an ACK whatever its AckReq bit;
+/// - a request at the PSN the responder expects is accepted: a SEND or WRITE with AckReq set
+///   is owed an ACK, a READ one response packet per PSN it reserves, an atomic its atomic
+///   acknowledgement;
+/// - a request behind it is a duplicate: a SEND or WRITE is owed an ACK whatever its AckReq
+///   bit, a READ its responses again (for the range it asks for), an atomic its saved
+///   acknowledgement;
 /// - a request past it is out of sequence: the first one is owed a NAK, later ones nothing
 ///   until the expected PSN arrives.
 public struct ResponderModel: Sendable {
@@ -19,28 +22,25 @@ public struct ResponderModel: Sendable {
     public init() {}
 
     /// A request with PSN `psn` occupying `span` positions; `answeredByResponse` for READs
-    /// and atomics.
+    /// (owed `span` responses) and atomics (owed one).
     public mutating func request(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
-        guard started else {
-            started = true
-            accept(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
-            return
-        }
+        let n = max(1, span)
         let d = PSN.distance(psn, from: expectedPSN)
-        if d == 0 {
-            accept(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
+        if !started || d == 0 {
+            started = true
+            expectedPSN = PSN.add(psn, n)
+            nakSent = false
+            if answeredByResponse {
+                owedReplies &+= UInt64(n)
+            } else if ackRequested {
+                owedReplies &+= 1
+            }
         } else if d >= PSN.half {
-            if !answeredByResponse { owedReplies &+= 1 }
+            owedReplies &+= answeredByResponse ? UInt64(n) : 1
         } else if !nakSent {
             nakSent = true
             owedReplies &+= 1
         }
-    }
-
-    private mutating func accept(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
-        expectedPSN = PSN.add(psn, max(1, span))
-        nakSent = false
-        if ackRequested && !answeredByResponse { owedReplies &+= 1 }
     }
 
     /// The responder said it expects `psn` (a NAK or an RNR NAK): it did not accept `psn`.

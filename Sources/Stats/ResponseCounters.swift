@@ -4,9 +4,9 @@ import RoCE
 public struct ResponseCounters: Sendable, Equatable {
     /// AETH ACKs (Acknowledge, Atomic Acknowledge and READ responses with an AETH).
     public var acks: UInt64 = 0
-    /// ACKNOWLEDGE packets (ACKs, NAKs and RNR NAKs): the replies a responder owes
-    /// (ResponderModel).
-    public var acknowledgePackets: UInt64 = 0
+    /// Replies to requests: ACKNOWLEDGE packets (ACKs, NAKs, RNR NAKs), READ responses and
+    /// atomic acknowledgements, what a responder owes (ResponderModel).
+    public var replyPackets: UInt64 = 0
     /// NAKs by code name ("psn_sequence_error", ...).
     public var naks: [String: UInt64] = [:]
     /// RNR NAKs.

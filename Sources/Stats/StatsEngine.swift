@@ -195,7 +195,7 @@ public final class StatsEngine {
     private func settleReplies(request: Int, response: Int) {
         let owed = table[request].responder.owedReplies
         table.update(response) { flow in
-            let seen = flow.responses.acknowledgePackets
+            let seen = flow.responses.replyPackets
             flow.lostReplies = owed > seen ? owed - seen : 0
         }
     }
@@ -325,7 +325,7 @@ public final class StatsEngine {
         } else if classes.contains(.read) {
             result.covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
         }
-        if classes.contains(.acknowledge) && !classes.contains(.atomic) { flow.responses.acknowledgePackets &+= 1 }
+        if classes.contains(.acknowledge) || classes.contains(.read) { flow.responses.replyPackets &+= 1 }
         return classes.contains(.cnp) ? nil : result
     }
 
