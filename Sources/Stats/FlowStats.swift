@@ -46,7 +46,7 @@ public struct FlowStats: Sendable {
     public var lastSeen: Int64
 
     /// A READ request whose response count awaits a learned path MTU: (PSN, DMA length).
-    var pendingRead: (psn: UInt32, length: UInt32)?
+    var pendingRead: (psn: UInt32, length: UInt32, span: UInt32)?
     /// PSN ranges recent READ and atomic requests reserved for their responses, oldest first.
     var reservations: [(start: UInt32, count: UInt32)] = []
     static let maximumReservations = 64

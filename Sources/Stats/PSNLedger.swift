@@ -66,6 +66,8 @@ public struct PSNLedger: Sendable {
     /// PSNs a run skipped, not yet counted lost: a reordered one may still come. Each is
     /// counted lost once `settleAfter` more packets have passed without it, or a new run starts.
     private var pendingLosses: [(psn: UInt32, seen: UInt64)] = []
+    /// A NAK's run that new PSNs overtook: where it stood, what it had left, and when.
+    private var tail: (start: UInt32, count: UInt32, seen: UInt64)?
     /// Packets observed so far.
     private var observed: UInt64 = 0
     static let settleAfter: UInt64 = 16
@@ -114,7 +116,7 @@ public struct PSNLedger: Sendable {
     /// Transmissions lost before the capture point: every missing PSN that was not merely
     /// reordered was lost once, plus the retransmissions lost.
     public var lostPackets: UInt64 {
-        recovered &+ unrecovered &+ lostRetransmissions &+ UInt64(pendingLosses.count)
+        recovered &+ unrecovered &+ lostRetransmissions
     }
 
     /// A NAK (PSN sequence error or RNR) on the reverse flow asks for `psn` again.
@@ -160,14 +162,18 @@ public struct PSNLedger: Sendable {
             // At or past the next PSN expected: new, and what it passed is missing.
             if ahead > 0 { openHoles(from: next, count: ahead, time: time, expected: expected) }
             if let run = runNext {
-                // A retransmission run ends in new PSNs. One that a NAK started resent every PSN
-                // up to `next`: those it did not reach were lost (unless they come reordered).
-                if runFromNAK, PSN.isAhead(next, of: run) { skipped(from: run, count: PSN.distance(next, from: run)) }
-                // The NAK has been answered, unless its replay has yet to start (packets sent
-                // before the NAK reached the requester).
-                if !nakAwaitsRun { nakPSN = nil }
+                if run == next {
+                    // The run reached the highest PSN: done, and the NAK answered (unless its
+                    // replay has yet to start: packets sent before it reached the requester).
+                    runNext = nil
+                    tail = nil
+                    if !nakAwaitsRun { nakPSN = nil }
+                } else if runFromNAK && tail == nil {
+                    // New PSNs before the run got there: in flight, reordered, or the run
+                    // stopped short. If it does not go on soon, what it did not reach was lost.
+                    tail = (run, (PSN.distance(next, from: run) + n - 1) / n, observed)
+                }
             }
-            runNext = nil
             provisionalLate = false
             next = PSN.add(psn, n)
             distinct &+= 1
@@ -239,8 +245,10 @@ public struct PSNLedger: Sendable {
         }
         if let run = runNext, PSN.distance(psn, from: run) < PSN.half {
             // The run goes on (packets already in flight when a later NAK arrived included).
-            if runFromNAK { skipped(from: run, count: PSN.distance(psn, from: run)) }
+            if runFromNAK { skipped(from: run, count: PSN.distance(psn, from: run), step: n) }
+            tail = nil
         } else {
+            tail = nil  // a new round: the old one was abandoned, its rest not sent
             // A run starts: the first retransmission, or a jump back (a new round). What the
             // last round skipped is lost now. A round that answers a NAK starts at the NAK's
             // PSN: one that starts later lost those before.
@@ -251,7 +259,7 @@ public struct PSNLedger: Sendable {
                 let before = PSN.distance(psn, from: nak)
                 if before < PSN.half {
                     runFromNAK = true
-                    skipped(from: nak, count: before)
+                    skipped(from: nak, count: before, step: n)
                 }
             } else if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
                 runFromNAK = true  // another round for the same NAK
@@ -260,21 +268,29 @@ public struct PSNLedger: Sendable {
         runNext = PSN.add(psn, n)
     }
 
-    /// PSNs a run skipped: pending, as one may yet come reordered.
-    private mutating func skipped(from start: UInt32, count: UInt32) {
-        let listed = min(count, 64)
-        settledLostRetransmissions &+= UInt64(count - listed)
+    /// PSNs a run skipped: pending, as one may yet come reordered. `step` is the span of the
+    /// run's requests (a READ's positions are one request).
+    private mutating func skipped(from start: UInt32, count: UInt32, step: UInt32 = 1) {
+        let packets = (count + step - 1) / step
+        let listed = min(packets, 64)
+        settledLostRetransmissions &+= UInt64(packets - listed)
         for k in 0..<listed {
             if pendingLosses.count >= PSNLedger.maximumPending {
                 pendingLosses.removeFirst()
                 settledLostRetransmissions &+= 1
             }
-            pendingLosses.append((PSN.add(start, k), observed))
+            pendingLosses.append((PSN.add(start, k &* step), observed))
         }
     }
 
     /// Counts as lost the pending PSNs that did not come in time (all of them with `all`).
     private mutating func settle(all: Bool = false) {
+        if let t = tail, observed &- t.seen > PSNLedger.settleAfter {
+            tail = nil
+            runNext = nil
+            if !nakAwaitsRun { nakPSN = nil }
+            settledLostRetransmissions &+= UInt64(t.count)
+        }
         while let first = pendingLosses.first, all || observed &- first.seen > PSNLedger.settleAfter {
             pendingLosses.removeFirst()
             settledLostRetransmissions &+= 1

@@ -43,6 +43,14 @@ public struct ResponderModel: Sendable {
         }
     }
 
+    /// The span of the READ at `psn` turned out to be `span`, not `old` (the path MTU became
+    /// known): its owed responses and the next expected PSN follow.
+    public mutating func revise(readAt psn: UInt32, from old: UInt32, to span: UInt32) {
+        guard started, PSN.add(psn, max(1, old)) == expectedPSN else { return }
+        expectedPSN = PSN.add(psn, max(1, span))
+        owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
+    }
+
     /// The responder said it expects `psn` (a NAK or an RNR NAK): it did not accept `psn`.
     public mutating func responderExpects(_ psn: UInt32) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }

@@ -240,6 +240,7 @@ public final class StatsEngine {
             for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
                 pathMTUs[pair] = mtu
                 flow.psn.reviseSpan(of: read.psn, to: d)
+                flow.responder.revise(readAt: read.psn, from: read.span, to: d)
                 if let last = flow.reservations.last, last.start == read.psn {
                     flow.reservations[flow.reservations.count - 1].count = d
                 }
@@ -251,8 +252,10 @@ public final class StatsEngine {
         var span: UInt32 = 1
         if isRead, let reth = p.reth {
             let known = configuration.pathMTU ?? pathMTUs[pair]
-            span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? configuration.defaultPathMTU))
-            if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength) }
+            // Unknown path MTU: the fewest responses (MTU 4096), so the next request is never
+            // taken for a repeat; its PSN then tells the real count.
+            span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? 4096))
+            if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength, span) }
         }
         let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp)
         let reliable = info.transport == .rc || info.transport == .xrc
