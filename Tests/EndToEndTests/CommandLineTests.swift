@@ -178,11 +178,11 @@ import Testing
         // 64 KiB READs at rxe's 1024-byte MTU take 64 PSNs each: learned, or given, no anomaly.
         for extra in [[], ["--pmtu", "1024"]] {
             let requests = try Self.flows(["--read", read] + extra).first { $0["dst"] as? String == "10.0.0.2" }!
-            #expect(uint(requests["psn_gaps"]) == 0 && uint(requests["retransmissions"]) == 0, "\(extra)")
+            #expect(uint(requests["missing_psns"]) == 0 && uint(requests["retransmitted_packets"]) == 0, "\(extra)")
         }
         // A wrong MTU makes every other READ look resent: the option is used.
         let wrong = try Self.flows(["--read", read, "--pmtu", "512"]).first { $0["dst"] as? String == "10.0.0.2" }!
-        #expect(uint(wrong["retransmissions"]) == 50)
+        #expect(uint(wrong["retransmitted_packets"]) == 50)
         #expect(try rdmatop("--read", read, "--pmtu", "1000").status == 64)
     }
 

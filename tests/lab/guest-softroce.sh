@@ -8,7 +8,7 @@
 # What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
 # receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
 # interface while rping, ibv_rc_pingpong and ib_write_bw run over that link (in total, per
-# direction, per flow and per opcode), that its live per-flow analysis (PSN gaps, duplicates,
+# direction, per flow and per opcode), that its live per-flow analysis (missing, retransmitted and lost PSNs,
 # ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, and that it leaves
 # nothing attached when it exits.
 #
@@ -277,7 +277,7 @@ if live is None or read is None:
 else:
     # Schema v2's per-flow analysis counters that depend only on the flow's own packets in
     # order (not on timing, nor on how the two directions interleave): live and pcap must agree.
-    ANALYSIS = ("psn_gaps", "retransmissions", "duplicates", "acks", "naks", "rnr_naks", "cnps",
+    ANALYSIS = ("distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks", "naks", "rnr_naks", "cnps",
                 "messages", "ecn_ce")
     def flows(doc):
         d = {}
