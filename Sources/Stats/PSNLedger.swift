@@ -168,11 +168,20 @@ public struct PSNLedger: Sendable {
                     runNext = nil
                     tail = nil
                     if !nakAwaitsRun { nakPSN = nil }
-                } else if runFromNAK && tail == nil {
+                } else if !runFromNAK {
+                    runNext = nil  // a run no NAK started ends where it ends
+                } else if tail == nil {
                     // New PSNs before the run got there: in flight, reordered, or the run
                     // stopped short. If it does not go on soon, what it did not reach was lost.
                     tail = (run, (PSN.distance(next, from: run) + n - 1) / n, observed)
                 }
+            }
+            // A NAK for a PSN the flow had not carried yet, which now comes as new: the
+            // requester never went back for it.
+            if nakAwaitsRun, let nak = nakPSN, PSN.distance(nak, from: next) < PSN.half,
+               PSN.distance(psn, from: nak) < PSN.half {
+                nakPSN = nil
+                nakAwaitsRun = false
             }
             provisionalLate = false
             next = PSN.add(psn, n)
