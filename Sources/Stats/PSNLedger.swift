@@ -66,6 +66,11 @@ public struct PSNLedger: Sendable {
     /// PSNs a run skipped, not yet counted lost: a reordered one may still come. Each is
     /// counted lost once `settleAfter` more packets have passed without it, or a new run starts.
     private var pendingLosses: [(psn: UInt32, seen: UInt64)] = []
+    /// The highest packet seen does not end its message.
+    private var openAtTop = false
+    /// A timeout run went back into a message whose end the capture never saw: the new PSNs
+    /// up to that message's end were sent before, and lost.
+    private var owedTail = false
     /// A NAK's run that new PSNs overtook: where it stood, what it had left, and when.
     private var tail: (start: UInt32, count: UInt32, seen: UInt64)?
     /// Packets observed so far.
@@ -138,7 +143,7 @@ public struct PSNLedger: Sendable {
     ///   not by itself mean loss (READ responses and atomic acknowledgements carry only the
     ///   PSNs their requests reserved); nil when every skipped PSN is missing.
     @discardableResult
-    public mutating func observe(psn: UInt32, span: UInt32 = 1, time: Int64,
+    public mutating func observe(psn: UInt32, span: UInt32 = 1, time: Int64, endsMessage: Bool = true,
                                  expected: [(start: UInt32, count: UInt32)]? = nil) -> PSNObservation {
         let n = max(1, min(span, PSN.half - 1))
         let previous = lastPSN, previousTime = lastTime
@@ -183,6 +188,11 @@ public struct PSNLedger: Sendable {
                 nakPSN = nil
                 nakAwaitsRun = false
             }
+            if owedTail {
+                settledLostRetransmissions &+= 1
+                if endsMessage { owedTail = false }
+            }
+            openAtTop = !endsMessage
             provisionalLate = false
             next = PSN.add(psn, n)
             distinct &+= 1
@@ -273,6 +283,8 @@ public struct PSNLedger: Sendable {
             } else if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
                 runFromNAK = true  // another round for the same NAK
             }
+            // A timeout: with the flow's last message unfinished, its end was lost.
+            owedTail = !runFromNAK && openAtTop
         }
         runNext = PSN.add(psn, n)
     }

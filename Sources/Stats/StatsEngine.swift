@@ -257,7 +257,8 @@ public final class StatsEngine {
             span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? 4096))
             if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength, span) }
         }
-        let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp)
+        let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp,
+                                           endsMessage: !info.classes.isDisjoint(with: OpcodeClass.endOfMessage))
         let reliable = info.transport == .rc || info.transport == .xrc
         if reliable {
             flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,

@@ -60,7 +60,7 @@ import Testing
     @Test func aFilledHoleFollowedByAResendWasRecoveredNotReordered() {
         let e = StatsEngine()
         // 3 missing; then 3, 4 again with no NAK: the requester went back (a timeout).
-        feed(e, writes([1, 2, 4]) + writes([3, 4, 5], start: 5))
+        feed(e, sends([1, 2, 4], start: 0) + sends([3, 4, 5], start: 5))
         let f = e.flow(requestKey)!
         #expect(f.psn.late == 0)
         #expect(f.psn.retransmittedAfterTimeout == 1)
@@ -87,12 +87,34 @@ import Testing
         let e = StatsEngine()
         // What rxe does when ACKs are lost: the last packets of earlier messages come again
         // between new PSNs (…, 270, 251, 271, 259, 267, 272, …).
-        feed(e, writes(Array(240...270)) + writes([251, 271, 259, 267, 272], start: 100_000))
+        feed(e, sends(Array(240...270), start: 0) + sends([251, 271, 259, 267, 272], start: 100_000))
         let f = e.flow(requestKey)!
         #expect(f.psn.retransmittedAfterTimeout == 3)
         #expect(f.psn.missing == 0)
         #expect(f.lostPackets == 0)
         #expect(f.packets == f.psn.distinct + f.psn.retransmitted)
+    }
+
+    @Test func aTimeoutIntoAnUnfinishedMessageMeansItsEndWasLost() {
+        let e = StatsEngine()
+        // SEND FIRST, MIDDLE, MIDDLE seen, the LAST lost: no ACK, no NAK; after the timeout
+        // the requester resends the message, and the LAST comes for the first time.
+        func send(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+            (packet(op, psn: psn, payload: op == 0x02 ? 100 : 1024, ackRequest: op == 0x02), us)
+        }
+        feed(e, [send(0x00, 1, 0), send(0x01, 2, 1), send(0x01, 3, 2),
+                 send(0x00, 1, 50_000), send(0x01, 2, 50_001), send(0x01, 3, 50_002), send(0x02, 4, 50_003)])
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 0)
+        #expect(f.psn.retransmittedAfterTimeout == 3)
+        #expect(f.lostPackets == 1)
+        #expect(f.messages.count == 1 && f.messages.maxBytes == 3 * 1024 + 100)
+    }
+
+    @Test func aTimeoutAfterACompleteMessageIsALostACKNotARequest() {
+        let e = StatsEngine()
+        feed(e, sends([1, 2], start: 0) + sends([2], start: 50_000) + sends([3], start: 50_010))
+        #expect(e.flow(requestKey)!.lostPackets == 0)
     }
 
     @Test func aReplayThatStartsPastTheNAKsPSNLostTheOnesBefore() {
@@ -123,7 +145,7 @@ import Testing
 
     @Test func theSamePacketTwiceIsADuplicate() {
         let e = StatsEngine()
-        feed(e, writes([1, 2, 2, 3]))
+        feed(e, sends([1, 2, 2, 3], start: 0))
         let f = e.flow(requestKey)!
         #expect(f.psn.duplicates == 1)
         #expect(f.psn.retransmitted == 1 && f.psn.retransmittedAfterTimeout == 0)
