@@ -18,7 +18,10 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw (default: all three).
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,write_bw_loss,rc_pingpong_loss
+# (default: all). The _loss runs drop 5 % of RoCE on vethA (netem in a prio band that a u32
+# filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
+# tcpdump watch, so the live and the file analysis (lost packets included) must agree.
 # Writes to OUTDIR: results.tsv (check, verdict, expected, got, detail), verdicts.txt (one
 # "PASS|FAIL check: ..." line per check), counts.tsv, guest.log, the pcap, both JSON
 # snapshots, rdmatop's stderr, tool logs, dmesg.txt.
@@ -26,7 +29,7 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw}
+RUNS=${3:-rping,rc_pingpong,write_bw,write_bw_loss,rc_pingpong_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
 W=/tmp/softroce          # guest tmpfs: the pcap is written here, then copied to OUTDIR
 PY=/usr/bin/python3      # the host's /root (pyenv shims) is not visible in the guest
@@ -93,9 +96,13 @@ cm_listening() { rdma resource show cm_id 2>/dev/null | grep -q LISTEN; }
 
 # ------------------------------------------------------------------ topology
 log "kernel $(uname -r), $(nproc) cpus; rdmatop $RDMATOP; runs $RUNS"
-for m in rdma_rxe veth; do modprobe "$m" || log "modprobe $m failed"; done
-# shellcheck source=tests/lab/rxe-pair.sh
-source "${RXEVM_SCRIPT_DIR:-$(dirname "$(readlink -f "$0")")}/rxe-pair.sh"
+for m in rdma_rxe veth sch_prio sch_netem cls_u32; do modprobe "$m" || log "modprobe $m failed"; done
+# rxe-pair.sh: softroce-test passes a copy in OUTDIR/lab (a clone under /tmp or /root is not
+# visible in the guest); else beside this script.
+for d in "$OUT/lab" "${RXEVM_SCRIPT_DIR:-}" "$(dirname "$(readlink -f "$0")")"; do
+	# shellcheck source=tests/lab/rxe-pair.sh
+	[[ -r $d/rxe-pair.sh ]] && { source "$d/rxe-pair.sh"; break; }
+done
 rxe_pair_setup $A $B || log "veth/rxe setup failed"
 ip route get $B from $A
 ip route get $A from $B
@@ -171,6 +178,26 @@ run_pair rc_pingpong tcp:18515 120 \
 run_pair write_bw tcp:18521 120 \
 	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
 	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
+
+# roce_loss DEV PERCENT: netem drops PERCENT % of RoCEv2 (UDP 4791) leaving DEV, nothing else.
+roce_loss() {
+	tc qdisc add dev "$1" root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+	tc qdisc add dev "$1" parent 1:3 handle 30: netem loss "$2%" &&
+	tc filter add dev "$1" parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
+		match ip dport 4791 0xffff flowid 1:3
+}
+if [[ ,$RUNS, == *_loss,* ]]; then
+	roce_loss vethA 5 || log "netem setup on vethA failed"
+	# 2 QPs of 150 RDMA WRITEs of 8 KiB, and 100 ping-pong SENDs of 4 KiB, under loss
+	run_pair write_bw_loss tcp:18523 180 \
+		-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18523 -q 2 -n 150 -s 8192 -F \
+		-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18523 -q 2 -n 150 -s 8192 -F $B
+	run_pair rc_pingpong_loss tcp:18525 180 \
+		-- ibv_rc_pingpong -d rxeB -g "${GB:-1}" -p 18525 -n 100 -s 4096 \
+		-- ibv_rc_pingpong -d rxeA -g "${GA:-1}" -p 18525 -n 100 -s 4096 $B
+	tc -s qdisc show dev vethA | tee "$OUT/netem.txt"
+	tc qdisc del dev vethA root 2>/dev/null
+fi
 
 # Let the last ACKs and connection teardown (rdma_cm DREQ/DREP on QP1) land: wait until the
 # capture has not grown for 2 s, then stop rdmatop first and tcpdump second.
@@ -275,7 +302,7 @@ if live is None or read is None:
     for name in ("per_qp_packets", "per_qp_opcodes"):
         out(name, False, "both snapshots", "missing", live_err or read_err)
 else:
-    # Schema v2's per-flow analysis counters that depend only on the flow's own packets in
+    # Schema v3's per-flow analysis counters that depend only on the flow's own packets in
     # order (not on timing, nor on how the two directions interleave): live and pcap must agree.
     ANALYSIS = ("distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks", "naks", "rnr_naks", "cnps",
                 "messages", "ecn_ce")
