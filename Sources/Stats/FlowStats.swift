@@ -26,6 +26,9 @@ public struct FlowStats: Sendable {
     /// PSN accounting of the flow's requests, or of the READ responses and atomic
     /// acknowledgements it carries (docs/analysis.md).
     public var psn = PSNLedger()
+    /// In a flow that carries requests too (a ping-pong, rping), its READ responses' PSNs: only
+    /// to tell a response message first carried from one resent.
+    var responsePSNs = PSNLedger()
     /// The ACKs and NAKs the flow's requests are owed by their responder.
     public var responder = ResponderModel()
     /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:
@@ -70,6 +73,11 @@ public struct FlowStats: Sendable {
     public var carriesRequestPSNs = false
 
     mutating func reserve(_ start: UInt32, _ count: UInt32) {
+        // Back-to-back requests reserve one range.
+        if let last = reservations.last, PSN.add(last.start, last.count) == start, last.count < PSN.half / 2 {
+            reservations[reservations.count - 1].count += count
+            return
+        }
         if reservations.count >= FlowStats.maximumReservations { reservations.removeFirst() }
         reservations.append((start, count))
     }

@@ -82,6 +82,7 @@ public struct PSNLedger: Sendable {
     public private(set) var recovered: UInt64 = 0
     /// The last packet filled a hole and counted as late; the next may show otherwise.
     private var provisionalLate = false
+    private var lateFilled: UInt64 = 1
     /// The PSN of the previous packet when it was new (its span may still be revised).
     private var lastNew: UInt32?
 
@@ -202,9 +203,9 @@ public struct PSNLedger: Sendable {
         }
         // Behind `next`: older than the flow's first PSN, a hole filled, or a repeat.
         if PSN.distance(psn, from: low) >= PSN.distance(next, from: low) {
-            let older = PSN.distance(low, from: PSN.add(psn, 1))
+            let older = PSN.distance(low, from: PSN.add(psn, n))
             if older > 0 && older < PSNLedger.window {
-                insertHole(Hole(start: PSN.add(psn, 1), count: older, epoch: disturbances, time: time, counted: false),
+                insertHole(Hole(start: PSN.add(psn, n), count: older, epoch: disturbances, time: time, counted: false),
                            at: 0)
             }
             low = psn
@@ -218,17 +219,19 @@ public struct PSNLedger: Sendable {
             if !reordered { follow(psn, span: n) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
             // A READ request fills every position it reserves.
-            var more = n - 1, at = PSN.add(psn, 1)
+            var more = n - 1, at = PSN.add(psn, 1), filled: UInt64 = 1
             while more > 0, let j = holeIndex(containing: at) {
                 fill(at, at: j)
                 more -= 1
+                filled += 1
                 at = PSN.add(at, 1)
             }
             distinct &+= 1
             provisionalLate = false
             guard hole.counted else { return .new }
             if reordered {
-                late &+= 1
+                late &+= filled
+                lateFilled = filled
                 provisionalLate = true
                 return .late
             }
@@ -239,7 +242,7 @@ public struct PSNLedger: Sendable {
         follow(psn, span: n)
         disturbances &+= 1
         if provisionalLate {
-            late &-= 1  // the PSN before this one was resent too: recovered, not reordered
+            late &-= lateFilled  // the PSN before this one was resent too: recovered, not reordered
             recovered &+= 1
             provisionalLate = false
         }

@@ -267,9 +267,14 @@ public final class StatsEngine {
         if reliable && (p.bth.ackRequest || isRead || isAtomic) {
             flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
         }
-        guard observation.isFirstSighting else { return }
-        if isRead || isAtomic { flow.reserve(p.bth.psn, span) }
         let classes = info.classes
+        guard observation.isFirstSighting else {
+            if classes.contains(.first) || classes.contains(.last) || classes.contains(.only) {
+                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
+            }
+            return
+        }
+        if isRead || isAtomic { flow.reserve(p.bth.psn, span) }
         if classes.contains(.first) {
             flow.messages.start(at: p.bth.psn)
         } else if classes.contains(.only) {
@@ -284,10 +289,18 @@ public final class StatsEngine {
     /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.
     private func analyseResponsePSN(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64,
                                     expected: [(start: UInt32, count: UInt32)]?, mtu: Int) {
-        if flow.carriesRequestPSNs { return }  // a ping-pong flow: its ledger counts its requests
-        let observation = flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
-        guard observation.isFirstSighting else { return }
+        // A flow that carries requests keeps its ledger for them; its responses still count
+        // as messages, once each.
+        let observation = flow.carriesRequestPSNs
+            ? flow.responsePSNs.observe(psn: p.bth.psn, time: timestamp, expected: expected)
+            : flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
         let classes = p.opcodeInfo.classes
+        guard observation.isFirstSighting else {
+            if classes.contains(.first) || classes.contains(.last) || classes.contains(.only) {
+                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
+            }
+            return
+        }
         if classes.contains(.atomic) {
             flow.messages.only(at: p.bth.psn, size: 8)
         } else if classes.contains(.first) {
