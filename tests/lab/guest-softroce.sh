@@ -354,6 +354,20 @@ if [[ -s $W/compare.err ]]; then
 	check compare_script FAIL "no errors" "errors" "$(oneline < "$W/compare.err")"
 fi
 
+# Under loss: lost_packets of the flows leaving vethA (the capture's view) against netem's own
+# dropped counter, within 10 % + 3 (docs/analysis.md; the clean runs add nothing to either).
+if [[ -s $OUT/netem.txt ]]; then
+	dropped=$(sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' "$OUT/netem.txt" | tail -1)
+	lost=$("$PY" -c 'import json, sys
+print(sum(q.get("lost_packets", 0) for q in json.load(open(sys.argv[1])).get("qps", []) if q["src"] == sys.argv[2]))' \
+		"$FILE_JSON" "$A" 2>/dev/null)
+	if [[ -n $dropped && -n $lost ]] && (( (lost > dropped ? lost - dropped : dropped - lost) * 10 <= dropped + 30 )); then
+		check lost_vs_netem PASS "netem dropped ${dropped} (within 10 % + 3)" "lost_packets $lost"
+	else
+		check lost_vs_netem FAIL "netem dropped ${dropped:-?} (within 10 % + 3)" "lost_packets ${lost:-?}"
+	fi
+fi
+
 # counts.tsv: the numbers compared, one row per source.
 "$PY" - "$LIVE_JSON" "$FILE_JSON" "$TD_ALL" "$TD_IN" "$TD_OUT" > "$OUT/counts.tsv" <<'PYEOF'
 import json, sys
