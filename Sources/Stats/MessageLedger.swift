@@ -25,20 +25,7 @@ public struct MessageLedger: Sendable {
     /// A FIRST packet carried for the first time.
     mutating func start(at psn: UInt32) {
         mark(Mark(psn: psn, isStart: true))
-        reviseLast(start: psn)
-    }
-
-    /// The last message sized from a start mark, and the extremes before it: a FIRST seen
-    /// after that LAST (reordered) shows where the message really began.
-    private var lastSized: (start: UInt32, last: UInt32, size: UInt64, pmtu: Int, min: UInt64, max: UInt64)?
-
-    private mutating func reviseLast(start f: UInt32) {
-        guard let m = lastSized, PSN.isAhead(f, of: m.start), !PSN.isAhead(f, of: m.last) else { return }
-        let smaller = m.size &- UInt64(PSN.distance(f, from: m.start)) &* UInt64(max(1, m.pmtu))
-        totalBytes = totalBytes &- m.size &+ smaller
-        minBytes = min(m.min, smaller)
-        maxBytes = max(m.max, smaller)
-        lastSized = (f, m.last, smaller, m.pmtu, m.min, m.max)
+        revise(start: psn)
     }
 
     /// A FIRST, LAST or ONLY packet carried again: a message boundary all the same (the
@@ -46,8 +33,41 @@ public struct MessageLedger: Sendable {
     mutating func boundary(at psn: UInt32, isStart: Bool) {
         if marks.contains(Mark(psn: psn, isStart: isStart)) { return }
         mark(Mark(psn: psn, isStart: isStart))
-        if isStart { reviseLast(start: psn) }
+        revise(start: isStart ? psn : PSN.add(psn, 1))
     }
+
+    /// Recent messages, as sized: a boundary seen later inside one (a FIRST, or the previous
+    /// message's LAST, reordered or lost and resent) shows where it really began.
+    private var sized: [(start: UInt32, last: UInt32, size: UInt64, pmtu: Int)] = []
+    static let maximumSized = 32
+
+    /// LASTs whose start was unknown, for a boundary that comes later (the FIRST resent).
+    private var unplaced: [(last: UInt32, payload: UInt64, pmtu: Int)] = []
+
+    private mutating func place(start f: UInt32) {
+        guard let i = unplaced.firstIndex(where: { PSN.distance($0.last, from: f) < 1 << 20 }) else { return }
+        let m = unplaced.remove(at: i)
+        partial &-= 1
+        let size = UInt64(PSN.distance(m.last, from: f)) &* UInt64(max(1, m.pmtu)) &+ m.payload
+        if sized.count >= MessageLedger.maximumSized { maxBeforeSized = max(maxBeforeSized, sized.removeFirst().size) }
+        sized.append((f, m.last, size, m.pmtu))
+        record(size)
+    }
+
+    private mutating func revise(start f: UInt32) {
+        place(start: f)
+        guard let i = sized.firstIndex(where: { PSN.isAhead(f, of: $0.start) && !PSN.isAhead(f, of: $0.last) }) else { return }
+        let m = sized[i]
+        let smaller = m.size &- UInt64(PSN.distance(f, from: m.start)) &* UInt64(max(1, m.pmtu))
+        totalBytes = totalBytes &- m.size &+ smaller
+        sized[i] = (f, m.last, smaller, m.pmtu)
+        // The extremes over what is remembered; older messages keep their part in them.
+        minBytes = min(minBytes, smaller)
+        if m.size == maxBytes { maxBytes = max(smaller, sized.map(\.size).max() ?? smaller, maxBeforeSized) }
+    }
+
+    /// The largest size among messages no longer in `sized`.
+    private var maxBeforeSized: UInt64 = 0
 
     /// A one-packet message of `size` bytes carried for the first time.
     mutating func only(at psn: UInt32, size: UInt64) {
@@ -68,12 +88,15 @@ public struct MessageLedger: Sendable {
         mark(Mark(psn: psn, isStart: false))
         guard let best else {
             partial &+= 1
+            if unplaced.count >= MessageLedger.maximumSized { unplaced.removeFirst() }
+            unplaced.append((psn, payload, pmtu))
             return
         }
         let earlier = UInt64(best.mark.isStart ? best.distance : best.distance - 1)
         let size = earlier &* UInt64(max(1, pmtu)) &+ payload
         let first = PSN.add(psn, PSN.mask &- UInt32(earlier) &+ 1)
-        lastSized = (first, psn, size, pmtu, minBytes, maxBytes)
+        if sized.count >= MessageLedger.maximumSized { maxBeforeSized = max(maxBeforeSized, sized.removeFirst().size) }
+        sized.append((first, psn, size, pmtu))
         record(size)
     }
 
@@ -85,7 +108,18 @@ public struct MessageLedger: Sendable {
     }
 
     private mutating func mark(_ m: Mark) {
-        if marks.count >= MessageLedger.maximumMarks { marks.removeFirst() }
+        if marks.count >= MessageLedger.maximumMarks {
+            // Drop the boundary farthest behind this one (a resent packet re-marks old ones).
+            var oldest = 0, farthest: UInt32 = 0
+            for (i, x) in marks.enumerated() {
+                let d = PSN.distance(m.psn, from: x.psn)
+                if d < PSN.half && d > farthest {
+                    farthest = d
+                    oldest = i
+                }
+            }
+            marks.remove(at: oldest)
+        }
         marks.append(m)
     }
 }

@@ -124,11 +124,6 @@ import Testing
     /// known issue (it fails as soon as it stops departing, so the list cannot go stale).
     static let knownGaps: [String: String] = [
         "read_bw-q2-m4096-req-l5": "READs sent before the path MTU is known, one of them lost: the spacing of the next READ teaches a wrong MTU, and later READs inside the wrong reservation count as retransmitted",
-        "rc_pingpong-q1-m1024-req-l10": "a message whose FIRST arrives only after its LAST, as a retransmission, is counted partial",
-        "read_bw-q2-m1024-resp-l5": "a READ response FIRST reordered after the previous message's LAST: sized from the previous FIRST",
-        "send_bw-q2-m1024-req-l10": "a FIRST reordered after its LAST: the message is sized from the previous FIRST",
-        "send_bw-q2-m1024-req-l5": "a FIRST reordered after its LAST: the message is sized from the previous FIRST",
-        "write_bw-q2-m4096-req-l5": "a FIRST reordered after its LAST: the message is sized from the previous FIRST",
     ]
 
     /// Runs `body`, as a known issue for the captures in `knownGaps`.
