@@ -267,23 +267,9 @@ public final class StatsEngine {
         if reliable && (p.bth.ackRequest || isRead || isAtomic) {
             flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
         }
-        let classes = info.classes
-        guard observation.isFirstSighting else {
-            if classes.contains(.first) || classes.contains(.last) || classes.contains(.only) {
-                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
-            }
-            return
-        }
-        if isRead || isAtomic { flow.reserve(p.bth.psn, span) }
-        if classes.contains(.first) {
-            flow.messages.start(at: p.bth.psn)
-        } else if classes.contains(.only) {
-            let size: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
-            flow.messages.only(at: p.bth.psn, size: size)
-        } else if classes.contains(.last) {
-            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength),
-                               pmtu: pathMTU(between: key.source, and: key.destination))
-        }
+        if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }
+        let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
     }
 
     /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.
@@ -294,21 +280,27 @@ public final class StatsEngine {
         let observation = flow.carriesRequestPSNs
             ? flow.responsePSNs.observe(psn: p.bth.psn, time: timestamp, expected: expected)
             : flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
+        let onlySize: UInt64 = p.opcodeInfo.classes.contains(.atomic) ? 8 : UInt64(p.payloadLength)
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: mtu)
+    }
+
+    /// A message counted when its LAST or ONLY packet is first carried (an ONLY of
+    /// `onlySize` bytes); a FIRST, LAST or ONLY carried again still marks a boundary.
+    private func countMessage(_ p: RoCEPacket, _ observation: PSNObservation, _ flow: inout FlowStats,
+                              onlySize: UInt64, pmtu: Int) {
         let classes = p.opcodeInfo.classes
         guard observation.isFirstSighting else {
-            if classes.contains(.first) || classes.contains(.last) || classes.contains(.only) {
+            if !classes.isDisjoint(with: [.first, .last, .only]) {
                 flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
             }
             return
         }
-        if classes.contains(.atomic) {
-            flow.messages.only(at: p.bth.psn, size: 8)
-        } else if classes.contains(.first) {
+        if classes.contains(.first) {
             flow.messages.start(at: p.bth.psn)
         } else if classes.contains(.only) {
-            flow.messages.only(at: p.bth.psn, size: UInt64(p.payloadLength))
+            flow.messages.only(at: p.bth.psn, size: onlySize)
         } else if classes.contains(.last) {
-            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: mtu)
+            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: pmtu)
         }
     }
 
