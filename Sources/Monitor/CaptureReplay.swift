@@ -68,7 +68,7 @@ public final class CaptureReplay {
     /// The timeline's origin (the first packet's time), 0 for an empty file.
     public var origin: Int64 { timeline.origin ?? 0 }
     /// Capture time replayed so far, nanoseconds.
-    public var elapsed: Int64 { max(0, min(position, timeline.latest) - origin) }
+    public var elapsed: Int64 { max(0, min(position, timeline.latest).subtractingSaturating(origin)) }
     /// The time of the latest packet counted, on the timeline: the clock for `engine.tick`.
     public var clock: Int64 { speed == .unlimited || ended ? timeline.latest : position }
     /// Jumps between packets that were not waited for (clocks mixed, long silences).
@@ -98,7 +98,7 @@ public final class CaptureReplay {
                 if t >= deadline { return true }
                 let due: Int64
                 if case .factor(let f) = speed {
-                    due = t + Int64(Double(next.time - position) / max(f, 1e-9))
+                    due = t.addingSaturating(CaptureReplay.nanoseconds(Double(next.time.subtractingSaturating(position)) / f))
                 } else {
                     due = t
                 }
@@ -119,8 +119,15 @@ public final class CaptureReplay {
         guard let last = lastWall, !paused else { return }
         switch speed {
         case .unlimited: position = Int64.max
-        case .factor(let f): position &+= Int64(Double(t - last) * f)
+        case .factor(let f): position = position.addingSaturating(CaptureReplay.nanoseconds(Double(t - last) * f))
         }
+    }
+
+    /// `value` nanoseconds as an integer, clamped to what Int64 holds (a huge `--speed` or a
+    /// timeline jump must not trap).
+    static func nanoseconds(_ value: Double) -> Int64 {
+        guard !value.isNaN else { return 0 }
+        return value >= 9.2e18 ? Int64.max : value <= -9.2e18 ? Int64.min : Int64(value)
     }
 
     private func readNext() {

@@ -22,8 +22,8 @@ extension CaptureReplay.Speed: ExpressibleByArgument {
     public init?(argument: String) {
         if argument.lowercased() == "max" {
             self = .unlimited
-        } else if let f = Double(argument), f.isFinite, f > 0 {
-            self = .factor(f)
+        } else if let f = Double(argument) {
+            self = .factor(f)  // its range is checked by validate(), which names it
         } else {
             return nil
         }

@@ -32,6 +32,11 @@ public final class StatsEngine {
     /// clocks (`clocks`), nanoseconds (0 before any).
     public private(set) var firstTimestamp: Int64 = 0
     public private(set) var lastTimestamp: Int64 = 0
+    /// Whether any packet carried a timestamp (`firstTimestamp` may be any value, 0 or
+    /// negative included, once one did).
+    public private(set) var hasTimestamps = false
+    /// Nanoseconds from the first to the last packet, saturated at `Int64.max`.
+    public var timeSpan: Int64 { hasTimestamps ? max(0, lastTimestamp.subtractingSaturating(firstTimestamp)) : 0 }
     /// The clocks the packets were stamped by.
     public private(set) var clocks = ClockDomains()
     /// Which packets the flow and opcode tables count.
@@ -78,7 +83,12 @@ public final class StatsEngine {
         guard timestamp != 0 else { return (0, 0) }
         let placed = clocks.place(timestamp)
         let t = placed.aligned
-        if firstTimestamp == 0 || t < firstTimestamp { firstTimestamp = t }
+        if !hasTimestamps {
+            hasTimestamps = true
+            firstTimestamp = t
+            lastTimestamp = t
+        }
+        if t < firstTimestamp { firstTimestamp = t }
         if t > lastTimestamp { lastTimestamp = t }
         return (placed.domain, t)
     }
