@@ -1,3 +1,4 @@
+import CSignals
 import Capture
 import Report
 import RoCE
@@ -44,6 +45,9 @@ public final class CaptureReplay {
     public private(set) var ended = false
     /// The fault that ended the file early, if any.
     public private(set) var failure: CaptureError?
+    /// Whether the replay is waiting for its input (a pipe whose writer is slow): `pump`
+    /// returns at its deadline instead of blocking in read(2).
+    public private(set) var waitingForInput = false
     /// How the monotonic clock is read (tests substitute their own).
     var now: () -> Int64 = SystemClock.monotonic
     /// How the replay waits for the next packet (tests substitute their own).
@@ -58,6 +62,8 @@ public final class CaptureReplay {
         self.path = path
         self.speed = speed
         reader = try CaptureReader(path: path)
+        // A signal (SIGINT, SIGTERM, SIGHUP) ends a wait for input: the view sees its flag.
+        reader.shouldStop = { rdmatop_signal_received() != 0 }
         self.decoder = decoder
         self.engine = engine
         timeline = ReplayTimeline(maximumJump: maximumJump)
@@ -88,6 +94,10 @@ public final class CaptureReplay {
         var counted = 0
         while true {
             advance()
+            if pending == nil && waitingForInput {
+                readNext(until: deadline)
+                if waitingForInput { return true }
+            }
             guard let next = pending else {
                 ended = true
                 return false
@@ -106,7 +116,7 @@ public final class CaptureReplay {
                 continue
             }
             ingest(next.packet)
-            readNext()
+            readNext(until: deadline)
             counted += 1
             if counted & 255 == 0 && now() >= deadline { return true }
         }
@@ -130,13 +140,19 @@ public final class CaptureReplay {
         return value >= 9.2e18 ? Int64.max : value <= -9.2e18 ? Int64.min : Int64(value)
     }
 
-    private func readNext() {
+    /// Reads the next packet into `pending`, waiting for input until `deadline` at most
+    /// (nil: as long as it takes); `waitingForInput` says when it came back empty-handed.
+    private func readNext(until deadline: Int64? = nil) {
         pending = nil
+        waitingForInput = false
         guard failure == nil else { return }
+        reader.readDeadline = deadline
         do {
             if let packet = try reader.next() {
                 pending = (packet, timeline.place(packet.timestampNanoseconds))
             }
+        } catch where error.kind == .notReady {
+            waitingForInput = true
         } catch {
             failure = error
         }
