@@ -114,6 +114,25 @@ struct LiveErrorTests {
         try expectClean(lab, lab.a, lab.ifA, "mode \(mode)")
     }
 
+    /// `-w` never writes through a symbolic link nor replaces a file, and refuses before
+    /// anything is attached.
+    @Test func aCaptureIsNeverWrittenThroughALinkNorOverAFile() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let precious = dir.appendingPathComponent("precious").path
+        try "keep\n".write(toFile: precious, atomically: false, encoding: .utf8)
+        let link = dir.appendingPathComponent("capture.pcapng").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: precious)
+        for (path, words) in [(link, "symbolic link"), (precious, "never replaces")] {
+            let p = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "-w", path])
+            #expect(p.wait() == 1)
+            #expect(p.stderr.contains(words) && p.stderr.filter { $0 == "\n" }.count == 1, "\(p.stderr)")
+            #expect(try String(contentsOfFile: precious, encoding: .utf8) == "keep\n")
+            try expectClean(lab, lab.a, lab.ifA)
+        }
+    }
+
     @Test func withoutPrivilegesTheCapabilitiesAreNamed() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
