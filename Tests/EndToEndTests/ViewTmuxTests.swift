@@ -370,6 +370,29 @@ func qpRows(_ screen: [String]) -> [String] {
         #expect(s.contains("EXIT=0"), "a stop, not an error")
     }
 
+    /// A trap in the live view: the terminal is given back, the XDP program goes with its
+    /// bpf_link, and the next start removes the tc filter and the qdisc left behind.
+    @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
+    func aTrapInTheLiveViewLeavesNothingAfterTheNextStart() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let view = try TmuxView([lab.ifA], prefix: ["/usr/sbin/ip", "netns", "exec", lab.a])
+        defer { view.stop() }
+        try view.wait(forText: "rdmatop interface \(lab.ifA) (xdp+tc)")
+        let pid = try #require(try view.rdmatopPID())
+        kill(pid, SIGILL)
+        let s = try view.wait(forText: "TTY=restored")
+        #expect(s.contains("EXIT=\(128 + SIGILL)"))
+        let left = try lab.attachments(lab.a, lab.ifA)
+        #expect(left.xdp.isEmpty, "the bpf_link went with the process")
+        let next = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "xdp", "--once", "--interval", "0.2"])
+        #expect(next.wait() == 0, "\(next.stderr)")
+        #expect(left.tcFilters.contains("rdmatop_tc"), "a netlink filter outlives its process")
+        #expect(next.stderr.contains("removed a leftover rdmatop tc filter"), "\(next.stderr)")
+        let after = try lab.attachments(lab.a, lab.ifA)
+        #expect(after.xdp.isEmpty && after.tcFilters.isEmpty && !after.qdiscs.contains("clsact"), "\(after)")
+    }
+
     /// The view over the live probe, on a veth pair in namespaces: rows appear as traffic
     /// arrives, q detaches everything.
     @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
