@@ -41,7 +41,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
-        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture"], plugins: ["EmbedBPF"]),
+        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture", "RoCE"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
         .target(name: "CSignals"),
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.

@@ -48,6 +48,33 @@ public final class LiveSource {
         return ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets, roceBytes: c.roceBytes)
     }
 
+    /// The kernel's per-flow counts as flows of the engine's kind (the two directions of a
+    /// flow added up, as the engine keys flows without direction), and the kernel's
+    /// evictions; nil when the probe has no flow map.
+    public func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
+        guard let kernel = probe.kernelFlows() else { return nil }
+        var merged: [FlowKey: FlowStats] = [:]
+        for k in kernel.flows {
+            let key = FlowKey(source: k.source, destination: k.destination, qpn: k.qpn)
+            var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[k.firstOpcode].transport,
+                                             direction: k.direction, udpSourcePort: 0, timestamp: k.firstSeen)
+            f.packets &+= k.packets
+            f.bytes &+= k.bytes
+            f.payloadBytes &+= k.payloadBytes
+            f.responses.acks &+= k.acks
+            for (name, n) in k.naks { f.responses.naks[name, default: 0] &+= n }
+            f.responses.rnrNaks &+= k.rnrNaks
+            f.responses.cnps &+= k.cnps
+            f.responses.ecnCE &+= k.ecnCE
+            f.responses.fecn &+= k.fecn
+            f.responses.becn &+= k.becn
+            f.firstSeen = min(f.firstSeen, k.firstSeen)
+            f.lastSeen = max(f.lastSeen, k.lastSeen)
+            merged[key] = f
+        }
+        return (Array(merged.values), kernel.evicted)
+    }
+
     /// Polls events until `deadline` (CLOCK_MONOTONIC nanoseconds) or a signal; returns false
     /// when a signal asked to stop.
     public func run(until deadline: Int64) throws -> Bool {
