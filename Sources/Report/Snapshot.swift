@@ -7,7 +7,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
