@@ -47,7 +47,7 @@ let package = Package(
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CSignals"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CProbe", "CSignals"]),
         // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
         // macros do not import into Swift).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),

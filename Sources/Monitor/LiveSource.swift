@@ -1,3 +1,4 @@
+import CProbe
 import Capture
 import Probe
 import Report
@@ -54,22 +55,24 @@ public final class LiveSource {
     public func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
         guard let kernel = probe.kernelFlows() else { return nil }
         var merged: [FlowKey: FlowStats] = [:]
-        for k in kernel.flows {
-            let key = FlowKey(source: k.source, destination: k.destination, qpn: k.qpn)
-            var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[k.firstOpcode].transport,
-                                             direction: k.direction, udpSourcePort: 0, timestamp: k.firstSeen)
-            f.packets &+= k.packets
-            f.bytes &+= k.bytes
-            f.payloadBytes &+= k.payloadBytes
-            f.responses.acks &+= k.acks
-            for (name, n) in k.naks { f.responses.naks[name, default: 0] &+= n }
-            f.responses.rnrNaks &+= k.rnrNaks
-            f.responses.cnps &+= k.cnps
-            f.responses.ecnCE &+= k.ecnCE
-            f.responses.fecn &+= k.fecn
-            f.responses.becn &+= k.becn
-            f.firstSeen = min(f.firstSeen, k.firstSeen)
-            f.lastSeen = max(f.lastSeen, k.lastSeen)
+        for (k, c) in zip(kernel.keys, kernel.flows) {
+            let key = FlowKey(source: k.sourceAddress, destination: k.destinationAddress, qpn: k.qpn)
+            let first = Int64(truncatingIfNeeded: c.first_ns) &+ kernel.clockOffset
+            let last = Int64(truncatingIfNeeded: c.last_ns) &+ kernel.clockOffset
+            var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
+                                             direction: k.packetDirection, udpSourcePort: 0, timestamp: first)
+            f.packets &+= c.packets
+            f.bytes &+= c.bytes
+            f.payloadBytes &+= c.payload_bytes
+            f.responses.acks &+= c.acks
+            for (name, n) in c.naksByName { f.responses.naks[name, default: 0] &+= n }
+            f.responses.rnrNaks &+= c.rnr_naks
+            f.responses.cnps &+= c.cnps
+            f.responses.ecnCE &+= c.ecn_ce
+            f.responses.fecn &+= c.fecn
+            f.responses.becn &+= c.becn
+            f.firstSeen = min(f.firstSeen, first)
+            f.lastSeen = max(f.lastSeen, last)
             merged[key] = f
         }
         return (Array(merged.values), kernel.evicted)

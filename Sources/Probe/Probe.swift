@@ -380,19 +380,19 @@ public final class Probe {
 
     /// The kernel's flow map: every flow's exact counts, and the evictions. Nil when it
     /// cannot be read (an object without one, `--bpf-object`).
-    public func kernelFlows() -> KernelFlows? {
+    public func kernelFlows() -> KernelFlowMap? {
         guard flowsFD >= 0 else { return nil }
         let capacity = max(1, options.kernelFlows)
         var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
-        var values = [rdmatop_flow](repeating: rdmatop_flow(), count: capacity)
+        var flows = [rdmatop_flow](repeating: rdmatop_flow(), count: capacity)
         var count: UInt32 = 0
-        guard rt_read_flows(flowsFD, &keys, &values, UInt32(capacity), &count) == 0 else { return nil }
-        let offset = box.clockOffset
-        let flows = (0..<Int(count)).map { KernelFlow(key: keys[$0], flow: values[$0], clockOffset: offset) }
+        guard rt_read_flows(flowsFD, &keys, &flows, UInt32(capacity), &count) == 0 else { return nil }
+        keys.removeSubrange(Int(count)...)
+        flows.removeSubrange(Int(count)...)
         let created = totalCounters.flowsCreated
-        return KernelFlows(flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0)
+        return KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
+                             clockOffset: box.clockOffset)
     }
-
     /// Both directions summed.
     public var totalCounters: ProbeCounters {
         counters(direction: RDMATOP_DIR_RX.rawValue) + counters(direction: RDMATOP_DIR_TX.rawValue)
