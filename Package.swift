@@ -28,7 +28,8 @@ let package = Package(
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
         .target(name: "Report", dependencies: ["RoCE", "Stats"]),
         // `--listen`: serves the Prometheus exposition of the metric table over HTTP.
-        .target(name: "Exporter", dependencies: ["Report", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .target(name: "Exporter", dependencies: ["Report", .product(name: "FlyingFox", package: "FlyingFox"),
+                                                .product(name: "FlyingSocks", package: "FlyingFox")]),
         // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
         .target(name: "TrafficGen", dependencies: ["RoCE"]),
         .executableTarget(

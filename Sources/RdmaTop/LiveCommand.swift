@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exporter
 import Foundation
 import Monitor
 import Probe
@@ -68,7 +69,22 @@ struct LiveCommand {
                 }
             }
         }
-        let interval = Int64(max(0.05, live.interval ?? 2) * 1e9)
+        // --listen: a daemon serving /metrics, refreshed every interval; it prints snapshots
+        // only when a format is asked for.
+        var server: MetricsServer?
+        let exporter = PrometheusExporter(topK: output.metricsQPs, version: RdmaTop.version)
+        if let listen = live.listen.flatMap(ListenAddress.init) {
+            do {
+                server = try MetricsServer(address: listen)
+            } catch {
+                try? source.close()
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+            printError("serving /metrics on \(listen)")
+        }
+        let printing = server == nil || output.format != nil || output.jsonFlag
+        let interval = Int64(max(0.05, live.interval ?? (server == nil ? 2 : 1)) * 1e9)
         let start = SystemClock.monotonic()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
@@ -83,7 +99,14 @@ struct LiveCommand {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
                                             durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
                     snapshot.setExactTotals(source.exactTotals)
-                    out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
+                    if let server {
+                        exporter.update(snapshot)
+                        server.publish(exporter.render())
+                    }
+                    if printing {
+                        out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
+                                  + (output.resolved == .text ? "\n" : ""))
+                    }
                 }
                 out.flush()
                 printed += 1
@@ -94,6 +117,7 @@ struct LiveCommand {
             failure = error
         }
         out.flush()
+        server?.stop()
         do {
             try source.close()
         } catch {
@@ -126,6 +150,9 @@ struct LiveOptions: ParsableArguments {
 
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8
+
+    @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless; snapshots are printed only with --format or --json.")
+    var listen: String?
 
     @Option(name: .customLong("bpf-object"), help: .hidden)
     var bpfObject: String?
