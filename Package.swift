@@ -73,7 +73,7 @@ let package = Package(
         // `make bench`: per-packet costs of the decoder and the engine.
         .executableTarget(
             name: "RdmaTopBench",
-            dependencies: ["RoCE", "Stats", .product(name: "Benchmark", package: "swift-benchmark")]
+            dependencies: ["RoCE", "Stats", "Report", .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
@@ -82,6 +82,8 @@ let package = Package(
         // replay's pacing.
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
+        // The metric table and the Prometheus exporter's series over time.
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
         .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),

@@ -1,4 +1,5 @@
 import Benchmark
+import Report
 import RoCE
 import Stats
 
@@ -59,6 +60,24 @@ benchmark("stats: ingest one packet (16 QPs, in order)") {
     next += 1
     clock += 1000
     engine.ingest(p, frameLength: 1082, timestamp: clock, direction: .inbound)
+}
+
+// A Prometheus scrape's work with 10,000 QPs in the table: the exporter takes the snapshot
+// (top 100 QPs, the rest folded into qpn="other") and renders the exposition.
+let manyQPs = StatsEngine()
+for qp in 0..<10_000 {
+    var p = stream[0]
+    p.bth.destQP = UInt32(0x1000 + qp)
+    for n in 0..<(1 + qp % 3) {
+        p.bth.psn = UInt32(n)
+        manyQPs.ingest(p, frameLength: 1082, timestamp: 1_000_000_000 + Int64(qp * 3 + n) * 1000, direction: .inbound)
+    }
+}
+let exporter = PrometheusExporter(topK: 100, version: "bench")
+let source = Snapshot.Source(kind: "interface", interface: "bench0", mode: "xdp")
+benchmark("prometheus: snapshot + update + render, 10k QPs (top 100)") {
+    exporter.update(Snapshot(engine: manyQPs, source: source))
+    blackHole(exporter.render())
 }
 
 Benchmark.main()

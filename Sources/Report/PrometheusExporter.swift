@@ -10,7 +10,10 @@ import Stats
 /// - no series ever goes backwards: a flow that leaves the top K stops growing its series
 ///   (which is no longer exposed), its growth goes to "other", and when it comes back its
 ///   series continues from where it stopped;
-/// - over all series, `sum(rdmatop_qp_packets_total)` equals what every flow counted;
+/// - every packet is added to exactly one series, so `sum(rate(rdmatop_qp_packets_total[...]))`
+///   is the rate of all flows at all times; the sum of the counters' values equals every
+///   flow's count as long as no series has left the exposition (a hidden series keeps what it
+///   had counted, and Prometheus no longer sees it);
 /// - a flow that was in the top K from its first packet has exactly its own count;
 /// - an estimate the analysis revises down (a missing PSN that turns out reordered within
 ///   1 ms) holds the counter at its highest value until the estimate passes it again;
