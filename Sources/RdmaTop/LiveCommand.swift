@@ -42,6 +42,8 @@ struct LiveCommand {
             throw ExitCode.failure
         }
         for notice in source.probe.notices { printError(notice) }
+        // The probe's own cost, for rdmatop_probe_run_seconds_total and the JSON's probe_run_ns.
+        if !source.probe.enableRunStats() { printError("BPF run-time stats are off: probe_run_ns and probe_runs stay 0") }
         printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if viewing {

@@ -80,4 +80,15 @@ benchmark("prometheus: snapshot + update + render, 10k QPs (top 100)") {
     blackHole(exporter.render())
 }
 
+benchmark("prometheus: snapshot of 10k QPs alone") {
+    blackHole(Snapshot(engine: manyQPs, source: source))
+}
+let snap10k = Snapshot(engine: manyQPs, source: source)
+benchmark("prometheus: update alone, 10k QPs") {
+    exporter.update(snap10k)
+}
+benchmark("prometheus: render alone, top 100") {
+    blackHole(exporter.render())
+}
+
 Benchmark.main()

@@ -57,15 +57,13 @@ public final class PrometheusExporter {
             var t = tracked[f.key] ?? Tracked(labels: [], seen: .zero, series: .zero, shown: false)
             // Fewer packets than before: the flow was evicted and counted again from 0.
             if now.counters[0] < t.seen.counters[0] { t.seen = .zero }
-            let growth = t.seen.growth(to: now)
-            t.seen = t.seen.highest(now)
             t.shown = rank < topK
             if t.shown {
-                t.series += growth
+                t.series.addGrowth(from: &t.seen, to: now)
                 t.labels = PrometheusExporter.labels(f)
                 top.append(f.key)
             } else {
-                other += growth
+                other.addGrowth(from: &t.seen, to: now)
             }
             tracked[f.key] = t
         }
@@ -99,8 +97,9 @@ public final class PrometheusExporter {
             out.family("rdmatop_opcode_bytes_total", .counter, help: "bytes of RoCE packets by BTH opcode")
             for op in s.opcodes { out.sample("rdmatop_opcode_bytes_total", [("opcode", op.name)], String(op.bytes)) }
         }
-        let series: [([(String, String)], QPSeries)] = shown.compactMap { key in tracked[key].map { ($0.labels, $0.series) } }
-            + (other == .zero ? [] : [([("qpn", "other")], other)])
+        // Each series' labels, escaped and joined once.
+        let series: [(String, QPSeries)] = (shown.compactMap { key in tracked[key].map { ($0.labels, $0.series) } }
+            + (other == .zero ? [] : [([("qpn", "other")], other)])).map { (PrometheusText.labels($0.0), $0.1) }
         for (i, row) in QPSeries.counterRows.enumerated() {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
@@ -111,7 +110,7 @@ public final class PrometheusExporter {
             out.family(name, .counter, help: row.help)
             for (labels, values) in series {
                 for (value, n) in values.splits[i].sorted(by: { $0.key < $1.key }) {
-                    out.sample(name, labels + [(label, value)], String(n))
+                    out.sample(name, labels + "," + PrometheusText.labels([(label, value)]), String(n))
                 }
             }
         }
@@ -121,9 +120,9 @@ public final class PrometheusExporter {
             var cumulative: UInt64 = 0
             for (bound, n) in zip(RoundTripTimes.bucketBoundsMicroseconds, values.rttBuckets) {
                 cumulative += n
-                out.sample(rtt + "_bucket", labels + [("le", String(Double(bound) / 1e6))], String(cumulative))
+                out.sample(rtt + "_bucket", labels + ",le=\"\(Double(bound) / 1e6)\"", String(cumulative))
             }
-            out.sample(rtt + "_bucket", labels + [("le", "+Inf")], String(cumulative))
+            out.sample(rtt + "_bucket", labels + ",le=\"+Inf\"", String(cumulative))
             out.sample(rtt + "_sum", labels, String(Double(values.rttSumMicroseconds) / 1e6))
             out.sample(rtt + "_count", labels, String(cumulative))
         }
@@ -143,11 +142,25 @@ struct PrometheusText {
 
     /// One sample line.
     mutating func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
+        sample(name, PrometheusText.labels(labels), value)
+    }
+
+    /// One sample line, its labels already joined (`PrometheusText.labels`).
+    mutating func sample(_ name: String, _ labels: String, _ value: String) {
         text += name
         if !labels.isEmpty {
-            text += "{" + labels.map { "\($0.0)=\"\(PrometheusText.escape($0.1))\"" }.joined(separator: ",") + "}"
+            text += "{"
+            text += labels
+            text += "}"
         }
-        text += " " + value + "\n"
+        text += " "
+        text += value
+        text += "\n"
+    }
+
+    /// `a="x",b="y"`, the values escaped.
+    static func labels(_ labels: [(String, String)]) -> String {
+        labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
     }
 
     static func escape(_ value: String) -> String {

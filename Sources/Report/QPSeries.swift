@@ -38,35 +38,29 @@ struct QPSeries: Equatable {
 
     var rttCount: UInt64 { rttBuckets.reduce(0, &+) }
 
-    /// What grew from `self` to `now`, element by element; what shrank (an estimate the
-    /// analysis revised down) grew by nothing.
-    func growth(to now: QPSeries) -> QPSeries {
-        var d = QPSeries.zero
-        for i in counters.indices { d.counters[i] = now.counters[i] > counters[i] ? now.counters[i] - counters[i] : 0 }
+    /// Adds to `self` what grew from `seen` to `now`, element by element (what shrank, an
+    /// estimate the analysis revised down, grew by nothing), and raises `seen` to `now`: the
+    /// high-water marks the next growth is measured from. In place: no allocation per flow.
+    mutating func addGrowth(from seen: inout QPSeries, to now: QPSeries) {
+        for i in counters.indices where now.counters[i] > seen.counters[i] {
+            counters[i] &+= now.counters[i] - seen.counters[i]
+            seen.counters[i] = now.counters[i]
+        }
         for i in splits.indices {
-            for (label, n) in now.splits[i] where n > splits[i][label, default: 0] {
-                d.splits[i][label] = n - splits[i][label, default: 0]
+            for (label, n) in now.splits[i] where n > seen.splits[i][label, default: 0] {
+                splits[i][label, default: 0] &+= n - seen.splits[i][label, default: 0]
+                seen.splits[i][label] = n
             }
         }
-        for i in rttBuckets.indices { d.rttBuckets[i] = now.rttBuckets[i] > rttBuckets[i] ? now.rttBuckets[i] - rttBuckets[i] : 0 }
-        d.rttSumMicroseconds = now.rttSumMicroseconds > rttSumMicroseconds ? now.rttSumMicroseconds - rttSumMicroseconds : 0
-        return d
-    }
-
-    /// The larger of each element: the high-water mark `growth(to:)` measures from.
-    func highest(_ other: QPSeries) -> QPSeries {
-        var m = self
-        for i in counters.indices { m.counters[i] = max(counters[i], other.counters[i]) }
-        for i in splits.indices { m.splits[i].merge(other.splits[i], uniquingKeysWith: max) }
-        for i in rttBuckets.indices { m.rttBuckets[i] = max(rttBuckets[i], other.rttBuckets[i]) }
-        m.rttSumMicroseconds = max(rttSumMicroseconds, other.rttSumMicroseconds)
-        return m
-    }
-
-    static func += (a: inout QPSeries, b: QPSeries) {
-        for i in a.counters.indices { a.counters[i] &+= b.counters[i] }
-        for i in a.splits.indices { a.splits[i].merge(b.splits[i], uniquingKeysWith: &+) }
-        for i in a.rttBuckets.indices { a.rttBuckets[i] &+= b.rttBuckets[i] }
-        a.rttSumMicroseconds &+= b.rttSumMicroseconds
+        if now.rttSumMicroseconds != seen.rttSumMicroseconds || now.rttBuckets != seen.rttBuckets {
+            for i in rttBuckets.indices where now.rttBuckets[i] > seen.rttBuckets[i] {
+                rttBuckets[i] &+= now.rttBuckets[i] - seen.rttBuckets[i]
+                seen.rttBuckets[i] = now.rttBuckets[i]
+            }
+            if now.rttSumMicroseconds > seen.rttSumMicroseconds {
+                rttSumMicroseconds &+= now.rttSumMicroseconds - seen.rttSumMicroseconds
+                seen.rttSumMicroseconds = now.rttSumMicroseconds
+            }
+        }
     }
 }
