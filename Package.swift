@@ -24,7 +24,7 @@ let package = Package(
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.
         .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
-        .target(name: "Report", dependencies: ["RoCE", "Stats"]),
+        .target(name: "Report", dependencies: ["RoCE", "Stats", "Attribution"]),
         // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
         .target(name: "TrafficGen", dependencies: ["RoCE"]),
         .executableTarget(
@@ -40,6 +40,12 @@ let package = Package(
             name: "CProbe",
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
+        // RDMA netlink through libmnl (Debian's libmnl-dev): the RDMA devices and the owners of
+        // their QPs, as `rdma resource show qp` lists them.
+        .target(name: "CRdma", linkerSettings: [.linkedLibrary("mnl")]),
+        // Whose QP it is (process, QP type and state, device and port), the RDMA devices'
+        // GIDs and netdevs, and their hw counters, from RDMA netlink and sysfs.
+        .target(name: "Attribution", dependencies: ["CRdma", "RoCE", "Stats"]),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
         .target(name: "Probe", dependencies: ["CProbe", "CSignals"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
@@ -47,7 +53,7 @@ let package = Package(
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "Attribution"]),
         // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
         // macros do not import into Swift).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
@@ -77,6 +83,7 @@ let package = Package(
         // replay's pacing.
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
         .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),
