@@ -7,7 +7,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -22,6 +22,10 @@ public struct Snapshot: Sendable {
         public var mode: String
         /// Events the kernel could not hand over (ring buffer full); 0 for files.
         public var lostEvents: UInt64
+        /// Nanoseconds the kernel spent in the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRunNanoseconds: UInt64 = 0
+        /// Runs of the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRuns: UInt64 = 0
 
         public init(kind: String, file: String? = nil, interface: String? = nil, mode: String, lostEvents: UInt64 = 0) {
             self.kind = kind
