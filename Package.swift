@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "RdmaTop",
             dependencies: [
-                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "Exporter",
+                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "Attribution", "Exporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

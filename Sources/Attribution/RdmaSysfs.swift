@@ -49,6 +49,16 @@ public struct RdmaSysfs: Sendable {
         }
     }
 
+    /// The netdev an RDMA device runs over (the first of its ports' GID netdevs); nil when
+    /// there is no such device or it has no netdev (an InfiniBand port).
+    public func netdev(of device: String) -> String? {
+        guard deviceNames.contains(device) else { return nil }
+        return ports(of: device).lazy.compactMap(\.netdevs.first).first
+    }
+
+    /// Whether an RDMA device of that name exists.
+    public func hasDevice(_ device: String) -> Bool { deviceNames.contains(device) }
+
     /// The port's hw counters (ports/N/hw_counters), name to value; nil when it has none.
     public func hwCounters(device: String, port: UInt32) -> [String: UInt64]? {
         let dir = "\(root)/\(device)/ports/\(port)/hw_counters"

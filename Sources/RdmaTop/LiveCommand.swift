@@ -8,7 +8,9 @@ import Stats
 
 /// `rdmatop IFACE`: live capture through the probe.
 struct LiveCommand {
+    /// A netdev, or the RDMA device named on the command line, resolved to its netdev.
     let interface: String
+    let rdmaDevice: String?
     let decoder: PacketDecoder
     let filter: PacketFilter
     let output: OutputOptions
@@ -40,8 +42,10 @@ struct LiveCommand {
             printError("\(error)")
             throw ExitCode.failure
         }
+        source.rdmaDevice = rdmaDevice
         for notice in source.probe.notices { printError(notice) }
-        printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
+        printError("watching \(interface) (\(source.probe.modeName))" + (rdmaDevice.map { ", RDMA device \($0)" } ?? "")
+                   + ", UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if viewing {
             var failure: Error?
@@ -83,6 +87,7 @@ struct LiveCommand {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
                                             durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
                     snapshot.setExactTotals(source.exactTotals)
+                    source.annotate(&snapshot)
                     out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
                 }
                 out.flush()
