@@ -65,7 +65,7 @@ let package = Package(
         // `PacketFeed` and knows nothing of where the packets come from.
         .target(
             name: "View",
-            dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report",
+            dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report", "Attribution",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(
