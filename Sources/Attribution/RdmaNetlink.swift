@@ -27,6 +27,8 @@ public struct RdmaNetlinkQP: Sendable, Equatable {
 /// A socket to the kernel's RDMA netlink (nldev) client, through libmnl (the CRdma shim).
 public final class RdmaNetlink {
     private let handle: OpaquePointer
+    /// The last failed dump's errno (negative), 0 when none.
+    public private(set) var lastError: Int32 = 0
 
     /// Opens the socket; nil when the kernel has no RDMA netlink or the process may not use it.
     public init?() {
@@ -59,7 +61,7 @@ public final class RdmaNetlink {
         while capacity <= 1 << 20 {
             var items = [T](repeating: zero, count: capacity)
             let n = items.withUnsafeMutableBufferPointer { dump($0.baseAddress!, Int32(capacity)) }
-            if n < 0 { return nil }
+            if n < 0 { lastError = n; return nil }
             if Int(n) <= capacity { return Array(items.prefix(Int(n))) }
             capacity = Int(n) + 64
         }

@@ -38,8 +38,16 @@ public struct RdmaSysfs: Sendable {
             var netdevs: [String] = []
             var addresses = Set<IPAddress>()
             let gids = "\(dir)/\(port)/gids"
+            // The table is long (rxe: 1024 entries) and filled from the start: stop after a
+            // run of empty entries rather than read a thousand files each second.
+            var empty = 0
             for index in ((try? FileManager.default.contentsOfDirectory(atPath: gids)) ?? []).compactMap(Int.init).sorted() {
-                guard let text = Self.read("\(gids)/\(index)"), let address = Self.gidAddress(text) else { continue }
+                if empty >= Self.emptyGIDRun { break }
+                guard let text = Self.read("\(gids)/\(index)"), let address = Self.gidAddress(text) else {
+                    empty += 1
+                    continue
+                }
+                empty = 0
                 addresses.insert(address)
                 if let ndev = Self.read("\(dir)/\(port)/gid_attrs/ndevs/\(index)"), !ndev.isEmpty, !netdevs.contains(ndev) {
                     netdevs.append(ndev)
@@ -58,6 +66,9 @@ public struct RdmaSysfs: Sendable {
 
     /// Whether an RDMA device of that name exists.
     public func hasDevice(_ device: String) -> Bool { deviceNames.contains(device) }
+
+    /// Empty GID entries in a row after which the rest of a GID table is taken as empty.
+    public static let emptyGIDRun = 32
 
     /// The port's hw counters (ports/N/hw_counters), name to value; nil when it has none.
     public func hwCounters(device: String, port: UInt32) -> [String: UInt64]? {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
@@ -22,6 +24,7 @@ struct rt_rdma {
 int rt_rdma_open(struct rt_rdma **out)
 {
 	struct rt_rdma *nl = calloc(1, sizeof(*nl));
+	struct timeval timeout = { .tv_sec = 1 };
 
 	if (!nl)
 		return -ENOMEM;
@@ -39,6 +42,8 @@ int rt_rdma_open(struct rt_rdma **out)
 		free(nl);
 		return -(err ? err : EPERM);
 	}
+	/* A dump that never ends must not hang the caller's poll loop. */
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned int)time(NULL);
 	*out = nl;
@@ -53,8 +58,8 @@ void rt_rdma_close(struct rt_rdma *nl)
 	free(nl);
 }
 
-/* Sends a dump request for cmd (with dev_index when non-zero) and runs cb over the answers. */
-static int dump(struct rt_rdma *nl, int cmd, uint32_t dev_index, mnl_cb_t cb, void *data)
+/* Sends a dump request for cmd (with dev_index when with_dev: index 0 is a device too) and runs cb over the answers. */
+static int dump(struct rt_rdma *nl, int cmd, int with_dev, uint32_t dev_index, mnl_cb_t cb, void *data)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
 	unsigned int seq = ++nl->seq;
@@ -63,8 +68,11 @@ static int dump(struct rt_rdma *nl, int cmd, uint32_t dev_index, mnl_cb_t cb, vo
 	nlh->nlmsg_type = RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, cmd);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	if (dev_index)
+	if (with_dev) {
 		mnl_attr_put_u32(nlh, RDMA_NLDEV_ATTR_DEV_INDEX, dev_index);
+		/* As `rdma -d`: without it, 6.12 leaves the QPs of processes out of the dump. */
+		mnl_attr_put_u8(nlh, RDMA_NLDEV_ATTR_DRIVER_DETAILS, 1);
+	}
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
@@ -73,6 +81,8 @@ static int dump(struct rt_rdma *nl, int cmd, uint32_t dev_index, mnl_cb_t cb, vo
 		if (n < 0)
 			return -errno;
 		ret = mnl_cb_run(nl->buf, n, seq, nl->portid, cb, data);
+		if (ret < 0 && errno == ESRCH)
+			continue;	/* the end of an earlier, failed dump */
 		if (ret < 0)
 			return -errno;
 		if (ret == MNL_CB_STOP)
@@ -144,7 +154,7 @@ static int dev_cb(const struct nlmsghdr *nlh, void *data)
 int rt_rdma_devices(struct rt_rdma *nl, struct rt_rdma_dev *out, int max)
 {
 	struct dev_list l = { out, max, 0 };
-	int ret = dump(nl, RDMA_NLDEV_CMD_GET, 0, dev_cb, &l);
+	int ret = dump(nl, RDMA_NLDEV_CMD_GET, 0, 0, dev_cb, &l);
 
 	return ret < 0 ? ret : l.count;
 }
@@ -197,7 +207,7 @@ static int qp_cb(const struct nlmsghdr *nlh, void *data)
 int rt_rdma_qps(struct rt_rdma *nl, uint32_t dev_index, struct rt_rdma_qp *out, int max)
 {
 	struct qp_list l = { out, max, 0 };
-	int ret = dump(nl, RDMA_NLDEV_CMD_RES_QP_GET, dev_index, qp_cb, &l);
+	int ret = dump(nl, RDMA_NLDEV_CMD_RES_QP_GET, 1, dev_index, qp_cb, &l);
 
 	return ret < 0 ? ret : l.count;
 }

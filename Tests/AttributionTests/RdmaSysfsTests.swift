@@ -99,3 +99,22 @@ struct FakeSysfs {
         #expect((QPResolver() != nil) == !devices.isEmpty)
     }
 }
+
+@Suite struct GIDTableTests {
+    /// A GID table is read up to a run of empty entries, so a 1024-entry table (rxe) costs a
+    /// few reads; entries after a short hole are still found.
+    @Test func readingStopsAfterARunOfEmptyEntries() throws {
+        let fs = try FakeSysfs()
+        defer { fs.remove() }
+        let zero = "0000:0000:0000:0000:0000:0000:0000:0000"
+        var gids: [Int: (String, String?)] = [:]
+        for i in 0..<200 { gids[i] = (zero, nil) }
+        gids[0] = ("fe80:0000:0000:0000:a8b1:22ff:fe33:4455", "vethB")
+        gids[5] = ("0000:0000:0000:0000:0000:ffff:0a00:0002", "vethB")
+        gids[5 + RdmaSysfs.emptyGIDRun + 1] = ("0000:0000:0000:0000:0000:ffff:0a00:0009", "vethB")
+        try fs.port("rxeB", 1, gids: gids)
+        let port = RdmaSysfs(root: fs.root.path).ports()[0]
+        #expect(port.addresses.contains(IPAddress("10.0.0.2")!))
+        #expect(!port.addresses.contains(IPAddress("10.0.0.9")!))
+    }
+}
