@@ -18,12 +18,18 @@ public final class QPResolver {
     private var localAddresses: [IPAddress: (device: String, port: UInt32)] = [:]
     /// Device name -> its QPs by QPN, as of the last refresh.
     private var tables: [String: [UInt32: RdmaNetlinkQP]] = [:]
+    /// Every QP any read has listed, by device and QPN, the latest kept: on 6.12 rxe the dump
+    /// lists a process's QP from its creation until traffic starts, and mostly not while it
+    /// carries traffic (`rdma -d res show qp` shows the same in the SoftRoCE VM), so a QP
+    /// seen once is remembered for the flows that come to it later.
+    private var seen: [String: [UInt32: QPOwner]] = [:]
+    private var seenCount = 0
     private var lastRefresh: Int64?
     /// The owner of each flow's destination QP.
     public private(set) var owners: [FlowKey: QPOwner] = [:]
     /// Refreshes so far.
     public private(set) var refreshes = 0
-    public var refreshInterval: Int64 = 1_000_000_000
+    public var refreshInterval: Int64 = 500_000_000
     public var newFlowInterval: Int64 = 20_000_000
 
     /// nil when RDMA netlink is out of reach (no RDMA in the kernel, not permitted) or the
@@ -67,11 +73,18 @@ public final class QPResolver {
             fresh[device.name] = Dictionary(qps.map { ($0.qpn, $0) }, uniquingKeysWith: { a, _ in a })
         }
         tables = fresh
+        if seenCount > 65_536 { seen = [:]; seenCount = 0 }
+        for (device, qps) in fresh {
+            for (qpn, qp) in qps {
+                if seen[device, default: [:]].updateValue(owner(qp, device: device), forKey: qpn) == nil { seenCount += 1 }
+            }
+        }
     }
 
     private func attribute(_ key: FlowKey) -> QPOwner {
         guard let local = localAddresses[key.destination] else { return QPOwner(kind: .remote) }
         if let qp = tables[local.device]?[key.qpn] { return owner(qp, device: local.device) }
+        if let known = seen[local.device]?[key.qpn] { return known }
         if key.qpn == 1 {
             return QPOwner(kind: .kernel, comm: nil, type: 1, device: local.device, port: local.port)
         }
