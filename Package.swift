@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.
-        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
+        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen", "Attribution"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
