@@ -36,9 +36,15 @@ public final class LiveSource {
     public init(options: ProbeOptions, decoder: PacketDecoder, engine: StatsEngine, savePath: String?,
                 attribution: Bool = true) throws {
         if let savePath {
-            writer = try PcapNGWriter(path: savePath)
+            writer = try PcapNGWriter(path: savePath, creation: .newPrivate)
         }
-        probe = try Probe(options: options)
+        do {
+            probe = try Probe(options: options)
+        } catch {
+            // The capture was created just now (never an existing file): no attach, no file.
+            if let savePath, savePath != "-" { unlink(savePath) }
+            throw error
+        }
         resolver = attribution ? QPResolver() : nil
         deviceCounters = attribution ? DeviceCounters.watching(netdev: options.interface) : []
         self.decoder = decoder
@@ -60,7 +66,7 @@ public final class LiveSource {
         snapshot.deviceCounters = deviceCounters.map(DeviceCounterValues.init)
     }
 
-    /// Resolves new flows at once and refreshes every owner each second; keeps the owners
+    /// Resolves new flows at once and refreshes every owner each half second; keeps the owners
     /// bounded like the flow table.
     private func attribute() {
         guard let resolver else { return }

@@ -215,7 +215,7 @@ public struct PSNLedger: Sendable {
         }
         if let i = holeIndex(containing: psn) {
             let hole = holes[i]
-            let reordered = hole.counted && hole.epoch == disturbances && time &- hole.time <= reorderWindowNanoseconds
+            let reordered = hole.counted && hole.epoch == disturbances && time.subtractingSaturating(hole.time) <= reorderWindowNanoseconds
             if !reordered { follow(psn, span: n) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
             // A READ request fills every position it reserves.
@@ -250,7 +250,7 @@ public struct PSNLedger: Sendable {
             retransmittedAfterNAK &+= 1
             return .retransmitted(.afterNAK)
         }
-        if psn == previous && time &- previousTime <= reorderWindowNanoseconds {
+        if psn == previous && time.subtractingSaturating(previousTime) <= reorderWindowNanoseconds {
             duplicates &+= 1
             return .retransmitted(.duplicate)
         }
@@ -326,6 +326,18 @@ public struct PSNLedger: Sendable {
     public mutating func reviseSpan(of psn: UInt32, to span: UInt32) {
         guard started, lastNew == psn else { return }
         next = PSN.add(psn, max(1, min(span, PSN.half - 1)))
+    }
+
+    /// PSNs `start ..< start + count`, behind `next` and counted as carried (the reservation of
+    /// a READ taken too long), turn out never to have been seen: they are missing since `time`.
+    public mutating func reopen(from start: UInt32, count: UInt32, time: Int64) {
+        guard started, count > 0, PSN.distance(start, from: low) < PSN.distance(next, from: low),
+              holeIndex(containing: start) == nil else { return }
+        let n = min(count, PSN.distance(next, from: start))
+        let at = PSN.distance(start, from: low)
+        let index = holes.firstIndex { PSN.distance($0.start, from: low) > at } ?? holes.count
+        missing &+= UInt64(n)
+        insertHole(Hole(start: start, count: n, epoch: disturbances, time: time, counted: true), at: index)
     }
 
     // MARK: - Holes
