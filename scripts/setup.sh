@@ -4,10 +4,10 @@
 set -euo pipefail
 want=${1:-test}
 
-# Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it); live demo: iproute2,
-# tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool, tmux (the view),
-# prometheus and promtool (the exporter scraped and queried by the real thing).
-pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
+# Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it), libmnl (RDMA netlink);
+# live demo: iproute2, tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool,
+# tmux (the view), prometheus and promtool (the exporter scraped and queried by the real thing).
+pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev pkg-config iproute2 tcpreplay)
 if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux)
 fi

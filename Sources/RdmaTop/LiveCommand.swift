@@ -9,7 +9,9 @@ import Stats
 
 /// `rdmatop IFACE`: live capture through the probe.
 struct LiveCommand {
+    /// A netdev, or the RDMA device named on the command line, resolved to its netdev.
     let interface: String
+    let rdmaDevice: String?
     let decoder: PacketDecoder
     let filter: PacketFilter
     let output: OutputOptions
@@ -45,10 +47,12 @@ struct LiveCommand {
             printError("\(error)")
             throw ExitCode.failure
         }
+        source.rdmaDevice = rdmaDevice
         for notice in source.probe.notices { printError(notice) }
         // The probe's own cost, for rdmatop_probe_run_seconds_total and the JSON's probe_run_ns.
         if !source.probe.enableRunStats() { printError("BPF run-time stats are off: probe_run_ns and probe_runs stay 0") }
-        printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
+        printError("watching \(interface) (\(source.probe.modeName))" + (rdmaDevice.map { ", RDMA device \($0)" } ?? "")
+                   + ", UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if viewing {
             var failure: Error?
@@ -110,6 +114,7 @@ struct LiveCommand {
                     if engine.filter.isEmpty, let exact = source.exactFlows() {
                         snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
                     }
+                    source.annotate(&snapshot)
                     if let server {
                         exporter.update(snapshot)
                         server.publish(exporter.render())

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Attribution
+import Foundation
 import Capture
 import Exporter
 import Monitor
@@ -105,16 +107,33 @@ struct RdmaTop: ParsableCommand {
             }
             try FileCommand(path: path, decoder: decoder, filter: filter, output: output,
                             engine: analysis.configuration, interval: live.interval, count: live.count).run()
-        } else if let interface = source.interface {
-            try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live,
+        } else if let name = source.interface {
+            let (interface, rdmaDevice) = try Self.netdev(named: name)
+            try LiveCommand(interface: interface, rdmaDevice: rdmaDevice, decoder: decoder, filter: filter, output: output, live: live,
                             engine: analysis.configuration).run()
         }
     }
 }
 
+extension RdmaTop {
+    /// A network interface as given, or an RDMA device (`rxe0`) resolved to the netdev it runs
+    /// over; a name that is neither goes on to the probe, which says there is no such interface.
+    static func netdev(named name: String) throws -> (interface: String, rdmaDevice: String?) {
+        let sysfs = RdmaSysfs()
+        if name.contains("/") || FileManager.default.fileExists(atPath: "/sys/class/net/\(name)") || !sysfs.hasDevice(name) {
+            return (name, nil)
+        }
+        guard let netdev = sysfs.netdev(of: name) else {
+            printError("RDMA device \(name) has no network device (not RoCE?): nothing to watch")
+            throw ExitCode.failure
+        }
+        return (netdev, name)
+    }
+}
+
 /// Where packets come from.
 struct SourceOptions: ParsableArguments {
-    @Argument(help: "Network interface to watch (e.g. enp8s0).")
+    @Argument(help: "Network interface to watch (e.g. enp8s0), or an RDMA device (e.g. rxe0): its netdev.")
     var interface: String?
 
     @Option(name: [.customShort("r"), .long], help: "Read packets from a pcap or pcapng file ('-' for standard input).")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attribution
 import Capture
 import Monitor
 import Probe
@@ -126,10 +127,15 @@ final class LiveFeed: PacketFeed {
     }
 
     var status: FeedStatus {
-        FeedStatus(kind: .interface, name: source.probe.interface, mode: source.probe.modeName,
+        FeedStatus(kind: .interface, name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
+                   mode: source.probe.modeName,
                    lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
-                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9)
+                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
+                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary })
     }
+
+    var owners: [FlowKey: QPOwner]? { source.resolver?.owners }
+    var deviceCounters: [DeviceCounterValues] { source.deviceCounters.map(DeviceCounterValues.init) }
 
     var clock: Int64 { SystemClock.realtime() }
 

@@ -1,3 +1,4 @@
+import Attribution
 import RoCE
 import Stats
 
@@ -7,6 +8,7 @@ extension Snapshot {
         var sourceMembers: [(String, JSONValue)] = [("kind", .string(source.kind))]
         if let file = source.file { sourceMembers.append(("file", .string(file))) }
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
+        if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
         sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts))]
         sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
         var members: [(String, JSONValue)] = [
@@ -23,7 +25,15 @@ extension Snapshot {
         members.append(("totals", .object(GlobalMetric.section(.totals).map { ($0.key, .uint($0.value(self))) } + [
             ("packets_per_s", .double(packetsPerSecond)), ("bytes_per_s", .double(bytesPerSecond)),
         ])))
-        members.append(("qps", .array(flows.map(Snapshot.flowJSON))))
+        if !deviceCounters.isEmpty {
+            members.append(("device_counters", .array(deviceCounters.map { d in
+                .object([("device", .string(d.device)), ("port", .number(d.port)), ("netdev", .string(d.netdev)),
+                         ("counters", .object(d.counters.map { ($0.name, .uint($0.value)) }))])
+            })))
+        }
+        members.append(("qps", .array(flows.map { f in
+            Snapshot.flowJSON(f, owner: owners.map { $0[f.key] ?? QPOwner(kind: .unknown) })
+        })))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
                      ("packets", .uint(op.packets)), ("bytes", .uint(op.bytes)),
@@ -36,7 +46,8 @@ extension Snapshot {
         return .object(members)
     }
 
-    static func flowJSON(_ f: FlowStats) -> JSONValue {
+    /// A flow's object; `owner` adds the attribution keys (nil: attribution absent).
+    static func flowJSON(_ f: FlowStats, owner: QPOwner? = nil) -> JSONValue {
         var m: [(String, JSONValue)] = [
             ("src", .string(f.key.source.description)), ("dst", .string(f.key.destination.description)),
             ("qpn", .number(f.key.qpn)), ("transport", .string(f.transport.name)),
@@ -74,6 +85,7 @@ extension Snapshot {
             .object([("src", .string(r.source.description)), ("dst", .string(r.destination.description)),
                      ("qpn", .number(r.qpn))])
         } ?? .null))
+        if let owner { m += owner.jsonMembers }
         return .object(m)
     }
 

@@ -1,4 +1,5 @@
 import Histogram
+import Attribution
 import Report
 import RoCE
 import Stats
@@ -26,6 +27,7 @@ extension ViewModel {
         if let d = f.direction.jsonName { title.append("  " + d) }
         title.append("  UDP source port \(f.udpSourcePort)")
         out.append(title)
+        if let owner = data.owners?[f.key] { out += labelled("owner", width: width, ownerItems(owner)) }
 
         if let r = f.reverse {
             var items = [("flow", "\(r.source) > \(r.destination) qpn \(Format.qpn(r.qpn))")]
@@ -68,6 +70,17 @@ extension ViewModel {
         out += rttLines(f.rtt, width: width)
         out += previewLines(f, width: width)
         return out.map { $0.truncated(to: width) }
+    }
+
+    /// Whose the QP is: the process, the QP's type and state, its device and port.
+    private func ownerItems(_ o: QPOwner) -> [(String, String)] {
+        var items: [(String, String)] = [("kind", o.kind.rawValue)]
+        if let pid = o.pid { items.append(("pid", String(pid))) }
+        if let comm = o.comm { items.append(("comm", comm)) }
+        if let t = o.typeName { items.append(("type", t)) }
+        if let s = o.stateName { items.append(("state", s + (o.destroyed ? " (destroyed)" : ""))) }
+        if let d = o.device { items.append(("device", d + (o.port.map { " port \($0)" } ?? ""))) }
+        return items
     }
 
     /// A detail section's counters from the metric table; a split counter (NAKs by code, RNR

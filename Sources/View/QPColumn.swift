@@ -1,3 +1,4 @@
+import Attribution
 import Report
 import RoCE
 import Stats
@@ -6,13 +7,15 @@ import Stats
 /// counter of the metric table (`FlowMetric.all`) that has a view column, then RTT and opcodes.
 public enum QPColumn: Hashable, Sendable {
     case qpn, source, destination, transport
+    /// Whose the destination QP is (`comm/pid`), where RDMA netlink tells.
+    case process
     case packetRate, byteRate, messageRate
     /// A counter of the metric table, by JSON key.
     case counter(String)
     case rtt, opcodes
 
     /// Every column, in display order.
-    public static let allCases: [QPColumn] = [.qpn, .source, .destination, .transport, .packetRate, .byteRate, .messageRate]
+    public static let allCases: [QPColumn] = [.qpn, .source, .destination, .process, .transport, .packetRate, .byteRate, .messageRate]
         + FlowMetric.all.filter { $0.column != nil }.map { .counter($0.key) } + [.rtt, .opcodes]
 
     /// Counter columns by their old names.
@@ -34,6 +37,7 @@ public enum QPColumn: Hashable, Sendable {
         case .source: "SOURCE"
         case .destination: "DESTINATION"
         case .transport: "TR"
+        case .process: "PROCESS"
         case .packetRate: "PKT/S"
         case .byteRate: "BYTES/S"
         case .messageRate: "MSG/S"
@@ -46,7 +50,7 @@ public enum QPColumn: Hashable, Sendable {
     /// Whether cells are right-aligned (numbers).
     public var alignsRight: Bool {
         switch self {
-        case .qpn, .source, .destination, .transport, .opcodes: false
+        case .qpn, .source, .destination, .transport, .process, .opcodes: false
         default: true
         }
     }
@@ -58,6 +62,7 @@ public enum QPColumn: Hashable, Sendable {
         case .qpn: 8
         case .source, .destination: max(title.count + 1, addressWidth)
         case .transport: 3
+        case .process: 16
         case .packetRate: 7
         case .byteRate: 9
         case .messageRate: 6
@@ -78,13 +83,14 @@ public enum QPColumn: Hashable, Sendable {
         case .opcodes: 8
         case .messageRate: 9
         case .counter: metric?.column?.priority ?? 99
+        case .process: 9
         case .rtt: 14
         case .transport: 15
         }
     }
 
     /// Whether the table can be sorted by this column.
-    public var isSortable: Bool { self != .opcodes }
+    public var isSortable: Bool { self != .opcodes && self != .process }
 
     /// The columns the table can be sorted by, in display order.
     public static let sortable: [QPColumn] = allCases.filter(\.isSortable)
@@ -106,7 +112,7 @@ public enum QPColumn: Hashable, Sendable {
         case .messageRate: f.messageRate.last
         case .counter: Double(metric?.value(f) ?? 0)
         case .rtt: f.rtt.percentile(50).map(Double.init) ?? -1
-        case .source, .destination, .opcodes: 0
+        case .source, .destination, .process, .opcodes: 0
         }
     }
 
@@ -116,12 +122,14 @@ public enum QPColumn: Hashable, Sendable {
     }
 
     /// The cell's text (not yet fitted to the column).
-    public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil) -> String {
+    public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil,
+                     owner: QPOwner? = nil) -> String {
         switch self {
         case .qpn: Format.qpn(f.key.qpn)
         case .source: addresses?.source ?? f.key.source.description
         case .destination: addresses?.destination ?? f.key.destination.description
         case .transport: f.transport.name
+        case .process: owner?.label ?? "?"
         case .packetRate: Format.rate(f.packetRate.last)
         case .byteRate: Format.bytes(f.byteRate.last)
         case .messageRate: Format.rate(f.messageRate.last)
