@@ -28,18 +28,19 @@ demo: build
 # Unit and end-to-end tests (the live-probe ones need root: CI runs as root); real SoftRoCE
 # traffic in a qemu VM (skipped, saying so, only where qemu cannot run); the kernel series:
 # applies, builds and passes checkpatch patch by patch; and booted with rdmatop in RDMA mode.
-# The kernel builds need nothing from Swift: scripts/overlap runs them (check, the lab's
-# image) in the background at nice 19 while test-swift runs, prints their results after it,
-# and fails if any failed; the lab's VM run then needs both the image and rdmatop.
+# The kernel builds need nothing from Swift: scripts/overlap runs them (the lab's image, then
+# check) in the background at nice 19 while test-swift runs, prints their results after it,
+# and fails if any failed. The lab's VM run, last in test-swift, waits for the image (the
+# lab's lock) if it is still being built.
 test: setup-test
-	@scripts/overlap kernel-patches/check 'kernel-patches/lab --build-only' \
+	@scripts/overlap 'kernel-patches/lab --build-only' kernel-patches/check \
 		-- $(MAKE) --no-print-directory test-swift
-	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
-# The tests that need the Swift build.
+# The tests that need the Swift build (the last one also the lab's kernel image).
 test-swift: build-debug
 	swift test --skip-build
 	tests/lab/softroce-test
+	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
 bench: setup-demo
 	swift build -c release --product rdmatop-bench
