@@ -29,7 +29,7 @@ demo: build
 # traffic in a qemu VM (skipped, saying so, only where qemu cannot run); the kernel series:
 # applies, builds and passes checkpatch patch by patch; and booted with rdmatop in RDMA mode.
 # The kernel builds need nothing from Swift: scripts/overlap runs them (the lab's image, then
-# check) in the background at nice 19 while test-swift runs, prints their results after it,
+# check) in the background at idle priority while test-swift runs, prints their results after it,
 # and fails if any failed. The lab's VM run, last in test-swift, waits for the image (the
 # lab's lock) if it is still being built.
 test: setup-test
