@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# setup.sh [demo|test]: install the Debian packages rdmatop needs, quietly, skipping what is
+# setup.sh [demo|test|bench]: install the Debian packages rdmatop needs, quietly, skipping what is
 # already installed. Safe to run again. Needs root (apt) only when something is missing.
 set -euo pipefail
 want=${1:-test}
@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it); live demo: iproute2,
 # tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool, tmux (the view).
 pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
-if [[ $want == test ]]; then
+if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux)
 	# kernel-patches/check and lab build in the background during `make test`: their build
 	# dependencies come in this one apt run (and no apt runs beside the tests)
@@ -26,6 +26,10 @@ if [[ $want == test ]]; then
 			echo "setup: warning: $RXEVM --install-only failed: $(tail -n 1 "$log")" >&2
 		rm -f "$log"
 	fi
+fi
+# make bench: its C programs (gcc), the timings (GNU time, bc) and the live figures (jq).
+if [[ $want == bench ]]; then
+	pkgs+=(gcc libc6-dev time bc jq)
 fi
 
 missing=()
@@ -47,7 +51,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	}
 fi
 # scapy: an independent RoCE ICRC implementation the tests compare with.
-if [[ $want == test ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then
+if [[ $want != demo ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then
 	echo "setup: installing scapy (pip)"
 	python3 -m pip install -q --disable-pip-version-check scapy >/dev/null 2>&1 \
 		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages scapy >/dev/null

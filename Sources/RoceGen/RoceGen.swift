@@ -114,7 +114,12 @@ struct RoceGen: ParsableCommand {
         if let truth {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(groundTruth).write(to: URL(fileURLWithPath: truth))
+            // Through SafeOutput like every file rdmatop's tools write: never through a link.
+            let fd = try SafeOutput.open(truth, creation: .replace)
+            defer { close(fd) }
+            guard SafeOutput.write(String(decoding: try encoder.encode(groundTruth), as: UTF8.self), to: fd) else {
+                throw ValidationError("\(truth): write error")
+            }
         }
     }
 
