@@ -10,6 +10,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
 if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux)
+fi
+if [[ $want == test ]]; then
 	# kernel-patches/check and lab build in the background during `make test`: their build
 	# dependencies come in this one apt run (and no apt runs beside the tests)
 	mapfile -t -O "${#pkgs[@]}" pkgs < <(bash -c 'source "$1" && printf "%s\n" "${KP_BUILD_DEPS[@]}"' \
