@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The HTTP server of `--listen` (/metrics): small, no SwiftNIO, quick to build.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // Wire formats: Ethernet/VLAN/IP/UDP/BTH and every extended header, the opcode
@@ -25,6 +27,9 @@ let package = Package(
         .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
         .target(name: "Report", dependencies: ["RoCE", "Stats"]),
+        // `--listen`: serves the Prometheus exposition of the metric table over HTTP.
+        .target(name: "Exporter", dependencies: ["Report", .product(name: "FlyingFox", package: "FlyingFox"),
+                                                .product(name: "FlyingSocks", package: "FlyingFox")]),
         // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
         .target(name: "TrafficGen", dependencies: ["RoCE"]),
         .executableTarget(
@@ -61,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "RdmaTop",
             dependencies: [
-                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View",
+                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "Exporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +82,8 @@ let package = Package(
         // replay's pacing.
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
+        // The metric table and the Prometheus exporter's series over time.
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
         .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),

@@ -39,8 +39,10 @@ public final class LiveSource {
 
     /// The snapshot's source description.
     public var snapshotSource: Snapshot.Source {
-        Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
-                        lostEvents: probe.totalCounters.lostEvents)
+        var s = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
+                                lostEvents: probe.totalCounters.lostEvents)
+        (s.probeRunNanoseconds, s.probeRuns) = probe.runStats
+        return s
     }
 
     /// The probe's kernel counters of both directions: exact even when events are lost.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exporter
 import Foundation
 import Monitor
 import Probe
@@ -45,6 +46,8 @@ struct LiveCommand {
             throw ExitCode.failure
         }
         for notice in source.probe.notices { printError(notice) }
+        // The probe's own cost, for rdmatop_probe_run_seconds_total and the JSON's probe_run_ns.
+        if !source.probe.enableRunStats() { printError("BPF run-time stats are off: probe_run_ns and probe_runs stay 0") }
         printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if viewing {
@@ -72,7 +75,22 @@ struct LiveCommand {
                 }
             }
         }
-        let interval = Int64(max(0.05, live.interval ?? 2) * 1e9)
+        // --listen: a daemon serving /metrics, refreshed every interval; it prints snapshots
+        // only when a format is asked for.
+        var server: MetricsServer?
+        let exporter = PrometheusExporter(topK: output.metricsQPs, version: RdmaTop.version)
+        if let listen = live.listen.flatMap(ListenAddress.init) {
+            do {
+                server = try MetricsServer(address: listen)
+            } catch {
+                try? source.close()
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+            printError("serving /metrics on \(listen)")
+        }
+        let printing = server == nil || output.format != nil || output.jsonFlag
+        let interval = Int64(max(0.05, live.interval ?? (server == nil ? 2 : 1)) * 1e9)
         let start = SystemClock.monotonic()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
@@ -92,7 +110,14 @@ struct LiveCommand {
                     if engine.filter.isEmpty, let exact = source.exactFlows() {
                         snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
                     }
-                    out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
+                    if let server {
+                        exporter.update(snapshot)
+                        server.publish(exporter.render())
+                    }
+                    if printing {
+                        out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
+                                  + (output.resolved == .text ? "\n" : ""))
+                    }
                 }
                 out.flush()
                 printed += 1
@@ -103,6 +128,7 @@ struct LiveCommand {
             failure = error
         }
         out.flush()
+        server?.stop()
         do {
             try source.close()
         } catch {
@@ -139,6 +165,9 @@ struct LiveOptions: ParsableArguments {
 
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8
+
+    @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless; snapshots are printed only with --format or --json.")
+    var listen: String?
 
     @Option(name: .customLong("bpf-object"), help: .hidden)
     var bpfObject: String?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Exporter
 import Monitor
 import Report
 import RoCE
@@ -21,11 +22,16 @@ struct RdmaTop: ParsableCommand {
               rdmatop -r capture.pcap --dump --qpn 0x11 --opcode write
               rdmatop enp8s0 --once --interval 5 --json   live snapshot (root)
               rdmatop enp8s0 --dump -w roce.pcapng         live dump, saved for Wireshark
+              rdmatop enp8s0 --once --format prometheus   textfile for node_exporter
+              rdmatop enp8s0 --listen 127.0.0.1:9464      serve /metrics to Prometheus
 
             Exit status: 0 on success, 1 on an error (a message on standard error),
             64 on a usage error.
             """,
-        version: "rdmatop 0.1.0")
+        version: "rdmatop \(RdmaTop.version)")
+
+    /// The version, also in `rdmatop_build_info`.
+    static let version = "0.1.0"
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var output: OutputOptions
@@ -62,6 +68,20 @@ struct RdmaTop: ParsableCommand {
         if case .factor(let f) = replay.speed { try B.check("--speed", f, B.speed, "a factor, or max") }
         if let mtu = analysis.pathMTU, ![256, 512, 1024, 2048, 4096].contains(mtu) {
             throw ValidationError("--pmtu \(mtu): an IBTA path MTU (256, 512, 1024, 2048 or 4096)")
+        }
+        if output.jsonFlag, let f = output.format, f != .json {
+            throw ValidationError("--json and --format \(f.rawValue): give one format")
+        }
+        if output.dump && output.resolved == .prometheus {
+            throw ValidationError("--dump prints packets: text or json, not prometheus")
+        }
+        try B.check("--metrics-qps", output.metricsQPs, B.metricsQPs, "QPs with their own series")
+        if let listen = live.listen {
+            guard source.interface != nil else { throw ValidationError("--listen serves a live interface's metrics: give an interface") }
+            guard ListenAddress(listen) != nil else {
+                throw ValidationError("--listen \(listen): not ADDR:PORT (127.0.0.1:9464, [::1]:9464, :9464)")
+            }
+            if output.dump { throw ValidationError("--listen and --dump: the daemon serves metrics, not packets") }
         }
         try B.check("--max-flows", analysis.maxFlows, B.maxFlows, "flows kept")
         try B.check("--count", live.count, B.count, "snapshots")
@@ -106,8 +126,19 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print one snapshot and exit.")
     var once = false
 
-    @Flag(help: "Print JSON: one document per snapshot, or JSON Lines with --dump.")
-    var json = false
+    @Option(help: "Snapshot format: text, json (one document per snapshot; JSON Lines with --dump) or prometheus (the text exposition, for node_exporter's textfile collector).")
+    var format: OutputFormat?
+
+    @Flag(name: .customLong("json"), help: "The same as --format json.")
+    var jsonFlag = false
+
+    /// The format asked for (text when none was).
+    var resolved: OutputFormat { format ?? (jsonFlag ? .json : .text) }
+    /// Whether JSON was asked for.
+    var json: Bool { resolved == .json }
+
+    @Option(name: .customLong("metrics-qps"), help: "QPs with their own Prometheus series (the busiest); the rest are summed as qpn=\"other\".")
+    var metricsQPs: Int = 100
 
     @Flag(help: "Print every RoCE packet, decoded, instead of a snapshot.")
     var dump = false
@@ -172,3 +203,5 @@ struct FilterOptions: ParsableArguments {
         return filter
     }
 }
+
+extension OutputFormat: ExpressibleByArgument {}

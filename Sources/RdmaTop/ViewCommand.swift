@@ -37,7 +37,7 @@ enum ViewCommand {
     /// Whether the view runs: standard output is a terminal and no headless output was asked
     /// for (`--once`, `--count`, `--dump`, `--json`).
     static func wanted(_ output: OutputOptions, _ live: LiveOptions) -> Bool {
-        !output.once && !output.dump && !output.json && live.count == 0 && isatty(1) == 1
+        !output.once && !output.dump && output.format == nil && !output.jsonFlag && live.listen == nil && live.count == 0 && isatty(1) == 1
     }
 
     /// The view's options: the delay (`--interval`, else 1 s) and the filter of `--qpn`,

@@ -28,6 +28,10 @@ public struct Snapshot: Sendable {
         public var qpCounts = "events"
         /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).
         public var kernelEvictedFlows: UInt64?
+        /// Nanoseconds the kernel spent in the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRunNanoseconds: UInt64 = 0
+        /// Runs of the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRuns: UInt64 = 0
 
         public init(kind: String, file: String? = nil, interface: String? = nil, mode: String, lostEvents: UInt64 = 0) {
             self.kind = kind

@@ -27,9 +27,10 @@ extension Snapshot {
         let showDirection = flows.contains { $0.direction != .unknown }
         var columns: [(String, TextTable.Alignment)] = [("QPN", .left), ("SOURCE", .left), ("DESTINATION", .left)]
         if showDirection { columns.append(("DIR", .left)) }
-        columns += [("TRANSPORT", .left), ("PACKETS", .right), ("BYTES", .right), ("PAYLOAD", .right),
-                    ("LOST", .right), ("RETX", .right), ("MISS", .right), ("NAK", .right), ("RNR", .right), ("CNP", .right),
-                    ("CE", .right), ("RTT p50", .right), ("ICRC ERR", .right), ("OPCODES", .left)]
+        let counters = FlowMetric.all.filter { $0.textColumn != nil }
+        columns.append(("TRANSPORT", .left))
+        columns += counters.map { ($0.textColumn!, .right) }
+        columns += [("RTT p50", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
         for f in flows {
             var row = [Units.hex(f.key.qpn, width: 6), f.key.source.description, f.key.destination.description]
@@ -37,12 +38,9 @@ extension Snapshot {
             let ops = f.opcodes.sorted
             let shown = ops.prefix(maxOpcodesPerQP).map { "\(shortName(OpcodeTable[$0.opcode].name)) \($0.count)" }
             let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
-            row += [f.transport.name, String(f.packets), String(f.bytes), String(f.payloadBytes),
-                    String(f.lostPackets), String(f.psn.retransmitted), String(f.psn.missing),
-                    String(f.responses.nakCount),
-                    String(f.responses.rnrNaks), String(f.responses.cnps), String(f.responses.ecnCE),
-                    f.rtt.percentile(50).map { "\($0) us" } ?? "-", String(f.icrcErrors),
-                    shown.joined(separator: ", ") + more]
+            row.append(f.transport.name)
+            row += counters.map { String($0.value(f)) }
+            row += [f.rtt.percentile(50).map { "\($0) us" } ?? "-", shown.joined(separator: ", ") + more]
             qpTable.add(row)
         }
         out += qpTable.render()
