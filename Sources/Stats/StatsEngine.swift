@@ -189,11 +189,11 @@ public final class StatsEngine {
             return nil
         }
         let classes = info.classes
-        if classes.contains(.request) {
-            // Replies this request is owed, against what its reverse flow carried.
-            if let reverse = table[slot].reverse, let r = table.slot(of: reverse) { settleReplies(request: slot, response: r) }
-            return
-        }
+        // Replies are settled when one arrives, never on a request: replies owed by requests
+        // after the reverse flow's last reply are not counted lost, since a responder that has
+        // gone silent (its QP destroyed, as when rc_pingpong's client exits while the server
+        // still resends its last SEND) answers nothing rather than losing every answer.
+        if classes.contains(.request) { return }
         guard classes.contains(.response), let request = pairedRequestFlow(for: slot, packet: packet) else { return }
         // READ responses and atomic acknowledgements are accounted for in the PSN ledger of
         // this flow, against the PSNs their requests reserved.
@@ -216,8 +216,9 @@ public final class StatsEngine {
         settleReplies(request: request, response: slot)
     }
 
-    /// Updates the replies the response flow in `response` lost: those the requests of the
-    /// flow in `request` were owed, less the ACKs and NAKs it carried.
+    /// Updates the replies the response flow in `response` lost, as of the reply it just
+    /// carried: those the requests of the flow in `request` were owed so far, less the ACKs
+    /// and NAKs it carried.
     private func settleReplies(request: Int, response: Int) {
         let owed = table[request].responder.owedReplies
         table.update(response) { flow in

@@ -40,8 +40,10 @@ import Testing
         #expect(f.psn.late == 0 && f.psn.unrecovered == 0 && f.psn.lostRetransmissions == 1)
         #expect(f.messages.count == 9)
         #expect(f.responder.owedReplies == 9 + 2)
-        // The reverse flow carried the two NAKs only: nine ACKs lost.
-        #expect(e.flow(responseKey)!.lostReplies == 9)
+        // The reverse flow carried the two NAKs only. As of the last one (at 80) the requests
+        // were owed 6 replies: 4 ACKs lost. The requests after it, which no reply followed,
+        // owe 5 more that are not counted until a reply shows the responder answering.
+        #expect(e.flow(responseKey)!.lostReplies == 4)
         // The ACKs (one per accepted PSN), then nothing is lost.
         feed(e, (1...9).map { response(.ack(credits: 31), psn: UInt32($0), at: 200 + Int64($0)) })
         #expect(e.flow(responseKey)!.lostReplies == 0)
@@ -115,6 +117,22 @@ import Testing
         let e = StatsEngine()
         feed(e, sends([1, 2], start: 0) + sends([2], start: 50_000) + sends([3], start: 50_010))
         #expect(e.flow(requestKey)!.lostPackets == 0)
+    }
+
+    /// rc_pingpong's server resending its last SEND to the client's destroyed QP (the real
+    /// capture rc_pingpong-q1-m4096-req-l5): duplicates after the reverse flow's last reply
+    /// are owed ACKs that a silent responder never sends, not ACKs lost.
+    @Test func resendsToASilentResponderAreNotLostReplies() {
+        let e = StatsEngine()
+        feed(e, sends([1, 2, 3], start: 0))
+        feed(e, (1...2).map { response(.ack(credits: 31), psn: UInt32($0), at: 10 + Int64($0)) })
+        #expect(e.flow(responseKey)!.lostReplies == 1)  // 3's ACK, as of the ACK of 2
+        feed(e, (0..<50).map { (packet(0x04, psn: 3, payload: 100, ackRequest: true), 70_000 * Int64($0 + 1)) })
+        #expect(e.flow(requestKey)!.psn.retransmitted == 50)
+        #expect(e.flow(responseKey)!.lostReplies == 1)
+        // An answer at last: the duplicates before it were owed ACKs, and all but this one lost.
+        feed(e, [response(.ack(credits: 31), psn: 3, at: 4_000_000)])
+        #expect(e.flow(responseKey)!.lostReplies == 3 + 50 - 3)
     }
 
     @Test func aReplayThatStartsPastTheNAKsPSNLostTheOnesBefore() {
