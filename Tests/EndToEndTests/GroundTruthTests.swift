@@ -39,13 +39,17 @@ import Testing
         return fixtures.appendingPathComponent(String(name.dropFirst("rxe-matrix/".count))).path
     }
 
-    /// Fixture runs (base names) whose parameters file says status "ok" and that pass `keep`.
-    /// Only NAME.json files with a NAME.pcap beside them are run parameters (the folder may
-    /// also hold other JSON, e.g. NAME.live.json).
+    /// Fixture runs (base names) whose traffic is whole and that pass `keep`: status "ok", or
+    /// "server_killed" with the client done (rc_client 0) — rxe's server then resent its last
+    /// SEND to the client's destroyed QP until the runner killed it, traffic that is on the
+    /// wire and must be counted right too. Only NAME.json files with a NAME.pcap beside them
+    /// are run parameters (the folder may also hold other JSON, e.g. NAME.live.json).
     static func fixtureRuns(_ keep: ([String: Any]) -> Bool = { _ in true }) -> [String] {
         fixturePcaps().map { String($0.dropLast(".pcap".count)) }.filter { name in
             guard let meta = try? metadata(name) else { return false }
-            return meta["status"] as? String == "ok" && keep(meta)
+            let status = meta["status"] as? String
+            let whole = status == "ok" || (status == "server_killed" && uint(meta["rc_client"]) == 0)
+            return whole && keep(meta)
         }
     }
 
@@ -222,6 +226,14 @@ import Testing
         }
     }
 
+    /// Runs whose lost packets the wire cannot show, and why: each is a known issue, which fails
+    /// as soon as the count comes within the bound (so the list cannot go stale).
+    static let knownLossGaps: [String: String] = [
+        "rc_pingpong-q1-m4096-req-l5": "one packet per message and one message in flight: a lost SEND "
+            + "that the client resends after its timeout is first seen at the capture point, so no PSN "
+            + "gap shows it (7 counted of 16 dropped)",
+    ]
+
     /// The lost packets rdmatop infers on the lossy side's flows come close to what netem
     /// dropped: within 10 % + 3 up to 5 % loss. At 10 % loss the error is only printed
     /// (go-back-N runs then overlap, and lost retransmissions the wire cannot show pile up).
@@ -237,7 +249,9 @@ import Testing
             .reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) })
         let error = lost - dropped
         let message = "\(run): lost_packets \(Int(lost)) on the flows from \(lossySource), netem dropped \(Int(dropped)) (error \(Int(error)))"
-        if loss <= 5 {
+        if loss <= 5, let reason = Self.knownLossGaps[run] {
+            withKnownIssue(Comment(rawValue: reason)) { #expect(abs(error) <= 0.1 * dropped + 3, "\(message)") }
+        } else if loss <= 5 {
             #expect(abs(error) <= 0.1 * dropped + 3, "\(message)")
         } else {
             print("GroundTruthTests: \(message) [\(loss) % loss: recorded, not checked]")
