@@ -186,7 +186,15 @@ run_pair() {
 	tail -n 3 "$W/$name.client.log"
 	{ echo "### server: ${srv[*]}"; cat "$W/$name.server.log"
 	  echo "### client: ${cli[*]}"; cat "$W/$name.client.log"; } > "$OUT/$name.log"
-	check_eq "run_$name" "client 0, server 0" "client $crc, server $src" "$((SECONDS - t))s, log $name.log"
+	if [[ $name == *_loss && $crc == 0 && $src == 143 ]]; then
+		# rxe under loss: the client got its last message and destroyed its QP while the ACK
+		# of the server's last SEND was lost, and the server resends that SEND every ~70 ms
+		# until killed here (Tests/Fixtures/rxe-matrix/rc_pingpong-q1-m4096-req-l5 has one).
+		check "run_$name" KNOWN "client 0, server 0" "client 0, server killed after 30 s" \
+			"rxe's server resending its last SEND to the client's destroyed QP; log $name.log"
+	else
+		check_eq "run_$name" "client 0, server 0" "client $crc, server $src" "$((SECONDS - t))s, log $name.log"
+	fi
 }
 # rping: rdma_cm connection, then RC SEND / RDMA READ / RDMA WRITE, 10 iterations of 64 bytes
 run_pair rping cm 120 -- rping -s -a $B -v -C 10 -S 64 -- rping -c -a $B -I $A -v -C 10 -S 64
