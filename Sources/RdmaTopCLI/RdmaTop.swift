@@ -5,10 +5,10 @@ import Report
 import RoCE
 import Stats
 
-/// `rdmatop`: the command line.
-@main
-struct RdmaTop: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `rdmatop`: the command line. A library type, so that the fuzzing harness parses and
+/// validates arguments exactly as the executable does (`RdmaTop.parseAsRoot(args)`).
+public struct RdmaTop: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "rdmatop",
         abstract: "Monitor RoCEv2 (RDMA over Converged Ethernet) traffic.",
         discussion: """
@@ -34,7 +34,9 @@ struct RdmaTop: ParsableCommand {
     @OptionGroup(title: "Interactive view") var replay: ReplayOptions
     @OptionGroup(title: "Analysis") var analysis: AnalysisOptions
 
-    mutating func validate() throws {
+    public init() {}
+
+    public mutating func validate() throws {
         if source.interface == nil && source.read == nil {
             throw ValidationError("give an interface to watch, or --read FILE")
         }
@@ -66,7 +68,7 @@ struct RdmaTop: ParsableCommand {
         }
     }
 
-    func run() throws {
+    public func run() throws {
         let filter = try filters.packetFilter()
         let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
         if let path = source.read {
