@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all setup-demo setup-test build build-debug demo test unit-test bench clean
+.PHONY: all setup-demo setup-test build build-debug demo test unit-test bench clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -30,6 +30,7 @@ demo: build
 # applies, builds and passes checkpatch patch by patch; and booted with rdmatop in RDMA mode.
 test: build-debug
 	swift test --skip-build
+	$(MAKE) fuzz-smoke
 	tests/lab/softroce-test
 	kernel-patches/check
 	kernel-patches/lab --rdmatop .build/debug/rdmatop
@@ -39,4 +40,23 @@ bench: setup-demo
 	.build/release/rdmatop-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
+
+# Coverage-guided fuzzing (libFuzzer with AddressSanitizer), fuzz/README.md: `make fuzz` runs
+# every target for FUZZ_SECONDS; `make test` runs each for FUZZ_SMOKE_SECONDS from the
+# committed corpus, so that a regression on an input it holds, or near one, fails.
+FUZZ_TARGETS ?= capture decoder pipeline replay probe-event view command-line
+FUZZ_CONFIG ?= release
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_BIN = .build-fuzz/$(FUZZ_CONFIG)/rdmatop-fuzz
+
+fuzz-build: setup-test
+	swift build -c $(FUZZ_CONFIG) --product rdmatop-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xlinker --export-dynamic
+
+fuzz: fuzz-build
+	fuzz/run $(FUZZ_BIN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run $(FUZZ_BIN) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
