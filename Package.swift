@@ -42,13 +42,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
-        .target(name: "Probe", dependencies: ["CProbe", "CSignals"], plugins: ["EmbedBPF"]),
+        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
         .target(name: "CSignals"),
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CSignals"]),
         // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
         // macros do not import into Swift).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),

@@ -4,6 +4,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +34,13 @@ static int log_print(enum libbpf_print_level level, const char *fmt, va_list arg
 	if (n > 0)
 		log_len += (size_t)n < sizeof(log_buf) - log_len ? (size_t)n : sizeof(log_buf) - 1 - log_len;
 	return 0;
+}
+
+/* Every libbpf call is quiet from the start (a tc query before any load included): its
+ * messages go to the buffer, for the error reports that want them. */
+__attribute__((constructor)) static void rt_quiet_libbpf(void)
+{
+	libbpf_set_print(log_print);
 }
 
 const char *rt_log(void)
@@ -207,6 +217,64 @@ int rt_tc_destroy(int ifindex)
 		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
 	return bpf_tc_hook_destroy(&hook);
+}
+
+/* Counts the RTM_NEWTFILTER messages of a filter dump of one clsact parent. */
+static int count_filters(int fd, int ifindex, uint32_t parent)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req;
+	static char buf[32768];
+	int count = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.nh.nlmsg_type = RTM_GETTFILTER;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
+	req.tc.tcm_family = AF_UNSPEC;
+	req.tc.tcm_ifindex = ifindex;
+	req.tc.tcm_parent = parent;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return count;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				return e->error ? e->error : count;
+			}
+			if (nh->nlmsg_type == RTM_NEWTFILTER)
+				count++;
+		}
+	}
+}
+
+int rt_tc_filters(int ifindex)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int in, out;
+
+	if (fd < 0)
+		return -errno;
+	in = count_filters(fd, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS));
+	out = in < 0 ? in : count_filters(fd, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
+	close(fd);
+	return in < 0 ? in : out < 0 ? out : in + out;
 }
 
 /* ---- ring buffer ---- */

@@ -56,6 +56,11 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable, Equatable 
         case invalidArgument(String)
         /// The writer was already closed.
         case closed
+        /// A read was interrupted by a signal and `CaptureReader.shouldStop` asked to stop.
+        case interrupted
+        /// No input arrived before `CaptureReader.readDeadline`. Not a fault: the same
+        /// `next()` call, made again, goes on where this one stopped.
+        case notReady
     }
 
     /// What went wrong.
@@ -123,6 +128,10 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable, Equatable 
             return "\(source): \(what)"
         case .closed:
             return "\(source): already closed"
+        case .interrupted:
+            return "\(source): reading interrupted"
+        case .notReady:
+            return "\(source): no input yet"
         }
     }
 }

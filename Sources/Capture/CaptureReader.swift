@@ -55,6 +55,17 @@ public final class CaptureReader {
     /// Set once `next()` threw; later calls throw it again.
     var failure: CaptureError?
 
+    // MARK: Waiting for input
+
+    /// With a deadline (CLOCK_MONOTONIC nanoseconds), a read that finds no input waits for it
+    /// only until then, and `next()` throws `.notReady` — not a fault: calling it again goes
+    /// on where it stopped. A replay from a slow pipe uses it to stay responsive. Nil (the
+    /// default): a read waits as long as the input takes.
+    public var readDeadline: Int64?
+    /// Asked when a wait for input is interrupted by a signal (EINTR): true ends the read
+    /// with `.interrupted` (the caller's stop flag), false or nil waits on.
+    public var shouldStop: (() -> Bool)?
+
     // MARK: Format state
 
     /// Byte order of the pcap file or of the current pcapng section.
@@ -160,7 +171,7 @@ public final class CaptureReader {
             case .pcapng: return try nextPcapNGPacket()
             }
         } catch {
-            failure = error
+            if error.kind != .notReady { failure = error }
             throw error
         }
     }
@@ -215,17 +226,55 @@ public final class CaptureReader {
             }
         }
         while end - start < count {
+            if let readDeadline { try waitForInput(until: readDeadline) }
             let got = read(fileDescriptor, buffer + end, capacity - end)
             if got > 0 {
                 end += got
             } else if got == 0 {
                 atEndOfInput = true
                 return false
-            } else if errno != EINTR {
+            } else if errno == EINTR {
+                if shouldStop?() == true { throw fault(.interrupted, at: bufferOffset + end) }
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                try waitForInput(until: readDeadline)  // a non-blocking descriptor
+            } else {
                 throw CaptureError.system(CaptureError.Kind.readFailed, source: name, offset: bufferOffset + end)
             }
         }
         return true
+    }
+
+    /// Waits until the input is readable (or at its end), or until `deadline` passes
+    /// (`.notReady`), or until a signal interrupts and `shouldStop` says so (`.interrupted`).
+    private func waitForInput(until deadline: Int64?) throws(CaptureError) {
+        var pfd = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            var timeout: Int32 = -1
+            if let deadline {
+                let now = CaptureReader.monotonicNow()
+                let left = deadline > now ? (deadline - now + 999_999) / 1_000_000 : 0
+                timeout = Int32(min(left, 1000))
+            }
+            let ready = poll(&pfd, 1, timeout)
+            if ready > 0 { return }
+            if ready == 0 {
+                guard let deadline else { continue }
+                if CaptureReader.monotonicNow() >= deadline {
+                    throw fault(.notReady, at: bufferOffset + end)
+                }
+            } else if errno == EINTR {
+                if shouldStop?() == true { throw fault(.interrupted, at: bufferOffset + end) }
+            } else {
+                return  // poll cannot watch it: read(2) will block or tell
+            }
+        }
+    }
+
+    /// CLOCK_MONOTONIC, nanoseconds (the clock of `readDeadline`).
+    static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// Recognises the format from the magic number and reads the file header (pcap) or the

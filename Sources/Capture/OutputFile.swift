@@ -17,20 +17,13 @@ final class OutputFile {
     private var count = 0
     private(set) var isClosed = false
 
-    /// Opens (creating or truncating) `path`; "-" is standard output.
-    convenience init(path: String) throws(CaptureError) {
+    /// Opens `path` as `creation` says (`SafeOutput.open`); "-" is standard output.
+    convenience init(path: String, creation: OutputCreation = .replace) throws(CaptureError) {
         if path == "-" {
             self.init(descriptor: STDOUT_FILENO, owned: false, name: "stdout")
             return
         }
-        var descriptor: Int32
-        repeat {
-            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        } while descriptor < 0 && errno == EINTR
-        guard descriptor >= 0 else {
-            throw CaptureError.system(CaptureError.Kind.cannotOpen, source: path)
-        }
-        self.init(descriptor: descriptor, owned: true, name: path)
+        self.init(descriptor: try SafeOutput.open(path, creation: creation), owned: true, name: path)
     }
 
     init(descriptor: Int32, owned: Bool, name: String) {

@@ -23,10 +23,10 @@ public final class PcapNGWriter {
     /// The number of interfaces added so far (their ids are `0..<interfaceCount`).
     public var interfaceCount: Int { snapLengths.count }
 
-    /// Creates (or truncates) the file at `path` and starts a section; "-" writes to standard
-    /// output.
-    public convenience init(path: String) throws(CaptureError) {
-        try self.init(output: OutputFile(path: path))
+    /// Creates the file at `path` (or replaces a regular file, as `creation` allows; never
+    /// through a symbolic link) and starts a section; "-" writes to standard output.
+    public convenience init(path: String, creation: OutputCreation = .replace) throws(CaptureError) {
+        try self.init(output: OutputFile(path: path, creation: creation))
     }
 
     /// Writes to an open descriptor (a file, a pipe). The descriptor stays the caller's:

@@ -1,3 +1,4 @@
+import CSignals
 import Capture
 import Report
 import RoCE
@@ -44,6 +45,9 @@ public final class CaptureReplay {
     public private(set) var ended = false
     /// The fault that ended the file early, if any.
     public private(set) var failure: CaptureError?
+    /// Whether the replay is waiting for its input (a pipe whose writer is slow): `pump`
+    /// returns at its deadline instead of blocking in read(2).
+    public private(set) var waitingForInput = false
     /// How the monotonic clock is read (tests and the fuzzing harness substitute their own).
     public var now: () -> Int64 = SystemClock.monotonic
     /// How the replay waits for the next packet (tests and the fuzzing harness substitute their own).
@@ -58,6 +62,8 @@ public final class CaptureReplay {
         self.path = path
         self.speed = speed
         reader = try CaptureReader(path: path)
+        // A signal (SIGINT, SIGTERM, SIGHUP) ends a wait for input: the view sees its flag.
+        reader.shouldStop = { rdmatop_signal_received() != 0 }
         self.decoder = decoder
         self.engine = engine
         timeline = ReplayTimeline(maximumJump: maximumJump)
@@ -68,7 +74,7 @@ public final class CaptureReplay {
     /// The timeline's origin (the first packet's time), 0 for an empty file.
     public var origin: Int64 { timeline.origin ?? 0 }
     /// Capture time replayed so far, nanoseconds.
-    public var elapsed: Int64 { max(0, min(position, timeline.latest) - origin) }
+    public var elapsed: Int64 { max(0, min(position, timeline.latest).subtractingSaturating(origin)) }
     /// The time of the latest packet counted, on the timeline: the clock for `engine.tick`.
     public var clock: Int64 { speed == .unlimited || ended ? timeline.latest : position }
     /// Jumps between packets that were not waited for (clocks mixed, long silences).
@@ -88,6 +94,10 @@ public final class CaptureReplay {
         var counted = 0
         while true {
             advance()
+            if pending == nil && waitingForInput {
+                readNext(until: deadline)
+                if waitingForInput { return true }
+            }
             guard let next = pending else {
                 ended = true
                 return false
@@ -98,7 +108,7 @@ public final class CaptureReplay {
                 if t >= deadline { return true }
                 let due: Int64
                 if case .factor(let f) = speed {
-                    due = t + Int64(Double(next.time - position) / max(f, 1e-9))
+                    due = t.addingSaturating(CaptureReplay.nanoseconds(Double(next.time.subtractingSaturating(position)) / f))
                 } else {
                     due = t
                 }
@@ -106,7 +116,7 @@ public final class CaptureReplay {
                 continue
             }
             ingest(next.packet)
-            readNext()
+            readNext(until: deadline)
             counted += 1
             if counted & 255 == 0 && now() >= deadline { return true }
         }
@@ -119,17 +129,30 @@ public final class CaptureReplay {
         guard let last = lastWall, !paused else { return }
         switch speed {
         case .unlimited: position = Int64.max
-        case .factor(let f): position &+= Int64(Double(t - last) * f)
+        case .factor(let f): position = position.addingSaturating(CaptureReplay.nanoseconds(Double(t - last) * f))
         }
     }
 
-    private func readNext() {
+    /// `value` nanoseconds as an integer, clamped to what Int64 holds (a huge `--speed` or a
+    /// timeline jump must not trap).
+    static func nanoseconds(_ value: Double) -> Int64 {
+        guard !value.isNaN else { return 0 }
+        return value >= 9.2e18 ? Int64.max : value <= -9.2e18 ? Int64.min : Int64(value)
+    }
+
+    /// Reads the next packet into `pending`, waiting for input until `deadline` at most
+    /// (nil: as long as it takes); `waitingForInput` says when it came back empty-handed.
+    private func readNext(until deadline: Int64? = nil) {
         pending = nil
+        waitingForInput = false
         guard failure == nil else { return }
+        reader.readDeadline = deadline
         do {
             if let packet = try reader.next() {
                 pending = (packet, timeline.place(packet.timestampNanoseconds))
             }
+        } catch where error.kind == .notReady {
+            waitingForInput = true
         } catch {
             failure = error
         }

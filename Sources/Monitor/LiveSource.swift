@@ -23,9 +23,15 @@ public final class LiveSource {
     /// Attaches the probe; `savePath` names a pcapng file for the captured events.
     public init(options: ProbeOptions, decoder: PacketDecoder, engine: StatsEngine, savePath: String?) throws {
         if let savePath {
-            writer = try PcapNGWriter(path: savePath)
+            writer = try PcapNGWriter(path: savePath, creation: .newPrivate)
         }
-        probe = try Probe(options: options)
+        do {
+            probe = try Probe(options: options)
+        } catch {
+            // The capture was created just now (never an existing file): no attach, no file.
+            if let savePath, savePath != "-" { unlink(savePath) }
+            throw error
+        }
         self.decoder = decoder
         self.engine = engine
     }

@@ -17,11 +17,15 @@ public struct PeriodicSnapshots {
     private var next: Int64 = 0
     private var printed = 0
     private var last: Int64 = 0
+    /// `next` once the timeline's end is passed: no snapshot is due any more.
+    private let exhausted = Int64.min
 
-    /// Snapshots of `source` every `interval` seconds, at most `count` (0: no limit).
+    /// Snapshots of `source` every `interval` seconds, at most `count` (0: no limit). An
+    /// interval beyond the range of nanoseconds is clamped (the command line bounds it first).
     public init(source: Snapshot.Source, interval: Double, count: Int) {
         self.source = source
-        self.interval = max(1, Int64(interval * 1e9))
+        let nanoseconds = interval.isNaN ? 1 : min(max(interval * 1e9, 1), 9.2e18)
+        self.interval = Int64(nanoseconds)
         self.count = count
     }
 
@@ -33,14 +37,17 @@ public struct PeriodicSnapshots {
         let t = timeline.place(timestamp)
         guard let start else {
             self.start = t
-            next = t + interval
+            next = t.addingSaturating(interval)
             engine.tick(at: t)
             last = t
             return
         }
-        while t >= next && !done {
+        // `next` saturates at the end of time: a packet stamped there gets one snapshot due,
+        // not an endless run of them.
+        while t >= next && !done && next != exhausted {
             emit(at: next, since: start, engine: engine, print: print)
-            next += interval
+            let following = next.addingSaturating(interval)
+            next = following == Int64.max ? exhausted : following
         }
         last = t
     }
@@ -52,7 +59,7 @@ public struct PeriodicSnapshots {
 
     private mutating func emit(at time: Int64, since start: Int64, engine: StatsEngine, print: (Snapshot) -> Void) {
         engine.tick(at: time)
-        print(Snapshot(engine: engine, source: source, durationSeconds: Double(time - start) / 1e9))
+        print(Snapshot(engine: engine, source: source, durationSeconds: Double(time.subtractingSaturating(start)) / 1e9))
         printed += 1
     }
 }

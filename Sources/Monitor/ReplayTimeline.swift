@@ -9,8 +9,9 @@
 public struct ReplayTimeline: Sendable {
     /// The largest gap between a packet and its clock's previous packet that is waited for.
     public let maximumJump: Int64
-    /// Domains: the offset that maps the clock onto the timeline, and its latest packet.
-    private var domains: [(offset: Int64, last: Int64, used: UInt64)] = []
+    /// Domains: a timestamp `t` of the clock is at `start + (t - anchor)` on the timeline
+    /// (saturating; an offset `start - anchor` need not fit in Int64); its latest packet.
+    private var domains: [(anchor: Int64, start: Int64, last: Int64, used: UInt64)] = []
     private var uses: UInt64 = 0
     /// Domains kept (the least recently used is forgotten beyond this).
     static let maximumDomains = 8
@@ -31,14 +32,15 @@ public struct ReplayTimeline: Sendable {
         guard origin != nil else {
             origin = timestamp
             latest = timestamp
-            domains = [(0, timestamp, uses)]
+            domains = [(timestamp, timestamp, timestamp, uses)]
             return timestamp
         }
         var best: Int?
         var bestDistance = Int64.max
         for (i, d) in domains.enumerated() {
-            let distance = timestamp >= d.last ? timestamp &- d.last : d.last &- timestamp
-            if distance >= 0 && distance <= maximumJump && distance < bestDistance {
+            let distance = timestamp >= d.last ? timestamp.subtractingSaturating(d.last)
+                : d.last.subtractingSaturating(timestamp)
+            if distance <= maximumJump && distance < bestDistance {
                 best = i
                 bestDistance = distance
             }
@@ -47,13 +49,13 @@ public struct ReplayTimeline: Sendable {
         if let i = best {
             domains[i].last = max(domains[i].last, timestamp)
             domains[i].used = uses
-            time = timestamp &+ domains[i].offset
+            time = domains[i].start.addingSaturating(timestamp.subtractingSaturating(domains[i].anchor))
         } else {
             jumps += 1
             if domains.count >= ReplayTimeline.maximumDomains, let oldest = domains.indices.min(by: { domains[$0].used < domains[$1].used }) {
                 domains.remove(at: oldest)
             }
-            domains.append((latest &- timestamp, timestamp, uses))
+            domains.append((timestamp, latest, timestamp, uses))
             time = latest
         }
         latest = max(latest, time)

@@ -1,4 +1,5 @@
 import CProbe
+import Capture
 import CSignals
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +18,9 @@ public struct ProbeOptions: Sendable {
     /// Another BPF object to load instead of the embedded one (developers: testing the
     /// error paths with a program the verifier rejects).
     public var objectOverride: [UInt8]?
-    /// Where a rejected program's verifier log is written.
-    public var logDirectory = "/tmp"
+    /// Where a rejected program's verifier log is written: this file (replaced if it is a
+    /// regular file; never through a symbolic link), else a new file under /run/rdmatop.
+    public var verifierLogPath: String?
 
     public init(interface: String) { self.interface = interface }
 }
@@ -62,6 +64,9 @@ public final class Probe {
     private var xdpLink: Int32 = -1
     private var tcAttached = false
     private var tcCreatedQdisc = false
+    /// The lock of the interface's tc slot, held from start to close (nil when another
+    /// rdmatop holds it and this one attaches no tc filter).
+    private var tcLock: TCLock?
     private var ringBuffer: OpaquePointer?
     private var countersFD: Int32 = -1
     private let options: ProbeOptions
@@ -88,6 +93,7 @@ public final class Probe {
         ifindex = Int32(index)
         box.clockOffset = Probe.monotonicToRealtime()
         do {
+            try removeLeftoverFilter()
             try attach(release: release)
         } catch {
             close()
@@ -154,14 +160,23 @@ public final class Probe {
             let rest = log[range.upperBound...]
             if let end = rest.firstIndex(of: "'") { program = String(rest[..<end]) }
         }
-        let path = "\(options.logDirectory)/rdmatop-verifier-\(getpid()).log"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd >= 0 {
-            var text = log
-            _ = text.withUTF8 { write(fd, $0.baseAddress, $0.count) }
-            Glibc.close(fd)
+        let file: (descriptor: Int32, path: String)
+        do {
+            if let path = options.verifierLogPath {
+                file = (try SafeOutput.open(path, creation: .replace), path)
+            } else {
+                file = try RunDirectory.newLogFile()
+            }
+        } catch let error as CaptureError {
+            return .system(operation: "the verifier rejected \(program); saving its log: \(error)", errno: -err)
+        } catch let error as ProbeError {
+            return error
+        } catch {
+            return .system(operation: "saving the verifier log", errno: -err)
         }
-        return .verifierRejected(program: program, logPath: path, reason: String(cString: strerror(err)))
+        _ = SafeOutput.write(log, to: file.descriptor)
+        Glibc.close(file.descriptor)
+        return .verifierRejected(program: program, logPath: file.path, reason: String(cString: strerror(err)))
     }
 
     private func programFD(_ name: String) throws(ProbeError) -> Int32 {
@@ -216,33 +231,62 @@ public final class Probe {
                                    mode: modeName, removal: removal)
     }
 
-    private func attachTC() throws(ProbeError) {
-        let slot = TCSlot(ifindex: ifindex)
-        var inheritedQdisc = false
-        var existing: UInt32 = 0
-        let q = rt_tc_query(ifindex, TCSlot.handle, TCSlot.priority, &existing)
-        if q == 0, existing != 0 {
-            var name = [CChar](repeating: 0, count: 64)
-            let programName = rt_prog_name(existing, &name, name.count) == 0 ? Probe.string(name) : "?"
-            guard programName == TCSlot.programName else {
+    /// Whether this start attaches a tc filter (or may: auto mode on a stock kernel).
+    private var mayAttachTC: Bool { options.mode == .tc || options.mode == .auto }
+
+    /// Takes the interface's tc lock and, when it is free, removes a filter a killed rdmatop
+    /// left (whatever mode this start uses), with the clsact qdisc if that rdmatop created
+    /// it and nothing else is on it. A live rdmatop's lock is an error only for tc modes.
+    private func removeLeftoverFilter() throws(ProbeError) {
+        do {
+            tcLock = try TCLock(ifindex: ifindex)
+        } catch {
+            switch error {
+            case .held(let pid):
+                guard mayAttachTC else { return }
                 throw .tcSlotTaken(interface: interface,
-                                   detail: "handle 0x\(String(TCSlot.handle, radix: 16)) priority \(TCSlot.priority) holds program \(existing) \"\(programName)\"")
+                                   detail: "rdmatop" + (pid.map { " (pid \($0))" } ?? "") + " is already watching it")
+            case .error(let e):
+                throw e
             }
-            if let pid = slot.liveOwner() {
-                throw .tcSlotTaken(interface: interface, detail: "rdmatop (pid \(pid)) is already watching it")
-            }
-            let err = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
-            guard err == 0 else { throw .system(operation: "removing a leftover rdmatop tc filter", errno: -err) }
-            notices.append("removed a leftover rdmatop tc filter (program \(existing)) from \(interface)")
-            inheritedQdisc = slot.ownerCreatedQdisc()
         }
+        // A qdisc an rdmatop that did not exit cleanly created stays rdmatop's to remove
+        // (once empty), filter or no filter.
+        if tcLock?.previousOwnerCreatedQdisc == true { tcCreatedQdisc = true }
+        defer {
+            if !mayAttachTC { removeQdiscIfEmpty() }
+            tcLock?.record(createdQdisc: tcCreatedQdisc)
+        }
+        var existing: UInt32 = 0
+        guard rt_tc_query(ifindex, TCSlot.handle, TCSlot.priority, &existing) == 0, existing != 0 else { return }
+        var name = [CChar](repeating: 0, count: 64)
+        let programName = rt_prog_name(existing, &name, name.count) == 0 ? Probe.string(name) : "?"
+        guard programName == TCSlot.programName else {
+            guard mayAttachTC else { return }  // someone else's filter: not ours to touch
+            throw .tcSlotTaken(interface: interface,
+                               detail: "handle 0x\(String(TCSlot.handle, radix: 16)) priority \(TCSlot.priority) holds program \(existing) \"\(programName)\"")
+        }
+        let err = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
+        guard err == 0 else { throw .system(operation: "removing a leftover rdmatop tc filter", errno: -err) }
+        notices.append("removed a leftover rdmatop tc filter (program \(existing)) from \(interface)")
+    }
+
+    private func attachTC() throws(ProbeError) {
+        guard let tcLock else { throw .tcSlotTaken(interface: interface, detail: "another rdmatop holds its lock") }
         var created: Int32 = 0
         let err = rt_tc_attach(ifindex, try programFD(TCSlot.programName), TCSlot.handle, TCSlot.priority, &created)
-        tcCreatedQdisc = created != 0 || inheritedQdisc
+        if created != 0 { tcCreatedQdisc = true }
+        tcLock.record(createdQdisc: tcCreatedQdisc)
         guard err == 0 else { throw .system(operation: "attaching tc egress to \(interface)", errno: -err) }
         tcAttached = true
-        slot.claim(createdQdisc: tcCreatedQdisc)
         hooks.append(.tc)
+    }
+
+    /// Deletes the clsact qdisc rdmatop created, when no filter of anyone's is left on it.
+    private func removeQdiscIfEmpty() {
+        guard tcCreatedQdisc else { return }
+        if rt_tc_filters(ifindex) == 0 { _ = rt_tc_destroy(ifindex) }
+        tcCreatedQdisc = false
     }
 
     private func openRingBuffer() throws(ProbeError) {
@@ -316,10 +360,11 @@ public final class Probe {
         }
         if tcAttached {
             _ = rt_tc_detach(ifindex, TCSlot.handle, TCSlot.priority)
-            if tcCreatedQdisc { _ = rt_tc_destroy(ifindex) }
-            TCSlot(ifindex: ifindex).release()
             tcAttached = false
         }
+        removeQdiscIfEmpty()
+        tcLock?.release()
+        tcLock = nil
         rt_ringbuf_free(ringBuffer)
         ringBuffer = nil
         unload()

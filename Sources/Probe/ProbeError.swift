@@ -18,6 +18,8 @@ public enum ProbeError: Error, CustomStringConvertible, Sendable, Equatable {
     case kernelTooOld(release: String, feature: String, minimum: String)
     /// `--mode rdma` on a kernel without rdmatop's series.
     case rdmaModeUnsupported(release: String)
+    /// rdmatop's run directory is not safe to write in as root.
+    case unsafeRunDirectory(path: String, reason: String)
     /// Any other failed system call.
     case system(operation: String, errno: Int32)
 
@@ -37,6 +39,8 @@ public enum ProbeError: Error, CustomStringConvertible, Sendable, Equatable {
             return "kernel \(release) is too old: rdmatop needs \(feature) (Linux \(minimum) or newer)"
         case .rdmaModeUnsupported(let release):
             return "kernel \(release) does not support XDP RDMA mode (XDP_FLAGS_RDMA): it needs rdmatop's kernel series (kernel-patches/); use --mode auto, xdp or tc"
+        case .unsafeRunDirectory(let path, let reason):
+            return "\(path) is \(reason); rdmatop keeps its locks there as root: remove it (rm -r \(path)) and start again"
         case .system(let operation, let err):
             return "\(operation): \(String(cString: strerror(err)))"
         }

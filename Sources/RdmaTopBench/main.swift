@@ -61,4 +61,25 @@ benchmark("stats: ingest one packet (16 QPs, in order)") {
     engine.ingest(p, frameLength: 1082, timestamp: clock, direction: .inbound)
 }
 
+// A QPN flood between two hosts (5000 request flows), and ACKs from a UDP source port none
+// of them uses: pairing is a lookup in the request-flow index, not a scan of the flows.
+func flood(_ opcode: UInt8, from: String, to: String, qpn: UInt32, port: UInt16) -> RoCEPacket {
+    var spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
+                          source: IPAddress(from)!, destination: IPAddress(to)!,
+                          bth: BTH(opcode: opcode, destQP: qpn, ackRequest: true, psn: 7))
+    spec.sourcePort = port
+    if opcode == 0x11 { spec.aeth = AETH(.ack(credits: 31), msn: 1) } else { spec.payload = [1, 2, 3, 4] }
+    return try! PacketEncoder.encode(spec).withUnsafeBytes { try notChecking.decode($0, linkType: .ethernet) }
+}
+let flooded = StatsEngine()
+for q in 0..<5000 {
+    flooded.ingest(flood(0x04, from: "10.0.0.1", to: "10.0.0.2", qpn: UInt32(0x1000 + q), port: UInt16(10_000 + q)),
+                   frameLength: 70, timestamp: 1_000_000_000 + Int64(q), direction: .inbound)
+}
+let strayACK = flood(0x11, from: "10.0.0.2", to: "10.0.0.1", qpn: 0x99, port: 9)
+benchmark("stats: ingest an unpaired ACK (5000 request flows between its hosts)") {
+    clock += 1000
+    flooded.ingest(strayACK, frameLength: 62, timestamp: clock, direction: .inbound)
+}
+
 Benchmark.main()

@@ -21,6 +21,7 @@ struct LiveCommand {
         options.port = decoder.udpPort
         options.snapLength = live.snapLength == 0 ? 4096 : live.snapLength
         options.ringBufferBytes = live.bufferMiB << 20
+        options.verifierLogPath = live.verifierLog
         if let path = live.bpfObject {
             guard let data = FileManager.default.contents(atPath: path) else {
                 printError("cannot read BPF object \(path)")
@@ -123,6 +124,10 @@ struct LiveOptions: ParsableArguments {
 
     @Option(name: [.customShort("w"), .customLong("write")], help: "Also save the captured packets to this pcapng file.")
     var write: String?
+
+    @Option(name: .customLong("verifier-log"),
+            help: "Where to save the kernel verifier's log if it rejects the probe (default: a new file under /run/rdmatop).")
+    var verifierLog: String?
 
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8

@@ -44,33 +44,41 @@ public struct RdmaTop: ParsableCommand {
             throw ValidationError("give either an interface or --read FILE, not both")
         }
         _ = try filters.packetFilter()
-        if live.snapLength < 0 || live.snapLength > 4096 {
-            throw ValidationError("-s \(live.snapLength): the snap length is 0 to 4096 bytes")
-        }
-        if live.snapLength > 0 && live.snapLength < 96 {
-            throw ValidationError("-s \(live.snapLength): at least 96 bytes are needed to see the RoCE headers")
+        try validateNumbers()
+    }
+
+    /// Every numeric option against its range (`OptionBounds`).
+    private func validateNumbers() throws {
+        typealias B = OptionBounds
+        try B.check("-s", live.snapLength, B.snapLength, "bytes captured per packet")
+        if live.snapLength > 0 && live.snapLength < B.minimumHeaders {
+            throw ValidationError("-s \(live.snapLength): at least \(B.minimumHeaders) bytes are needed to see the RoCE headers")
         }
         let mib = live.bufferMiB
-        if mib < 1 || mib > 1024 || mib & (mib - 1) != 0 {
+        if !B.bufferMiB.contains(mib) || mib & (mib - 1) != 0 {
             throw ValidationError("--buffer-size \(mib): a power of two from 1 to 1024 MiB")
         }
         if source.interface != nil && replay.speed != .factor(1) {
             throw ValidationError("--speed applies to --read: a live interface runs at its own speed")
         }
+        if case .factor(let f) = replay.speed { try B.check("--speed", f, B.speed, "a factor, or max") }
         if let mtu = analysis.pathMTU, ![256, 512, 1024, 2048, 4096].contains(mtu) {
             throw ValidationError("--pmtu \(mtu): an IBTA path MTU (256, 512, 1024, 2048 or 4096)")
         }
-        if analysis.maxFlows < 1 || analysis.maxFlows > 10_000_000 {
-            throw ValidationError("--max-flows \(analysis.maxFlows): 1 to 10000000")
-        }
-        if let interval = live.interval, interval <= 0 || !interval.isFinite {
-            throw ValidationError("--interval \(interval): must be a positive number of seconds")
+        try B.check("--max-flows", analysis.maxFlows, B.maxFlows, "flows kept")
+        try B.check("--count", live.count, B.count, "snapshots")
+        try B.check("--preview", output.preview, B.preview, "payload bytes")
+        try B.check("--port", filters.port, B.port, "a UDP port")
+        if let interval = live.interval {
+            let live = source.interface != nil
+            try B.check("--interval", interval, live ? B.liveInterval : B.fileInterval,
+                        live ? "seconds, live" : "seconds of capture time")
         }
     }
 
     public func run() throws {
         let filter = try filters.packetFilter()
-        let decoder = PacketDecoder(udpPort: filters.port, checksICRC: !output.noICRC)
+        let decoder = PacketDecoder(udpPort: UInt16(filters.port), checksICRC: !output.noICRC)
         if let path = source.read {
             if ViewCommand.wanted(output, live) {
                 try ViewCommand.runFile(path: path, decoder: decoder, filter: filter, live: live, speed: replay.speed,
@@ -142,7 +150,7 @@ struct FilterOptions: ParsableArguments {
     var addr: String?
 
     @Option(help: "UDP destination port of RoCEv2.")
-    var port: UInt16 = PacketDecoder.roceV2Port
+    var port: Int = Int(PacketDecoder.roceV2Port)
 
     func packetFilter() throws -> PacketFilter {
         var filter = PacketFilter()

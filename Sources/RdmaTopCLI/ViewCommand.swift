@@ -22,8 +22,8 @@ extension CaptureReplay.Speed: ExpressibleByArgument {
     public init?(argument: String) {
         if argument.lowercased() == "max" {
             self = .unlimited
-        } else if let f = Double(argument), f.isFinite, f > 0 {
-            self = .factor(f)
+        } else if let f = Double(argument) {
+            self = .factor(f)  // its range is checked by validate(), which names it
         } else {
             return nil
         }
@@ -58,7 +58,8 @@ enum ViewCommand {
             throw ExitCode.failure
         }
         try run(FileFeed(replay: replay, engine: engine), options: options(filter: filter, live: live))
-        if let failure = replay.failure {
+        // A signal that ended a wait for input is a stop, not a fault of the file.
+        if let failure = replay.failure, failure.kind != .interrupted {
             printError(failure.description)
             throw ExitCode.failure
         }
@@ -98,6 +99,7 @@ final class FileFeed: PacketFeed {
         if replay.clockJumps > 0 {
             notes.append("\(replay.clockJumps) clock jump\(replay.clockJumps == 1 ? "" : "s") skipped")
         }
+        if replay.waitingForInput { notes.append("waiting for input") }
         if let failure = replay.failure { notes.append("stopped: \(failure)") }
         return FeedStatus(kind: .file, name: replay.path == "-" ? "stdin" : replay.path, mode: "file",
                           elapsedSeconds: Double(replay.elapsed) / 1e9, ended: replay.ended, notes: notes)

@@ -5,8 +5,7 @@ extension Snapshot {
     /// Builds the snapshot of `engine`'s counters.
     public init(engine: StatsEngine, source: Source, durationSeconds: Double? = nil) {
         self.source = source
-        let span = engine.lastTimestamp - engine.firstTimestamp
-        self.durationSeconds = durationSeconds ?? (engine.firstTimestamp == 0 ? 0 : Double(span) / 1e9)
+        self.durationSeconds = durationSeconds ?? Double(engine.timeSpan) / 1e9
         clocks = engine.clocks.domains
         filter = engine.filter.isEmpty ? nil : engine.filter.description
         totals = engine.totals

@@ -15,8 +15,14 @@ public struct ClockDomains: Sendable {
         public var last: Int64
         /// Packets stamped by it.
         public var packets: UInt64
-        /// Added to its timestamps to place them on the common timeline.
-        public var offset: Int64
+        /// Where its first packet (`anchor`, as stamped) stands on the common timeline: a
+        /// timestamp `t` of this clock is at `start + (t - anchor)`, which saturates only when
+        /// the timeline itself leaves Int64 (an offset `start - anchor` need not fit).
+        public var anchor: Int64
+        public var start: Int64
+
+        /// The timestamp's place on the common timeline.
+        func aligned(_ timestamp: Int64) -> Int64 { start.addingSaturating(timestamp.subtractingSaturating(anchor)) }
         /// Seconds between its first and last packet.
         public var durationSeconds: Double { Double(last.subtractingSaturating(first)) / 1e9 }
     }
@@ -47,14 +53,14 @@ public struct ClockDomains: Sendable {
             }
         }
         if best < 0 || (bestDistance > UInt64(maximumJump) && domains.count < ClockDomains.maximumDomains) {
-            let offset = domains.isEmpty ? 0 : latest.subtractingSaturating(timestamp)
-            domains.append(Domain(first: timestamp, last: timestamp, packets: 0, offset: offset))
+            domains.append(Domain(first: timestamp, last: timestamp, packets: 0, anchor: timestamp,
+                                  start: domains.isEmpty ? timestamp : latest))
             best = domains.count - 1
         }
         domains[best].packets &+= 1
         if timestamp > domains[best].last { domains[best].last = timestamp }
         if timestamp < domains[best].first { domains[best].first = timestamp }
-        let aligned = timestamp.addingSaturating(domains[best].offset)
+        let aligned = domains[best].aligned(timestamp)
         if aligned > latest || domains.count == 1 && domains[0].packets == 1 { latest = aligned }
         return (best, aligned)
     }

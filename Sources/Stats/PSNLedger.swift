@@ -215,7 +215,7 @@ public struct PSNLedger: Sendable {
         }
         if let i = holeIndex(containing: psn) {
             let hole = holes[i]
-            let reordered = hole.counted && hole.epoch == disturbances && time &- hole.time <= reorderWindowNanoseconds
+            let reordered = hole.counted && hole.epoch == disturbances && time.subtractingSaturating(hole.time) <= reorderWindowNanoseconds
             if !reordered { follow(psn, span: n) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
             // A READ request fills every position it reserves.
@@ -250,7 +250,7 @@ public struct PSNLedger: Sendable {
             retransmittedAfterNAK &+= 1
             return .retransmitted(.afterNAK)
         }
-        if psn == previous && time &- previousTime <= reorderWindowNanoseconds {
+        if psn == previous && time.subtractingSaturating(previousTime) <= reorderWindowNanoseconds {
             duplicates &+= 1
             return .retransmitted(.duplicate)
         }

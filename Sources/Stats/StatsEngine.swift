@@ -26,12 +26,21 @@ public final class StatsEngine {
     public private(set) var totals = Totals()
     /// Per-opcode totals, indexed by opcode (packets that pass the filter).
     public private(set) var opcodes = [OpcodeTotal](repeating: OpcodeTotal(), count: 256)
-    /// Malformed packets by error text.
+    /// Malformed packets by error text, at most `maximumMalformedDetails` texts; beyond, one
+    /// entry per kind ("other truncated packets") counts the rest, so the counts still add
+    /// up to `totals.malformed`.
     public private(set) var malformed: [String: MalformedEntry] = [:]
+    /// Distinct error texts `malformed` keeps.
+    public static let maximumMalformedDetails = 256
     /// Timestamps of the first and last packet on the common timeline of the capture's
     /// clocks (`clocks`), nanoseconds (0 before any).
     public private(set) var firstTimestamp: Int64 = 0
     public private(set) var lastTimestamp: Int64 = 0
+    /// Whether any packet carried a timestamp (`firstTimestamp` may be any value, 0 or
+    /// negative included, once one did).
+    public private(set) var hasTimestamps = false
+    /// Nanoseconds from the first to the last packet, saturated at `Int64.max`.
+    public var timeSpan: Int64 { hasTimestamps ? max(0, lastTimestamp.subtractingSaturating(firstTimestamp)) : 0 }
     /// The clocks the packets were stamped by.
     public private(set) var clocks = ClockDomains()
     /// Which packets the flow and opcode tables count.
@@ -45,10 +54,14 @@ public final class StatsEngine {
     public private(set) var lastTick: Int64?
 
     private var table: FlowTable
-    /// Request flows by (requester, responder), to pair responses with them.
-    private var requestFlows: [HostPair: [FlowKey]] = [:]
-    /// Learned path MTUs by host pair (unordered).
-    private var pathMTUs: [HostPair: Int] = [:]
+    /// Request flows by (requester, responder), to pair responses with them; entries leave
+    /// with their flows, so the index is bounded by the flow table.
+    private var requestFlows = RequestFlowIndex()
+    /// Learned path MTUs by host pair (unordered), at most `maxFlows` pairs.
+    private(set) var pathMTUs: [HostPair: Int] = [:]
+    /// Path MTUs forgotten to keep `pathMTUs` within `maxFlows` host pairs (addresses seen
+    /// in more pairs than flows are kept: spoofed, or a very large fabric).
+    public private(set) var forgottenPathMTUs: UInt64 = 0
 
     public init(filter: PacketFilter = PacketFilter(), configuration: EngineConfiguration = EngineConfiguration()) {
         self.filter = filter
@@ -78,7 +91,12 @@ public final class StatsEngine {
         guard timestamp != 0 else { return (0, 0) }
         let placed = clocks.place(timestamp)
         let t = placed.aligned
-        if firstTimestamp == 0 || t < firstTimestamp { firstTimestamp = t }
+        if !hasTimestamps {
+            hasTimestamps = true
+            firstTimestamp = t
+            lastTimestamp = t
+        }
+        if t < firstTimestamp { firstTimestamp = t }
         if t > lastTimestamp { lastTimestamp = t }
         return (placed.domain, t)
     }
@@ -93,7 +111,10 @@ public final class StatsEngine {
                                 frameNumber: UInt64) {
         stamp(timestamp, frameLength: frameLength)
         totals.malformed &+= 1
-        let detail = error.description
+        var detail = error.description
+        if malformed[detail] == nil && malformed.count >= StatsEngine.maximumMalformedDetails {
+            detail = "other \(error.kind) packets"  // one per kind: 3 more at most
+        }
         malformed[detail, default: MalformedEntry(kind: error.kind, detail: detail, count: 0, firstFrame: frameNumber)]
             .count &+= 1
         if let flow, let s = table.slot(of: flow) { table[s].malformed &+= 1 }
@@ -218,8 +239,17 @@ public final class StatsEngine {
     private func learnPathMTU(_ p: RoCEPacket) {
         guard configuration.pathMTU == nil, p.opcodeInfo.classes.contains(.payload),
               !p.opcodeInfo.classes.isDisjoint(with: [.first, .middle]), p.payloadLength > 0 else { return }
-        let pair = HostPair(p.ip.source, p.ip.destination).unordered
-        if pathMTUs[pair] != p.payloadLength { pathMTUs[pair] = p.payloadLength }
+        learnPathMTU(p.payloadLength, for: HostPair(p.ip.source, p.ip.destination).unordered)
+    }
+
+    /// Keeps `mtu` for `pair`, forgetting another pair's when `maxFlows` pairs are known.
+    private func learnPathMTU(_ mtu: Int, for pair: HostPair) {
+        guard pathMTUs[pair] != mtu else { return }
+        if pathMTUs[pair] == nil && pathMTUs.count >= max(1, configuration.maxFlows) {
+            pathMTUs.remove(at: pathMTUs.startIndex)
+            forgottenPathMTUs &+= 1
+        }
+        pathMTUs[pair] = mtu
     }
 
     // MARK: - Requests
@@ -230,7 +260,7 @@ public final class StatsEngine {
         if !flow.psn.started || !flow.carriesRequestPSNs {
             if !flow.carriesRequestPSNs { flow.psn = PSNLedger() }
             flow.carriesRequestPSNs = true
-            requestFlows[HostPair(key.source, key.destination), default: []].append(key)
+            requestFlows.insert(key, port: flow.udpSourcePort)
         }
         let pair = HostPair(key.source, key.destination).unordered
         // A READ before this one reserved its response PSNs; this PSN tells how many.
@@ -238,7 +268,7 @@ public final class StatsEngine {
             flow.pendingRead = nil
             let d = PSN.distance(p.bth.psn, from: read.psn)
             for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
-                pathMTUs[pair] = mtu
+                learnPathMTU(mtu, for: pair)
                 flow.psn.reviseSpan(of: read.psn, to: d)
                 flow.responder.revise(readAt: read.psn, from: read.span, to: d)
                 if let last = flow.reservations.last, last.start == read.psn {
@@ -344,18 +374,21 @@ public final class StatsEngine {
     private func pairedRequestFlow(for slot: Int, packet p: RoCEPacket) -> Int? {
         if let reverse = table[slot].reverse, let s = table.slot(of: reverse) { return s }
         let key = table[slot].key
-        let candidates = (requestFlows[HostPair(key.destination, key.source)] ?? []).compactMap { table.slot(of: $0) }
+        let requester = HostPair(key.destination, key.source)
         var chosen: Int?
-        if candidates.count == 1 {
-            chosen = candidates[0]
-        } else if candidates.count > 1 {
-            let samePort = candidates.filter { table[$0].udpSourcePort == p.udp.sourcePort }
+        if let only = requestFlows.only(requester) {
+            chosen = table.slot(of: only)
+        } else {
+            // Looked up, not scanned: the flows of this UDP source port, else (a handful at
+            // most) every request flow between the hosts, by nearest PSN.
+            let samePort = requestFlows.flows(requester, port: p.udp.sourcePort)
             if samePort.count == 1 {
-                chosen = samePort[0]
-            } else {
-                let pool = samePort.isEmpty ? candidates : samePort
-                chosen = pool.min { a, b in
-                    distance(table[a], p.bth.psn) < distance(table[b], p.bth.psn)
+                chosen = table.slot(of: samePort[0])
+            } else if let pool = samePort.isEmpty ? requestFlows.flows(requester, atMost: RequestFlowIndex.maximumScan)
+                        : samePort.count <= RequestFlowIndex.maximumScan ? samePort : nil {
+                chosen = pool.compactMap { table.slot(of: $0) }.min { a, b in
+                    let da = distance(table[a], p.bth.psn), db = distance(table[b], p.bth.psn)
+                    return da != db ? da < db : table[a].key < table[b].key
                 }
                 if let c = chosen, distance(table[c], p.bth.psn) > 1 << 16 { chosen = nil }
             }
@@ -389,9 +422,7 @@ public final class StatsEngine {
     }
 
     private func forget(_ flow: FlowStats) {
-        let pair = HostPair(flow.key.source, flow.key.destination)
-        requestFlows[pair]?.removeAll { $0 == flow.key }
-        if requestFlows[pair]?.isEmpty == true { requestFlows[pair] = nil }
+        if flow.carriesRequestPSNs { requestFlows.remove(flow.key, port: flow.udpSourcePort) }
     }
 
     // MARK: - Rates

@@ -32,6 +32,34 @@ struct StreamingTests {
         #expect(result.packets == expected.packets)
     }
 
+    @Test("a read deadline: no input yet is not a fault, and the next call goes on")
+    func readDeadline() throws {
+        let path = try #require(Paths.capturePaths.first { $0.hasSuffix("/rping.pcap") } ?? Paths.capturePaths.first)
+        let bytes = try fileBytes(path)
+        let expected = readAll(path: path)
+        let pipe = Pipe()
+        let w = pipe.fileHandleForWriting.fileDescriptor
+        // The file header and the first record, then a pause: a record cut in the middle.
+        let firstRecord = 24 + 16 + Int(bytes[24 + 8]) + Int(bytes[24 + 9]) << 8
+        let cut = firstRecord + 20
+        bytes.withUnsafeBytes { _ = write(w, $0.baseAddress!, cut) }
+        let reader = try CaptureReader(fileDescriptor: pipe.fileHandleForReading.fileDescriptor, name: "pipe")
+        reader.readDeadline = CaptureReader.monotonicNow() + 20_000_000
+        let first = try #require(try reader.next())
+        #expect(ReadPacket(first) == expected.packets[0])
+        for _ in 0..<3 {
+            reader.readDeadline = CaptureReader.monotonicNow() + 20_000_000
+            #expect(throws: CaptureError.self) { try reader.next() }
+            do { _ = try reader.next() } catch { #expect(error.kind == .notReady) }
+        }
+        bytes.withUnsafeBytes { _ = write(w, $0.baseAddress! + cut, bytes.count - cut) }
+        try pipe.fileHandleForWriting.close()
+        reader.readDeadline = CaptureReader.monotonicNow() + 5_000_000_000
+        var rest: [ReadPacket] = []
+        while let p = try reader.next() { rest.append(ReadPacket(p)) }
+        #expect(rest == Array(expected.packets.dropFirst()), "the cut record and the rest, once each")
+    }
+
     @Test("cat file | reader")
     func catPipe() throws {
         for path in Paths.capturePaths.prefix(2) {

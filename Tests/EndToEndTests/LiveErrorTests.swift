@@ -42,6 +42,97 @@ struct LiveErrorTests {
         try expectClean(lab, lab.a, lab.ifA)
     }
 
+    /// The lock file of an interface in a namespace: /run/rdmatop/tc-NETNS-IFINDEX.lock.
+    func lockPath(_ lab: NetworkLab, _ ns: String, _ ifname: String) throws -> String {
+        let netns = try lab.exec(ns, ["stat", "-L", "-c", "%i", "/proc/self/ns/net"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let link = try lab.exec(ns, ["ip", "-o", "link", "show", ifname]).stdout
+        let ifindex = link.split(separator: ":").first.map(String.init) ?? "?"
+        return "/run/rdmatop/tc-\(netns)-\(ifindex).lock"
+    }
+
+    /// A lock file naming a live process called rdmatop… (this test runner) is not trusted:
+    /// the flock is free, so the filter is a leftover.
+    @Test func aReusedPIDInTheLockFileIsNotTrusted() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let p = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "120"])
+        let lock = try lockPath(lab, lab.a, lab.ifA)
+        #expect(FileManager.default.fileExists(atPath: lock), "held while rdmatop runs")
+        _ = p.stop(signal: SIGKILL)
+        usleep(200_000)
+        #expect(try lab.attachments(lab.a, lab.ifA).tcFilters.contains("rdmatop_tc"))
+        let comm = try String(contentsOfFile: "/proc/self/comm", encoding: .utf8)
+        try "\(getpid())\ncreated-qdisc\n".write(toFile: lock, atomically: false, encoding: .utf8)
+        let next = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "0.3"])
+        #expect(next.wait() == 0, "\(next.stderr) (the lock named pid \(getpid()), \(comm))")
+        #expect(next.stderr.contains("removed a leftover rdmatop tc filter"), "\(next.stderr)")
+        try expectClean(lab, lab.a, lab.ifA)
+        #expect(!FileManager.default.fileExists(atPath: lock), "a clean exit removes the lock file")
+    }
+
+    /// Only rdmatop's own filter is removed, and the clsact qdisc only when rdmatop created
+    /// it and nothing else is on it.
+    @Test func othersFiltersAndQdiscsStay() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        // A clsact qdisc and a filter of someone else's before rdmatop starts.
+        try lab.sh("ip netns exec \(lab.a) tc qdisc add dev \(lab.ifA) clsact")
+        try lab.sh("ip netns exec \(lab.a) tc filter add dev \(lab.ifA) egress pref 1 bpf bytecode '1,6 0 0 0'")
+        let p = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "0.3"])
+        #expect(p.wait() == 0, "\(p.stderr)")
+        var after = try lab.attachments(lab.a, lab.ifA)
+        #expect(!after.tcFilters.contains("rdmatop_tc"))
+        #expect(after.tcFilters.contains("bytecode"), "the other filter stays: \(after.tcFilters)")
+        #expect(after.qdiscs.contains("clsact"), "a qdisc rdmatop did not create stays")
+        try lab.sh("ip netns exec \(lab.a) tc qdisc del dev \(lab.ifA) clsact")
+
+        // rdmatop creates the qdisc; someone adds an ingress filter to it meanwhile.
+        let q = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "120"])
+        try lab.sh("ip netns exec \(lab.a) tc filter add dev \(lab.ifA) ingress pref 1 bpf bytecode '1,6 0 0 0'")
+        #expect(q.stop() == 0, "\(q.stderr)")
+        after = try lab.attachments(lab.a, lab.ifA)
+        #expect(after.qdiscs.contains("clsact"), "not empty: kept")
+        #expect(try lab.exec(lab.a, ["tc", "filter", "show", "dev", lab.ifA, "ingress"]).stdout.contains("bytecode"))
+        #expect(!after.tcFilters.contains("rdmatop_tc"))
+    }
+
+    /// After a SIGKILL, the next start removes the leftover filter and the qdisc rdmatop
+    /// created, whatever mode it runs in.
+    @Test(arguments: ["xdp", "tc", "auto"])
+    func theNextStartInAnyModeCleansUpAfterSIGKILL(mode: String) throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let p = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "120"])
+        _ = p.stop(signal: SIGKILL)
+        usleep(200_000)
+        let left = try lab.attachments(lab.a, lab.ifA)
+        #expect(left.tcFilters.contains("rdmatop_tc") && left.qdiscs.contains("clsact"))
+        let next = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", mode, "--once", "--interval", "0.3"])
+        #expect(next.wait() == 0, "\(next.stderr)")
+        #expect(next.stderr.contains("removed a leftover rdmatop tc filter"), "\(next.stderr)")
+        try expectClean(lab, lab.a, lab.ifA, "mode \(mode)")
+    }
+
+    /// `-w` never writes through a symbolic link nor replaces a file, and refuses before
+    /// anything is attached.
+    @Test func aCaptureIsNeverWrittenThroughALinkNorOverAFile() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let precious = dir.appendingPathComponent("precious").path
+        try "keep\n".write(toFile: precious, atomically: false, encoding: .utf8)
+        let link = dir.appendingPathComponent("capture.pcapng").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: precious)
+        for (path, words) in [(link, "symbolic link"), (precious, "never replaces")] {
+            let p = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "-w", path])
+            #expect(p.wait() == 1)
+            #expect(p.stderr.contains(words) && p.stderr.filter { $0 == "\n" }.count == 1, "\(p.stderr)")
+            #expect(try String(contentsOfFile: precious, encoding: .utf8) == "keep\n")
+            try expectClean(lab, lab.a, lab.ifA)
+        }
+    }
+
     @Test func withoutPrivilegesTheCapabilitiesAreNamed() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
@@ -136,12 +227,32 @@ struct LiveErrorTests {
         let p = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "--bpf-object", bad])
         #expect(p.wait() == 1)
         let message = p.stderr
-        #expect(message.hasPrefix("rdmatop: the kernel's BPF verifier rejected rdmatop_xdp (Permission denied); its log is in /tmp/rdmatop-verifier-"), "\(message)")
+        #expect(message.hasPrefix("rdmatop: the kernel's BPF verifier rejected rdmatop_xdp (Permission denied); its log is in /run/rdmatop/verifier-"), "\(message)")
         #expect(message.filter { $0 == "\n" }.count == 1)
         let path = String(message.split(separator: " ").last!.dropLast())
         let log = try String(contentsOfFile: path, encoding: .utf8)
         #expect(log.contains("invalid access to packet"), "the verifier's own words are in the log")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: "/run/rdmatop")[.posixPermissions] as? Int == 0o700)
         try? FileManager.default.removeItem(atPath: path)
+        try expectClean(lab, lab.a, lab.ifA)
+
+        // A path the user gives: written, but never through a symbolic link.
+        let dir = try Paths.temporaryDirectory()
+        let given = dir.appendingPathComponent("verifier.log").path
+        let q = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "--bpf-object", bad, "--verifier-log", given])
+        #expect(q.wait() == 1)
+        #expect(q.stderr.hasSuffix("its log is in \(given)\n"), "\(q.stderr)")
+        #expect(try String(contentsOfFile: given, encoding: .utf8).contains("invalid access to packet"))
+        let precious = dir.appendingPathComponent("precious").path
+        try "keep\n".write(toFile: precious, atomically: false, encoding: .utf8)
+        let link = dir.appendingPathComponent("link.log").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: precious)
+        let r = try lab.startRdmatop(lab.a, [lab.ifA, "--once", "--bpf-object", bad, "--verifier-log", link])
+        #expect(r.wait() == 1)
+        #expect(r.stderr.contains("symbolic link"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "keep\n")
         try expectClean(lab, lab.a, lab.ifA)
     }
 

@@ -103,6 +103,8 @@ struct LiveProbeTests {
 
         let rows = try tsharkFields(saved, ["frame.number", "frame.p2p_dir", "infiniband.bth.opcode"])
         #expect(rows.count == 175)
+        #expect(try FileManager.default.attributesOfItem(atPath: saved)[.posixPermissions] as? Int == 0o600,
+                "payload bytes, written as root: private")
         let reread = SnapshotCounts(try parseJSON(try rdmatop("--read", saved, "--once", "--json").stdout))
         #expect(reread.opcodes == live.opcodes)
         let dump = try jsonLines(try rdmatop("--read", saved, "--dump", "--json").stdout)

@@ -321,6 +321,39 @@ func qpRows(_ screen: [String]) -> [String] {
         #expect(s.contains("EXIT=1"))
     }
 
+    /// rping.pcap through a pipe whose writer stays open 25 s more: the view shows what
+    /// came, says it waits, and answers keys and signals at once instead of sitting in read(2).
+    func slowPipeView() throws -> TmuxView {
+        // bash execs rdmatop ($0) on a pipe from a subshell that outlives the file by 25 s.
+        let script = "exec \"$0\" -r - --speed max < <(cat \"$1\"; sleep 25)"
+        let view = try TmuxView([Self.rping], prefix: ["/bin/bash", "-c", script])
+        try view.wait(for: "rping's packets, read from the pipe") { s in
+            s.contains { $0.contains("waiting for input") } && qpRows(s).count >= 1
+        }
+        return view
+    }
+
+    @Test func aSlowPipeLeavesTheViewResponsive() throws {
+        let view = try slowPipeView()
+        defer { view.stop() }
+        try view.keys("?")
+        try view.wait(forText: "Keys", timeout: 3)
+        try view.keys("q")
+        try view.keys("q")
+        let s = try view.wait(forText: "TTY=restored", timeout: 5)
+        #expect(s.contains("EXIT=0"))
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalStopsTheViewWaitingOnAPipe(signal: Int32) throws {
+        let view = try slowPipeView()
+        defer { view.stop() }
+        let pid = try #require(try view.rdmatopPID())
+        kill(pid, signal)
+        let s = try view.wait(forText: "TTY=restored", timeout: 5)
+        #expect(s.contains("EXIT=0"), "a stop, not an error")
+    }
+
     /// The view over the live probe, on a veth pair in namespaces: rows appear as traffic
     /// arrives, q detaches everything.
     @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))

@@ -56,8 +56,11 @@ int rt_tc_attach(int ifindex, int prog_fd, uint32_t handle, uint32_t priority, i
 int rt_tc_detach(int ifindex, uint32_t handle, uint32_t priority);
 /* The program id of the egress filter at handle/priority, 0 when none. Returns 0 or -errno. */
 int rt_tc_query(int ifindex, uint32_t handle, uint32_t priority, uint32_t *prog_id);
-/* Removes the clsact qdisc (and every filter on it). */
+/* Removes the clsact qdisc (and every filter on it): call only when rt_tc_filters says 0. */
 int rt_tc_destroy(int ifindex);
+/* The filters (any kind, anyone's) on the clsact qdisc's ingress and egress, from a netlink
+ * dump; -errno when the dump fails (no clsact qdisc, for one). */
+int rt_tc_filters(int ifindex);
 
 /* Ring buffer: the callback gets each event's bytes (struct rdmatop_event + data). */
 typedef int (*rt_event_fn)(void *ctx, void *data, size_t size);
