@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
@@ -50,10 +51,19 @@ struct {
 } scratch_map SEC(".maps");
 
 #define VLAN_HLEN 4
+#define ETH_P_QINQ_9100 0x9100
+
+/* is_roce's answers. */
+enum { NOT_ROCE = 0, ROCE = 1, NEED_MORE = 2 };
 
 /*
- * Whether the packet in [data, data_end) is UDP to the RoCEv2 port. With Ethernet framing
- * up to two VLAN tags are skipped; with IP framing the version nibble tells IPv4 from IPv6.
+ * Whether the packet in [data, data_end) is UDP to the RoCEv2 port, by the decoder's rules
+ * (Sources/Decoder/LinkLayer.swift, PacketDecoder.swift), so that the kernel's exact totals
+ * count what rdmatop decodes: with Ethernet framing up to RDMATOP_MAX_VLAN_TAGS tags of
+ * TPID 0x8100, 0x88a8 or 0x9100 are skipped (more is not RoCE); with IP framing the version
+ * nibble tells IPv4 from IPv6; IPv4 later fragments are not RoCE; IPv6 hop-by-hop, routing,
+ * destination options and fragment headers (offset 0 only) are skipped, up to
+ * RDMATOP_MAX_IPV6_EXTENSIONS. NEED_MORE: the headers run past data_end.
  */
 static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
 {
@@ -65,21 +75,22 @@ static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
 		struct ethhdr *eth = data;
 
 		if ((void *)(eth + 1) > data_end)
-			return 0;
+			return NEED_MORE;
 		proto = eth->h_proto;
 		l3 = eth + 1;
 #pragma unroll
-		for (int i = 0; i < 2; i++) {
-			if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+		for (int i = 0; i < RDMATOP_MAX_VLAN_TAGS; i++) {
+			if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD) &&
+			    proto != bpf_htons(ETH_P_QINQ_9100))
 				break;
 			if (l3 + VLAN_HLEN > data_end)
-				return 0;
+				return NEED_MORE;
 			proto = *(__u16 *)(l3 + 2);
 			l3 += VLAN_HLEN;
 		}
 	} else {
 		if (l3 + 1 > data_end)
-			return 0;
+			return NEED_MORE;
 		proto = (*(__u8 *)l3 >> 4) == 6 ? bpf_htons(ETH_P_IPV6) : bpf_htons(ETH_P_IP);
 	}
 
@@ -88,27 +99,49 @@ static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
 		__u32 ihl;
 
 		if ((void *)(ip + 1) > data_end)
-			return 0;
+			return NEED_MORE;
 		if (ip->protocol != IPPROTO_UDP || (ip->frag_off & bpf_htons(0x1fff)))
-			return 0;
+			return NOT_ROCE;
 		ihl = ip->ihl * 4;
 		if (ihl < sizeof(*ip))
-			return 0;
+			return NOT_ROCE;
 		udp = l3 + ihl;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = l3;
+		void *x = ip6 + 1;
+		__u8 next;
 
-		if ((void *)(ip6 + 1) > data_end)
-			return 0;
-		if (ip6->nexthdr != IPPROTO_UDP)
-			return 0;
-		udp = (void *)(ip6 + 1);
+		if (x > data_end)
+			return NEED_MORE;
+		next = ip6->nexthdr;
+#pragma unroll
+		for (int i = 0; i < RDMATOP_MAX_IPV6_EXTENSIONS; i++) {
+			__u8 *h = x;
+
+			if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS &&
+			    next != IPPROTO_FRAGMENT)
+				break;
+			if ((void *)(h + 8) > data_end)
+				return NEED_MORE;
+			if (next == IPPROTO_FRAGMENT) {
+				if (*(__u16 *)(h + 2) & bpf_htons(0xfff8))
+					return NOT_ROCE;	/* a later fragment */
+				next = h[0];
+				x += 8;
+			} else {
+				next = h[0];
+				x += ((__u32)h[1] + 1) * 8;
+			}
+		}
+		if (next != IPPROTO_UDP)
+			return NOT_ROCE;
+		udp = x;
 	} else {
-		return 0;
+		return NOT_ROCE;
 	}
 	if ((void *)(udp + 1) > data_end)
-		return 0;
-	return udp->dest == bpf_htons(config.port);
+		return NEED_MORE;
+	return udp->dest == bpf_htons(config.port) ? ROCE : NOT_ROCE;
 }
 
 /* Counts a packet; returns the counters to continue with when it is RoCE, else NULL. */
@@ -177,7 +210,7 @@ int rdmatop_xdp(struct xdp_md *ctx)
 	__u32 dir = framing == RDMATOP_FRAMING_IP && ctx->rx_queue_index == 1 ?
 		    RDMATOP_DIR_TX : RDMATOP_DIR_RX;
 	__u32 hook = framing == RDMATOP_FRAMING_IP ? RDMATOP_HOOK_RDMA : RDMATOP_HOOK_XDP;
-	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing));
+	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing) == ROCE);
 	struct scratch *s;
 	__u32 cap_len;
 
@@ -200,13 +233,22 @@ int rdmatop_tc(struct __sk_buff *skb)
 	void *data, *data_end;
 	struct scratch *s;
 	__u32 cap_len;
+	int roce;
 
 	/* The headers must be in the linear part for direct access. */
 	if (skb->len > skb->data_end - skb->data)
 		bpf_skb_pull_data(skb, skb->len < RDMATOP_PARSE_LEN ? skb->len : RDMATOP_PARSE_LEN);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	c = count(RDMATOP_DIR_TX, skb->len, is_roce(data, data_end, RDMATOP_FRAMING_ETH));
+	roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH);
+	if (roce == NEED_MORE && skb->len > skb->data_end - skb->data) {
+		/* Headers past RDMATOP_PARSE_LEN: the whole packet linear, then again. */
+		bpf_skb_pull_data(skb, skb->len);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+		roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH);
+	}
+	c = count(RDMATOP_DIR_TX, skb->len, roce == ROCE);
 	if (!c)
 		return TC_ACT_OK;
 	s = scratch();

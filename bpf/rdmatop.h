@@ -17,8 +17,15 @@
 /* Default: every header (Ethernet + QinQ + IPv6 + UDP + BTH + the longest extended headers,
  * 22 + 40 + 8 + 12 + 40 = 122 bytes) plus a 64-byte payload preview. */
 #define RDMATOP_DEFAULT_SNAPLEN 186
-/* Bytes needed to find the UDP destination port of any RoCEv2 packet. */
-#define RDMATOP_PARSE_LEN 96
+/* Bytes the tc program makes linear before parsing: the headers of a RoCEv2 packet with
+ * every VLAN tag and common IPv6 extension headers; a packet whose headers run past them is
+ * made linear whole. */
+#define RDMATOP_PARSE_LEN 256
+/* What the probe skips, as the decoder (Sources/Decoder) does: VLAN tags (TPID 0x8100,
+ * 0x88a8, 0x9100) and IPv6 extension headers (hop-by-hop, routing, fragment, destination
+ * options), at most this many of each. */
+#define RDMATOP_MAX_VLAN_TAGS 8
+#define RDMATOP_MAX_IPV6_EXTENSIONS 8
 
 /* Direction of a packet, and the index of its counters. */
 enum rdmatop_direction {

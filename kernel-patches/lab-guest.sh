@@ -66,8 +66,13 @@ fi
 [[ -x $LOADER && -r $LOADER.bpf.o ]] || { res setup FAIL "no loader $LOADER"; exit 1; }
 
 # ------------------------------------------------------------------ topology
-# shellcheck source=tests/lab/rxe-pair.sh
-source "${RXEVM_SCRIPT_DIR:-$(dirname "$(readlink -f "$0")")}/../tests/lab/rxe-pair.sh"
+# rxe-pair.sh: kernel-patches/lab passes a copy in OUTDIR/lab (a clone under /tmp or /root
+# is not visible in the guest); else from the clone beside this script.
+for d in "$OUT/lab" "${RXEVM_SCRIPT_DIR:-$(dirname "$(readlink -f "$0")")}/../tests/lab"; do
+	# shellcheck source=tests/lab/rxe-pair.sh
+	[[ -r $d/rxe-pair.sh ]] && { source "$d/rxe-pair.sh"; break; }
+done
+declare -F rxe_pair_setup > /dev/null || { res setup FAIL "no rxe-pair.sh in $OUT/lab"; exit 1; }
 if ! rxe_pair_setup $A $B; then
 	res setup FAIL "veth/rxe setup failed"
 	exit 1

@@ -13,10 +13,12 @@
 #include <ncursesw/curses.h>
 #include <ncursesw/term.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -50,6 +52,97 @@ static void at_exit(void)
 	cc_stop();
 }
 
+/*
+ * A crash in the view (a Swift trap is SIGILL or SIGTRAP, abort() is SIGABRT) skips atexit.
+ * Curses cannot run in a signal handler, so cc_start keeps what giving the terminal back
+ * takes with async-signal-safe calls alone: its settings from before the view, and its own
+ * strings that reset attributes, show the cursor, leave keypad mode and the alternate
+ * screen. The handler writes those, restores the settings, then lets the signal end the
+ * process: a fault through the action that was there before (Swift's backtracer), a signal
+ * sent by another process with the default action.
+ */
+static const int crash_signals[] = { SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+#define CRASH_SIGNALS ((int)(sizeof(crash_signals) / sizeof(crash_signals[0])))
+static struct sigaction previous_actions[CRASH_SIGNALS];
+static volatile sig_atomic_t crash_armed;
+static struct termios saved_tty;
+static int saved_tty_fd = -1;
+static char leave_sequence[256];
+static size_t leave_length;
+
+static void on_crash(int sig, siginfo_t *info, void *context)
+{
+	int i;
+
+	(void)context;
+	if (crash_armed) {
+		crash_armed = 0;
+		if (leave_length)
+			(void)!write(STDOUT_FILENO, leave_sequence, leave_length);
+		if (saved_tty_fd >= 0)
+			tcsetattr(saved_tty_fd, TCSANOW, &saved_tty);
+	}
+	if (info->si_code > 0 && sig != SIGTRAP) {
+		/* A fault: returning runs the faulting instruction again, under the previous
+		 * action (Swift's backtracer prints where, then the process dies of it). */
+		for (i = 0; i < CRASH_SIGNALS; i++)
+			if (crash_signals[i] == sig)
+				sigaction(sig, &previous_actions[i], NULL);
+		return;
+	}
+	/* Sent (kill, abort) or a breakpoint, which would not come again: die of it now. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void keep_sequence(const char *capability)
+{
+	char *value = tigetstr((char *)capability);
+	size_t n;
+
+	if (!value || value == (char *)-1)
+		return;
+	n = strlen(value);
+	if (leave_length + n < sizeof(leave_sequence)) {
+		memcpy(leave_sequence + leave_length, value, n);
+		leave_length += n;
+	}
+}
+
+/* Called with the terminal's settings as they were before curses touched them. */
+static void arm_crash_handlers(int tty_fd, const struct termios *before)
+{
+	struct sigaction sa;
+	int i;
+
+	leave_length = 0;
+	keep_sequence("sgr0");
+	keep_sequence("cnorm");
+	keep_sequence("rmkx");
+	keep_sequence("rmcup");
+	saved_tty_fd = before ? tty_fd : -1;
+	if (before)
+		saved_tty = *before;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < CRASH_SIGNALS; i++)
+		sigaction(crash_signals[i], &sa, &previous_actions[i]);
+	crash_armed = 1;
+}
+
+static void disarm_crash_handlers(void)
+{
+	int i;
+
+	if (!crash_armed)
+		return;
+	crash_armed = 0;
+	for (i = 0; i < CRASH_SIGNALS; i++)
+		sigaction(crash_signals[i], &previous_actions[i], NULL);
+}
+
 /* Ends curses mode and frees the screen and its input. */
 static void release_screen(void)
 {
@@ -63,7 +156,8 @@ static void release_screen(void)
 
 int cc_start(int want_colors)
 {
-	int fd;
+	struct termios before;
+	int fd, tty_fd, have_tty;
 
 	if (active)
 		return 0;
@@ -75,6 +169,8 @@ int cc_start(int want_colors)
 		if (!input)
 			close(fd);
 	}
+	tty_fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
+	have_tty = tty_fd >= 0 && tcgetattr(tty_fd, &before) == 0;
 	screen = newterm(NULL, stdout, input ? input : stdin);
 	if (!screen) {
 		if (input)
@@ -92,6 +188,7 @@ int cc_start(int want_colors)
 		}
 	}
 	active = 1;
+	arm_crash_handlers(tty_fd, have_tty ? &before : NULL);
 	if (!exit_hook_registered) {
 		atexit(at_exit);
 		exit_hook_registered = 1;
@@ -118,6 +215,7 @@ void cc_stop(void)
 	if (!active)
 		return;
 	active = 0;
+	disarm_crash_handlers();
 	curs_set(1);
 	release_screen();
 }

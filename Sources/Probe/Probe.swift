@@ -247,6 +247,9 @@ public final class Probe {
                 throw .tcSlotTaken(interface: interface,
                                    detail: "rdmatop" + (pid.map { " (pid \($0))" } ?? "") + " is already watching it")
             case .error(let e):
+                // Without the lock (no /run/rdmatop for a user with capabilities but not
+                // root) an XDP-only start goes on; it just cannot clean up leftovers.
+                guard mayAttachTC else { return }
                 throw e
             }
         }

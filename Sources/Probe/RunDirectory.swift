@@ -37,6 +37,6 @@ enum RunDirectory {
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard fd >= 0 else { throw .system(operation: "creating a verifier log in \(path)", errno: errno) }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return (fd, String(cString: template))
+        return (fd, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 }

@@ -54,6 +54,33 @@ struct RoceGen: ParsableCommand {
     @Option(help: "Also write the ground truth (JSON) to this file.")
     var truth: String?
 
+    /// Every numeric option within a range (the error names it, exit 64): a generator run is
+    /// bounded in packets and memory.
+    func validate() throws {
+        func check<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
+            guard range.contains(value) else {
+                throw ValidationError("\(name) \(value): must be from \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
+        try check("--messages", messages, RoceGen.messageRange)  // the demo mix: about 36 packets each
+        for (name, p) in [("--loss", loss), ("--ecn", ecn), ("--rnr", rnr)] { try check(name, p, 0.0...1.0) }
+        try check("--lap", lap, 0...1_000_000)
+        try check("--mtu", mtu, 64...9000)
+        if let vlan { try check("--vlan", vlan, 0...4095) }
+        var packets = 0
+        for text in connection {
+            let spec = try Self.parse(text)
+            packets += (spec.messageSize / mtu + 2) * spec.messages
+        }
+        if packets > RoceGen.maximumPackets {
+            throw ValidationError("--connection: about \(packets) packets, more than the \(RoceGen.maximumPackets) a run makes")
+        }
+    }
+
+    static let messageRange = 0...50_000
+    /// Roughly the most packets one run generates (held in memory before writing).
+    static let maximumPackets = 2_000_000
+
     func run() throws {
         var config: GeneratorConfig
         if connection.isEmpty {
@@ -87,16 +114,25 @@ struct RoceGen: ParsableCommand {
         if let truth {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(groundTruth).write(to: URL(fileURLWithPath: truth))
+            // Through SafeOutput like every file rdmatop's tools write: never through a link.
+            let fd = try SafeOutput.open(truth, creation: .replace)
+            defer { close(fd) }
+            guard SafeOutput.write(String(decoding: try encoder.encode(groundTruth), as: UTF8.self), to: fd) else {
+                throw ValidationError("\(truth): write error")
+            }
         }
     }
 
     static func parse(_ text: String) throws -> ConnectionSpec {
         let parts = text.split(separator: ":").map(String.init)
-        guard parts.count == 3, let workload = Workload(rawValue: parts[0]), let size = Int(parts[1]), size >= 0,
-              let count = Int(parts[2]), count >= 0, count <= 10_000_000
+        guard parts.count == 3, let workload = Workload(rawValue: parts[0]), let size = Int(parts[1]),
+              let count = Int(parts[2])
         else {
             throw ValidationError("--connection \(text): expected WORKLOAD:SIZE:MESSAGES")
+        }
+        // A message's size is a RETH DMA length: 32 bits.
+        guard (0...Int(UInt32.max)).contains(size), messageRange.contains(count) else {
+            throw ValidationError("--connection \(text): SIZE from 0 to \(UInt32.max), MESSAGES from 0 to \(messageRange.upperBound)")
         }
         return ConnectionSpec(workload: workload, messageSize: size, messages: count)
     }

@@ -48,8 +48,13 @@ public struct FlowStats: Sendable {
     public var firstSeen: Int64
     public var lastSeen: Int64
 
-    /// A READ request whose response count awaits a learned path MTU: (PSN, DMA length).
-    var pendingRead: (psn: UInt32, length: UInt32, span: UInt32)?
+    /// A READ request whose response count awaits a learned path MTU: (PSN, DMA length, the
+    /// span assumed, whether that span came from an MTU inferred from READ spacing).
+    var pendingRead: (psn: UInt32, length: UInt32, span: UInt32, inferred: Bool)?
+    /// Recent READs whose span was set from READ spacing (the path MTU inferred), with when
+    /// that was: a later, smaller spacing corrects them.
+    var inferredReads: [(psn: UInt32, length: UInt32, span: UInt32, time: Int64)] = []
+    static let maximumInferredReads = 16
     /// PSN ranges recent READ and atomic requests reserved for their responses, oldest first.
     var reservations: [(start: UInt32, count: UInt32)] = []
     static let maximumReservations = 64
@@ -80,6 +85,11 @@ public struct FlowStats: Sendable {
         }
         if reservations.count >= FlowStats.maximumReservations { reservations.removeFirst() }
         reservations.append((start, count))
+    }
+
+    mutating func noteInferredRead(psn: UInt32, length: UInt32, span: UInt32, time: Int64) {
+        if inferredReads.count >= FlowStats.maximumInferredReads { inferredReads.removeFirst() }
+        inferredReads.append((psn, length, span, time))
     }
 
     /// Previews kept per flow.

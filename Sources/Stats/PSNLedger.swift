@@ -328,6 +328,18 @@ public struct PSNLedger: Sendable {
         next = PSN.add(psn, max(1, min(span, PSN.half - 1)))
     }
 
+    /// PSNs `start ..< start + count`, behind `next` and counted as carried (the reservation of
+    /// a READ taken too long), turn out never to have been seen: they are missing since `time`.
+    public mutating func reopen(from start: UInt32, count: UInt32, time: Int64) {
+        guard started, count > 0, PSN.distance(start, from: low) < PSN.distance(next, from: low),
+              holeIndex(containing: start) == nil else { return }
+        let n = min(count, PSN.distance(next, from: start))
+        let at = PSN.distance(start, from: low)
+        let index = holes.firstIndex { PSN.distance($0.start, from: low) > at } ?? holes.count
+        missing &+= UInt64(n)
+        insertHole(Hole(start: start, count: n, epoch: disturbances, time: time, counted: true), at: index)
+    }
+
     // MARK: - Holes
 
     private mutating func openHoles(from start: UInt32, count: UInt32, time: Int64,

@@ -51,6 +51,22 @@ public struct ResponderModel: Sendable {
         owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
     }
 
+    /// A READ further back took `span` PSNs, not `old`: only the responses it is owed change.
+    public mutating func reviseOwed(from old: UInt32, to span: UInt32) {
+        owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
+    }
+
+    /// The PSNs from `psn` on, which the model took as accepted, never reached the responder
+    /// (a READ's reservation was taken too long): it still expects `psn`, so the requests
+    /// since, owed `owed` replies as accepted, were out of sequence and owed one NAK.
+    public mutating func rewind(to psn: UInt32, withdrawing owed: UInt64) {
+        guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
+        expectedPSN = psn
+        owedReplies = owedReplies >= owed ? owedReplies - owed : 0
+        owedReplies &+= nakSent ? 0 : 1
+        nakSent = true
+    }
+
     /// The responder said it expects `psn` (a NAK or an RNR NAK): it did not accept `psn`.
     public mutating func responderExpects(_ psn: UInt32) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }

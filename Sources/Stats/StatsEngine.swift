@@ -62,6 +62,11 @@ public final class StatsEngine {
     /// Path MTUs forgotten to keep `pathMTUs` within `maxFlows` host pairs (addresses seen
     /// in more pairs than flows are kept: spoofed, or a very large fabric).
     public private(set) var forgottenPathMTUs: UInt64 = 0
+    /// Host pairs (unordered) whose path MTU was only inferred from the spacing of READ
+    /// requests, not learned from a full packet: a READ lost before the capture point makes
+    /// that spacing a multiple of the real one, so a later, smaller spacing corrects it.
+    private var inferredMTUPairs: Set<HostPair> = []
+    static let maximumInferredPairs = 4096
 
     public init(filter: PacketFilter = PacketFilter(), configuration: EngineConfiguration = EngineConfiguration()) {
         self.filter = filter
@@ -239,7 +244,9 @@ public final class StatsEngine {
     private func learnPathMTU(_ p: RoCEPacket) {
         guard configuration.pathMTU == nil, p.opcodeInfo.classes.contains(.payload),
               !p.opcodeInfo.classes.isDisjoint(with: [.first, .middle]), p.payloadLength > 0 else { return }
-        learnPathMTU(p.payloadLength, for: HostPair(p.ip.source, p.ip.destination).unordered)
+        let pair = HostPair(p.ip.source, p.ip.destination).unordered
+        learnPathMTU(p.payloadLength, for: pair)
+        inferredMTUPairs.remove(pair)
     }
 
     /// Keeps `mtu` for `pair`, forgetting another pair's when `maxFlows` pairs are known.
@@ -266,16 +273,7 @@ public final class StatsEngine {
         // A READ before this one reserved its response PSNs; this PSN tells how many.
         if let read = flow.pendingRead {
             flow.pendingRead = nil
-            let d = PSN.distance(p.bth.psn, from: read.psn)
-            for mtu in [256, 512, 1024, 2048, 4096] where UInt32(StatsEngine.responseCount(read.length, mtu: mtu)) == d {
-                learnPathMTU(mtu, for: pair)
-                flow.psn.reviseSpan(of: read.psn, to: d)
-                flow.responder.revise(readAt: read.psn, from: read.span, to: d)
-                if let last = flow.reservations.last, last.start == read.psn {
-                    flow.reservations[flow.reservations.count - 1].count = d
-                }
-                break
-            }
+            inferPathMTU(from: read, nextPSN: p.bth.psn, pair: pair, &flow, timestamp: timestamp)
         }
         let isRead = info.classes.contains(.read)
         let isAtomic = info.classes.contains(.atomic) && !info.classes.contains(.payload)
@@ -283,9 +281,12 @@ public final class StatsEngine {
         if isRead, let reth = p.reth {
             let known = configuration.pathMTU ?? pathMTUs[pair]
             // Unknown path MTU: the fewest responses (MTU 4096), so the next request is never
-            // taken for a repeat; its PSN then tells the real count.
+            // taken for a repeat; its PSN then tells the real count. An inferred one: the next
+            // request may still show it was too small.
             span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? 4096))
-            if known == nil { flow.pendingRead = (p.bth.psn, reth.dmaLength, span) }
+            if known == nil || (configuration.pathMTU == nil && inferredMTUPairs.contains(pair)) {
+                flow.pendingRead = (p.bth.psn, reth.dmaLength, span, known != nil)
+            }
         }
         let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp,
                                            endsMessage: !info.classes.isDisjoint(with: OpcodeClass.endOfMessage))
@@ -300,6 +301,46 @@ public final class StatsEngine {
         if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }
         let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
         countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
+    }
+
+    /// The next request after a READ came at `nextPSN`: the READ took that many PSNs, which
+    /// tells the path MTU when no full packet has. The first spacing may span READs lost
+    /// before the capture point (a multiple of the real count, so an MTU too small); a later
+    /// request inside a READ's reservation proves it, and corrects both: the READ's span
+    /// shrinks, and the PSNs of earlier READs reserved past their real span become missing.
+    private func inferPathMTU(from read: (psn: UInt32, length: UInt32, span: UInt32, inferred: Bool),
+                              nextPSN: UInt32, pair: HostPair, _ flow: inout FlowStats, timestamp: Int64) {
+        let d = PSN.distance(nextPSN, from: read.psn)
+        // With an MTU inferred already, only a smaller spacing says something: a larger one
+        // is READs lost in between.
+        guard d != read.span, !read.inferred || d < read.span,
+              let mtu = [4096, 2048, 1024, 512, 256].first(where: {
+                  UInt32(StatsEngine.responseCount(read.length, mtu: $0)) == d
+              }) else { return }
+        learnPathMTU(mtu, for: pair)
+        if inferredMTUPairs.count >= StatsEngine.maximumInferredPairs { inferredMTUPairs.removeAll() }
+        inferredMTUPairs.insert(pair)
+        flow.psn.reviseSpan(of: read.psn, to: d)
+        flow.responder.revise(readAt: read.psn, from: read.span, to: d)
+        if let last = flow.reservations.last, last.start == read.psn {
+            flow.reservations[flow.reservations.count - 1].count = d
+        }
+        if d < read.span {
+            // Earlier READs reserved too much: their real spans end in PSNs never seen, which
+            // the responder still expected when the requests after them came.
+            var firstMissing: UInt32?, acceptedSince: UInt64 = 0
+            for (i, earlier) in flow.inferredReads.enumerated() {
+                let count = UInt32(StatsEngine.responseCount(earlier.length, mtu: mtu))
+                if firstMissing != nil { acceptedSince &+= UInt64(count) }
+                guard count < earlier.span else { continue }
+                flow.psn.reopen(from: PSN.add(earlier.psn, count), count: earlier.span - count, time: earlier.time)
+                flow.responder.reviseOwed(from: earlier.span, to: count)
+                flow.inferredReads[i].span = count
+                if firstMissing == nil { firstMissing = PSN.add(earlier.psn, count) }
+            }
+            if let firstMissing { flow.responder.rewind(to: firstMissing, withdrawing: acceptedSince &+ UInt64(d)) }
+        }
+        flow.noteInferredRead(psn: read.psn, length: read.length, span: d, time: timestamp)
     }
 
     /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.

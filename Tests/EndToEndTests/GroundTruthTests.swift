@@ -122,9 +122,7 @@ import Testing
     /// distinct PSNs plus its retransmitted packets.
     /// Captures where rdmatop is known to depart from docs/analysis.md, and why: each one is a
     /// known issue (it fails as soon as it stops departing, so the list cannot go stale).
-    static let knownGaps: [String: String] = [
-        "read_bw-q2-m4096-req-l5": "READs sent before the path MTU is known, one of them lost: the spacing of the next READ teaches a wrong MTU, and later READs inside the wrong reservation count as retransmitted",
-    ]
+    static let knownGaps: [String: String] = [:]
 
     /// Runs `body`, as a known issue for the captures in `knownGaps`.
     static func checking(_ name: String, _ body: () throws -> Void) rethrows {

@@ -203,7 +203,9 @@ func qpRows(_ screen: [String]) -> [String] {
         var qpns = qpRows(s).map { String($0.prefix(8)) }
         #expect(qpns == ["0x000001", "0x000001", "0x000011", "0x000011"], "ascending QPNs")
         try view.keys("r")
-        s = try view.wait(for: "QPN reversed") { header($0).contains("QPN▼") }
+        // (tmux may show the screen between two of ncurses' updates: wait for the rows too)
+        let reversed = ["0x000011", "0x000011", "0x000001", "0x000001"]
+        s = try view.wait(for: "QPN reversed") { header($0).contains("QPN▼") && qpRows($0).map { String($0.prefix(8)) } == reversed }
         qpns = qpRows(s).map { String($0.prefix(8)) }
         #expect(qpns == ["0x000011", "0x000011", "0x000001", "0x000001"], "reversed")
     }
@@ -321,6 +323,20 @@ func qpRows(_ screen: [String]) -> [String] {
         #expect(s.contains("EXIT=1"))
     }
 
+    /// A trap in the view (a Swift runtime failure is SIGILL or SIGTRAP; abort() is
+    /// SIGABRT) skips atexit: the handler gives the terminal back, then the process dies of
+    /// the signal as it would have.
+    @Test(arguments: [SIGILL, SIGTRAP, SIGABRT, SIGSEGV])
+    func aTrapRestoresTheTerminal(signal: Int32) throws {
+        let view = try rpingView()
+        defer { view.stop() }
+        let pid = try #require(try view.rdmatopPID())
+        kill(pid, signal)
+        let s = try view.wait(forText: "TTY=restored", timeout: 20)
+        #expect(s.contains("EXIT=\(128 + signal)"), "died of the signal: \(s.filter { $0.contains("EXIT") })")
+        #expect(!s.contains { $0.contains("q Quit") }, "the view's screen is gone")
+    }
+
     /// rping.pcap through a pipe whose writer stays open 25 s more: the view shows what
     /// came, says it waits, and answers keys and signals at once instead of sitting in read(2).
     func slowPipeView() throws -> TmuxView {
@@ -352,6 +368,29 @@ func qpRows(_ screen: [String]) -> [String] {
         kill(pid, signal)
         let s = try view.wait(forText: "TTY=restored", timeout: 5)
         #expect(s.contains("EXIT=0"), "a stop, not an error")
+    }
+
+    /// A trap in the live view: the terminal is given back, the XDP program goes with its
+    /// bpf_link, and the next start removes the tc filter and the qdisc left behind.
+    @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
+    func aTrapInTheLiveViewLeavesNothingAfterTheNextStart() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let view = try TmuxView([lab.ifA], prefix: ["/usr/sbin/ip", "netns", "exec", lab.a])
+        defer { view.stop() }
+        try view.wait(forText: "rdmatop interface \(lab.ifA) (xdp+tc)")
+        let pid = try #require(try view.rdmatopPID())
+        kill(pid, SIGILL)
+        let s = try view.wait(forText: "TTY=restored")
+        #expect(s.contains("EXIT=\(128 + SIGILL)"))
+        let left = try lab.attachments(lab.a, lab.ifA)
+        #expect(left.xdp.isEmpty, "the bpf_link went with the process")
+        let next = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "xdp", "--once", "--interval", "0.2"])
+        #expect(next.wait() == 0, "\(next.stderr)")
+        #expect(left.tcFilters.contains("rdmatop_tc"), "a netlink filter outlives its process")
+        #expect(next.stderr.contains("removed a leftover rdmatop tc filter"), "\(next.stderr)")
+        let after = try lab.attachments(lab.a, lab.ifA)
+        #expect(after.xdp.isEmpty && after.tcFilters.isEmpty && !after.qdiscs.contains("clsact"), "\(after)")
     }
 
     /// The view over the live probe, on a veth pair in namespaces: rows appear as traffic

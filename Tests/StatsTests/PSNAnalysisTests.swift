@@ -199,6 +199,29 @@ import Testing
         #expect(e.pathMTU(between: hostB, and: hostA) == 2048)
     }
 
+    @Test func aReadLostBeforeThePathMTUIsKnownIsMissingNotASmallerMTU() {
+        let e = StatsEngine()
+        let read = RETH(virtualAddress: 0, rKey: 1, dmaLength: 8192)
+        func req(_ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) { (packet(0x0C, psn: psn, reth: read), us) }
+        // 8 KiB READs at MTU 4096 take 2 PSNs each; the one at 102 is lost before the capture
+        // point, so the first spacing (4) reads as MTU 2048 until the READ at 106 comes 2 later.
+        feed(e, [req(100, 0), req(104, 1), req(106, 2), req(108, 3),
+                 response(.nak(.psnSequenceError), psn: 102, at: 500),
+                 req(102, 600), req(104, 601), req(106, 602), req(108, 603)])
+        let f = e.flow(requestKey)!
+        #expect(e.pathMTU(between: hostA, and: hostB) == 4096)
+        // PSNs 102-103 went missing and the resend after the NAK recovered them: one READ lost.
+        #expect(f.psn.missing == 2)
+        #expect(f.psn.unrecovered == 0 && f.psn.late == 0)
+        #expect(f.psn.distinct == 5)
+        #expect(f.psn.retransmitted == 3)
+        #expect(f.psn.retransmittedAfterNAK == 3)
+        #expect(f.lostPackets == 1)
+        // The responder NAKed the READ at 104 and dropped those after it: it owed one NAK, no
+        // responses, and got it.
+        #expect(f.responder.owedReplies == 2 + 1 + 4 * 2)
+    }
+
     @Test func aLostReadResponseIsMissingAndItsResendRecoversIt() {
         var configuration = EngineConfiguration()
         configuration.pathMTU = 1024
