@@ -7,7 +7,8 @@ import RdmaTopCLI
 /// Input: two option bytes, then the capture file. Output goes to standard output and errors
 /// to standard error, as in the product (`make fuzz` runs libFuzzer with `-close_fd_mask=3`).
 enum PipelineHarness {
-    static let intervals = ["0.001", "0.25", "1", "2", "60", "1000000"]
+    // Within --interval's bounds for a file (OptionBounds.fileInterval): the ends and between.
+    static let intervals = ["0.001", "0.25", "1", "2", "60", "86400"]
     static let filters: [[String]] = [[], ["--opcode", "write"], ["--qpn", "0x11"], ["--addr", "10.0.0.2"],
                                       ["--opcode", "nak"], ["--opcode", "ce"]]
 
