@@ -35,9 +35,15 @@ test: build-debug
 	kernel-patches/check
 	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
-bench: setup-demo
+# Per-packet costs in Swift, then bench/run: the probe under BPF_PROG_TEST_RUN, rdmatop vs
+# tshark vs plain C on one capture, 100k QPs, and a live-frames sender into a veth (root).
+bench:
+	@scripts/setup.sh bench
+	swift build -c release --product rdmatop
+	swift build -c release --product rocegen
 	swift build -c release --product rdmatop-bench
 	.build/release/rdmatop-bench
+	bench/run
 
 clean:
 	rm -rf .build .build-fuzz

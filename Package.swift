@@ -42,13 +42,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
-        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture"], plugins: ["EmbedBPF"]),
+        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture", "RoCE"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
         .target(name: "CSignals"),
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CSignals"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CProbe", "CSignals"]),
         // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
         // macros do not import into Swift).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
@@ -80,7 +80,7 @@ let package = Package(
         // `make bench`: per-packet costs of the decoder and the engine.
         .executableTarget(
             name: "RdmaTopBench",
-            dependencies: ["RoCE", "Stats", .product(name: "Benchmark", package: "swift-benchmark")]
+            dependencies: ["RoCE", "Stats", "Report", "Capture", .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),

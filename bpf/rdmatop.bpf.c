@@ -2,8 +2,9 @@
 /*
  * rdmatop.bpf.c: rdmatop's probe. An XDP program (ingress, or RDMA mode where rxe hands over
  * its transmitted and received packets from the IP header) and a tc program (clsact egress).
- * Both find UDP packets to the RoCEv2 port, count them exactly in per-CPU counters and copy
- * the first snaplen bytes into a ring buffer event. They never change or drop a packet.
+ * Both find UDP packets to the RoCEv2 port, count them exactly in per-CPU counters and per
+ * flow in an LRU flow map (account()), and copy the first snaplen bytes into a ring buffer
+ * event. They never change or drop a packet.
  * No CO-RE: the lab's kernels have no BTF.
  */
 #include <linux/bpf.h>
@@ -37,6 +38,14 @@ struct {
 	__type(value, struct rdmatop_counters);
 } counters SEC(".maps");
 
+/* Exact per-flow counts, bounded: the least recently used flow makes room for a new one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, RDMATOP_DEFAULT_KERNEL_FLOWS);	/* set by the loader */
+	__type(key, struct rdmatop_flow_key);
+	__type(value, struct rdmatop_flow);
+} flows SEC(".maps");
+
 /* An event under construction: too big for the 512-byte BPF stack. */
 struct scratch {
 	struct rdmatop_event event;
@@ -56,6 +65,13 @@ struct {
 /* is_roce's answers. */
 enum { NOT_ROCE = 0, ROCE = 1, NEED_MORE = 2 };
 
+/* Where is_roce() found the IP and UDP headers. */
+struct roce_at {
+	void *l3;
+	struct udphdr *udp;
+	int ipv6;
+};
+
 /*
  * Whether the packet in [data, data_end) is UDP to the RoCEv2 port, by the decoder's rules
  * (Sources/Decoder/LinkLayer.swift, PacketDecoder.swift), so that the kernel's exact totals
@@ -65,7 +81,7 @@ enum { NOT_ROCE = 0, ROCE = 1, NEED_MORE = 2 };
  * destination options and fragment headers (offset 0 only) are skipped, up to
  * RDMATOP_MAX_IPV6_EXTENSIONS. NEED_MORE: the headers run past data_end.
  */
-static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
+static __always_inline int is_roce(void *data, void *data_end, __u32 framing, struct roce_at *at)
 {
 	struct udphdr *udp;
 	__u16 proto;
@@ -141,8 +157,112 @@ static __always_inline int is_roce(void *data, void *data_end, __u32 framing)
 	}
 	if ((void *)(udp + 1) > data_end)
 		return NEED_MORE;
+	at->l3 = l3;
+	at->udp = udp;
+	at->ipv6 = proto == bpf_htons(ETH_P_IPV6);
 	return udp->dest == bpf_htons(config.port) ? ROCE : NOT_ROCE;
 }
+#define BTH_LEN 12
+#define ICRC_LEN 4
+
+/* The flow's entry, created when missing (counted in c->flows_created). */
+static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *key, __u32 opcode,
+							struct rdmatop_counters *c)
+{
+	struct rdmatop_flow *f = bpf_map_lookup_elem(&flows, key);
+	struct rdmatop_flow fresh = {};
+
+	if (f)
+		return f;
+	fresh.first_opcode = opcode;
+	fresh.first_ns = bpf_ktime_get_ns();
+	if (!bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST))
+		c->flows_created++;
+	return bpf_map_lookup_elem(&flows, key);
+}
+
+/*
+ * Counts a RoCE packet in its flow's entry: packets, bytes, payload bytes, its opcode class,
+ * the AETH's ACK, NAK or RNR NAK, CNPs, ECN CE and the BTH's FECN/BECN. A packet whose BTH
+ * lies beyond data_end names no flow: it is counted only in the totals.
+ */
+static __always_inline void account(struct roce_at *at, void *data_end, __u32 dir, __u32 pkt_len,
+				    struct rdmatop_counters *c)
+{
+	struct rdmatop_flow_key key = {};
+	__u8 *bth = (__u8 *)(at->udp + 1);
+	struct rdmatop_flow *f;
+	__u32 opcode, ecn, headers, udp_len, opclass, aeth_at;
+
+	if ((void *)(bth + BTH_LEN) > data_end)
+		return;
+	opcode = bth[0];
+	opclass = config.opcodes[opcode].opclass;
+	headers = config.opcodes[opcode].headers;
+	aeth_at = config.opcodes[opcode].aeth;
+	key.qpn = (__u32)bth[5] << 16 | (__u32)bth[6] << 8 | bth[7];
+	key.direction = dir;
+	if (at->ipv6) {
+		struct ipv6hdr *ip6 = at->l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return;
+		__builtin_memcpy(key.src, &ip6->saddr, 16);
+		__builtin_memcpy(key.dst, &ip6->daddr, 16);
+		ecn = (ip6->flow_lbl[0] >> 4) & 3;
+		key.ipv6 = 1;
+	} else {
+		struct iphdr *ip = at->l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return;
+		__builtin_memcpy(&key.src[12], &ip->saddr, 4);
+		__builtin_memcpy(&key.dst[12], &ip->daddr, 4);
+		ecn = ip->tos & 3;
+	}
+	f = flow_entry(&key, opcode, c);
+	if (!f)
+		return;
+	f->packets++;
+	f->bytes += pkt_len;
+	f->last_ns = bpf_ktime_get_ns();
+	udp_len = bpf_ntohs(at->udp->len);
+	headers += sizeof(struct udphdr) + BTH_LEN + ((bth[1] >> 4) & 3) + ICRC_LEN;
+	if (udp_len > headers)
+		f->payload_bytes += udp_len - headers;
+	f->classes[opclass & (RDMATOP_NUM_CLASSES - 1)]++;
+	if (opcode == 0x81)
+		f->cnps++;
+	if (ecn == 3)
+		f->ecn_ce++;
+	if (bth[4] & 0x80)
+		f->fecn++;
+	if (bth[4] & 0x40)
+		f->becn++;
+	if (aeth_at) {
+		__u8 *aeth = bth + BTH_LEN + ((aeth_at - 1) & 0x1f);
+		__u8 syndrome;
+
+		if ((void *)(aeth + 1) > data_end)
+			return;
+		syndrome = *aeth;
+		switch (syndrome >> 5) {
+		case 0:
+			f->acks++;
+			break;
+		case 1:
+			f->rnr_naks++;
+			break;
+		case 3:
+			if ((syndrome & 0x1f) < RDMATOP_NUM_NAK_CODES)
+				f->naks[syndrome & 0x1f]++;
+			else
+				f->naks_reserved++;
+			break;
+		}
+	}
+}
+
 
 /* Counts a packet; returns the counters to continue with when it is RoCE, else NULL. */
 static __always_inline struct rdmatop_counters *count(__u32 dir, __u32 pkt_len, int roce)
@@ -210,12 +330,14 @@ int rdmatop_xdp(struct xdp_md *ctx)
 	__u32 dir = framing == RDMATOP_FRAMING_IP && ctx->rx_queue_index == 1 ?
 		    RDMATOP_DIR_TX : RDMATOP_DIR_RX;
 	__u32 hook = framing == RDMATOP_FRAMING_IP ? RDMATOP_HOOK_RDMA : RDMATOP_HOOK_XDP;
-	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing) == ROCE);
+	struct roce_at at = {};
+	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing, &at) == ROCE);
 	struct scratch *s;
 	__u32 cap_len;
 
 	if (!c)
 		return XDP_PASS;
+	account(&at, data_end, dir, pkt_len, c);
 	s = scratch();
 	cap_len = snap(pkt_len);
 	if (!s || cap_len == 0 || bpf_xdp_load_bytes(ctx, 0, s->data, cap_len)) {
@@ -229,6 +351,7 @@ int rdmatop_xdp(struct xdp_md *ctx)
 SEC("tc")
 int rdmatop_tc(struct __sk_buff *skb)
 {
+	struct roce_at at = {};
 	struct rdmatop_counters *c;
 	void *data, *data_end;
 	struct scratch *s;
@@ -240,17 +363,18 @@ int rdmatop_tc(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < RDMATOP_PARSE_LEN ? skb->len : RDMATOP_PARSE_LEN);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH);
+	roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH, &at);
 	if (roce == NEED_MORE && skb->len > skb->data_end - skb->data) {
 		/* Headers past RDMATOP_PARSE_LEN: the whole packet linear, then again. */
 		bpf_skb_pull_data(skb, skb->len);
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
-		roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH);
+		roce = is_roce(data, data_end, RDMATOP_FRAMING_ETH, &at);
 	}
 	c = count(RDMATOP_DIR_TX, skb->len, roce == ROCE);
 	if (!c)
 		return TC_ACT_OK;
+	account(&at, data_end, RDMATOP_DIR_TX, skb->len, c);
 	s = scratch();
 	cap_len = snap(skb->len);
 	if (!s || cap_len == 0 || bpf_skb_load_bytes(skb, 0, s->data, cap_len)) {

@@ -67,6 +67,64 @@ struct rdmatop_counters {
 	__u64 roce_bytes;
 	__u64 events;		/* events handed to the ring buffer */
 	__u64 lost_events;	/* events dropped because the ring buffer was full */
+	__u64 flows_created;	/* entries added to the flow map (evicted = created - present) */
+};
+
+/* Opcode classes counted per flow (struct rdmatop_flow.classes). */
+enum rdmatop_opclass {
+	RDMATOP_CLASS_SEND = 0,
+	RDMATOP_CLASS_WRITE = 1,
+	RDMATOP_CLASS_READ_REQUEST = 2,
+	RDMATOP_CLASS_READ_RESPONSE = 3,
+	RDMATOP_CLASS_ATOMIC = 4,	/* atomic requests and their acknowledgements */
+	RDMATOP_CLASS_ACKNOWLEDGE = 5,
+	RDMATOP_CLASS_CNP = 6,
+	RDMATOP_CLASS_OTHER = 7,	/* FLUSH, reserved, vendor */
+	RDMATOP_NUM_CLASSES = 8,
+};
+
+/* NAK codes counted one by one (IBTA: 0-4); the others are counted as reserved. */
+#define RDMATOP_NUM_NAK_CODES 5
+
+/*
+ * A flow in the kernel's flow map, keyed as user space keys flows: source IP, destination
+ * IP, destination QPN, and the direction. IPv4 addresses fill the last four bytes.
+ */
+struct rdmatop_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u32 qpn;
+	__u8 direction;		/* enum rdmatop_direction */
+	__u8 ipv6;		/* 1: IPv6 addresses, 0: IPv4 */
+	__u8 reserved[2];
+};
+
+/* Exact counts of one flow (per CPU in the map; user space adds them up). */
+struct rdmatop_flow {
+	__u64 packets;
+	__u64 bytes;		/* frame lengths */
+	__u64 payload_bytes;	/* UDP payload less BTH, extended headers, pad and ICRC */
+	__u64 classes[RDMATOP_NUM_CLASSES];
+	__u64 acks;		/* AETH ACK syndromes */
+	__u64 naks[RDMATOP_NUM_NAK_CODES];
+	__u64 naks_reserved;	/* NAKs with a reserved code */
+	__u64 rnr_naks;
+	__u64 cnps;
+	__u64 ecn_ce;
+	__u64 fecn;
+	__u64 becn;
+	__u64 first_ns;		/* bpf_ktime_get_ns() of the first and last packet */
+	__u64 last_ns;
+	__u32 first_opcode;	/* the opcode of the first packet: the flow's transport */
+	__u32 reserved;
+};
+
+/* What the programs need of each opcode, set from rdmatop's opcode table at load time. */
+struct rdmatop_opcode_info {
+	__u8 opclass;		/* enum rdmatop_opclass */
+	__u8 headers;		/* bytes of extended headers after the BTH */
+	__u8 aeth;		/* offset of the AETH after the BTH, plus one; 0: none */
+	__u8 reserved;
 };
 
 /* Load-time configuration, in the object's .rodata. */
@@ -75,6 +133,10 @@ struct rdmatop_config {
 	__u16 reserved;
 	__u32 snaplen;		/* bytes per event, at most RDMATOP_MAX_SNAPLEN */
 	__u32 framing;		/* enum rdmatop_framing of the XDP program's packets */
+	struct rdmatop_opcode_info opcodes[256];
 };
+
+/* Default number of flows the kernel's flow map holds (the loader sets it). */
+#define RDMATOP_DEFAULT_KERNEL_FLOWS 65536
 
 #endif /* RDMATOP_H */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# setup.sh [demo|test]: install the Debian packages rdmatop needs, quietly, skipping what is
+# setup.sh [demo|test|bench]: install the Debian packages rdmatop needs, quietly, skipping what is
 # already installed. Safe to run again. Needs root (apt) only when something is missing.
 set -euo pipefail
 want=${1:-test}
@@ -7,8 +7,12 @@ want=${1:-test}
 # Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it); live demo: iproute2,
 # tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool, tmux (the view).
 pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
-if [[ $want == test ]]; then
+if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux)
+fi
+# make bench: its C programs (gcc), the timings (GNU time, bc) and the live figures (jq).
+if [[ $want == bench ]]; then
+	pkgs+=(gcc libc6-dev time bc jq)
 fi
 
 missing=()
@@ -27,7 +31,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # scapy: an independent RoCE ICRC implementation the tests compare with.
-if [[ $want == test ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then
+if [[ $want != demo ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then
 	echo "setup: installing scapy (pip)"
 	python3 -m pip install -q --disable-pip-version-check scapy >/dev/null 2>&1 \
 		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages scapy >/dev/null

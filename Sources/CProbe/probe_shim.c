@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -58,7 +59,7 @@ void rt_log_clear(void)
 /* ---- loading ---- */
 
 int rt_object_load(const void *buf, size_t size, const struct rdmatop_config *config,
-		   uint32_t ringbuf_bytes, struct rt_object **out)
+		   uint32_t ringbuf_bytes, uint32_t flow_entries, struct rt_object **out)
 {
 	struct rt_object *r;
 	struct bpf_map *map;
@@ -91,6 +92,10 @@ int rt_object_load(const void *buf, size_t size, const struct rdmatop_config *co
 				goto fail;
 		} else if (!strcmp(name, "events") && ringbuf_bytes) {
 			err = bpf_map__set_max_entries(map, ringbuf_bytes);
+			if (err)
+				goto fail;
+		} else if (!strcmp(name, "flows") && flow_entries) {
+			err = bpf_map__set_max_entries(map, flow_entries);
 			if (err)
 				goto fail;
 		}
@@ -341,9 +346,79 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 			sum->roce_bytes += values[i].roce_bytes;
 			sum->events += values[i].events;
 			sum->lost_events += values[i].lost_events;
+			sum->flows_created += values[i].flows_created;
 		}
 	}
 	free(values);
+	return err;
+}
+
+/* ---- the flow map ---- */
+
+/* Adds one CPU's counts of a flow to sum. */
+static void add_flow(struct rdmatop_flow *sum, const struct rdmatop_flow *f)
+{
+	const __u64 *from = &f->packets;
+	__u64 *to = &sum->packets;
+
+	/* Every counter from packets up to first_ns is a plain sum. */
+	for (size_t i = 0; i < offsetof(struct rdmatop_flow, first_ns) / sizeof(__u64); i++)
+		to[i] += from[i];
+	if (f->first_ns && (!sum->first_ns || f->first_ns < sum->first_ns)) {
+		sum->first_ns = f->first_ns;
+		sum->first_opcode = f->first_opcode;
+	}
+	if (f->last_ns > sum->last_ns)
+		sum->last_ns = f->last_ns;
+}
+
+int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,
+		  uint32_t max, uint32_t *count)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	const uint32_t chunk = 1024;
+	struct rdmatop_flow *values;
+	struct rdmatop_flow_key *batch_keys;
+	__u64 in_batch = 0, out_batch = 0;
+	int err = 0, first = 1;
+
+	*count = 0;
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	values = calloc((size_t)chunk * ncpus, sizeof(*values));
+	batch_keys = calloc(chunk, sizeof(*batch_keys));
+	if (!values || !batch_keys) {
+		free(values);
+		free(batch_keys);
+		return -ENOMEM;
+	}
+	while (*count < max) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 n = chunk;
+
+		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in_batch, &out_batch, batch_keys,
+					   values, &n, &opts);
+		err = err ? -errno : 0;
+		first = 0;
+		for (__u32 i = 0; i < n && *count < max; i++) {
+			struct rdmatop_flow *sum = &flows[*count];
+
+			memset(sum, 0, sizeof(*sum));
+			for (int cpu = 0; cpu < ncpus; cpu++)
+				add_flow(sum, &values[(size_t)i * ncpus + cpu]);
+			keys[*count] = batch_keys[i];
+			(*count)++;
+		}
+		if (err == -ENOENT) {	/* the last batch */
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+		in_batch = out_batch;
+	}
+	free(values);
+	free(batch_keys);
 	return err;
 }
 

@@ -1,3 +1,4 @@
+import CProbe
 import Capture
 import Probe
 import Report
@@ -46,6 +47,35 @@ public final class LiveSource {
     public var exactTotals: ExactTotals {
         let c = probe.totalCounters
         return ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets, roceBytes: c.roceBytes)
+    }
+
+    /// The kernel's per-flow counts as flows of the engine's kind (the two directions of a
+    /// flow added up, as the engine keys flows without direction), and the kernel's
+    /// evictions; nil when the probe has no flow map.
+    public func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
+        guard let kernel = probe.kernelFlows() else { return nil }
+        var merged: [FlowKey: FlowStats] = [:]
+        for (k, c) in zip(kernel.keys, kernel.flows) {
+            let key = FlowKey(source: k.sourceAddress, destination: k.destinationAddress, qpn: k.qpn)
+            let first = Int64(truncatingIfNeeded: c.first_ns) &+ kernel.clockOffset
+            let last = Int64(truncatingIfNeeded: c.last_ns) &+ kernel.clockOffset
+            var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
+                                             direction: k.packetDirection, udpSourcePort: 0, timestamp: first)
+            f.packets &+= c.packets
+            f.bytes &+= c.bytes
+            f.payloadBytes &+= c.payload_bytes
+            f.responses.acks &+= c.acks
+            for (name, n) in c.naksByName { f.responses.naks[name, default: 0] &+= n }
+            f.responses.rnrNaks &+= c.rnr_naks
+            f.responses.cnps &+= c.cnps
+            f.responses.ecnCE &+= c.ecn_ce
+            f.responses.fecn &+= c.fecn
+            f.responses.becn &+= c.becn
+            f.firstSeen = min(f.firstSeen, first)
+            f.lastSeen = max(f.lastSeen, last)
+            merged[key] = f
+        }
+        return (Array(merged.values), kernel.evicted)
     }
 
     /// Polls events until `deadline` (CLOCK_MONOTONIC nanoseconds) or a signal; returns false

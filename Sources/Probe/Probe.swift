@@ -15,6 +15,8 @@ public struct ProbeOptions: Sendable {
     public var snapLength = Int(RDMATOP_DEFAULT_SNAPLEN)
     /// Size of the ring buffer (a power of two, at least a page).
     public var ringBufferBytes = 8 << 20
+    /// Flows the kernel's flow map holds (LRU beyond).
+    public var kernelFlows = Int(RDMATOP_DEFAULT_KERNEL_FLOWS)
     /// Another BPF object to load instead of the embedded one (developers: testing the
     /// error paths with a program the verifier rejects).
     public var objectOverride: [UInt8]?
@@ -33,6 +35,8 @@ public struct ProbeCounters: Sendable, Equatable {
     public var roceBytes: UInt64 = 0
     public var events: UInt64 = 0
     public var lostEvents: UInt64 = 0
+    /// Entries added to the kernel's flow map.
+    public var flowsCreated: UInt64 = 0
     public init() {}
 
     public static func + (a: ProbeCounters, b: ProbeCounters) -> ProbeCounters {
@@ -43,6 +47,7 @@ public struct ProbeCounters: Sendable, Equatable {
         s.roceBytes = a.roceBytes &+ b.roceBytes
         s.events = a.events &+ b.events
         s.lostEvents = a.lostEvents &+ b.lostEvents
+        s.flowsCreated = a.flowsCreated &+ b.flowsCreated
         return s
     }
 }
@@ -69,6 +74,7 @@ public final class Probe {
     private var tcLock: TCLock?
     private var ringBuffer: OpaquePointer?
     private var countersFD: Int32 = -1
+    private var flowsFD: Int32 = -1
     private let options: ProbeOptions
     private final class HandlerBox {
         var handler: ((ProbeEvent) -> Void)?
@@ -132,10 +138,12 @@ public final class Probe {
         config.port = options.port
         config.snaplen = UInt32(max(1, min(options.snapLength, Int(RDMATOP_MAX_SNAPLEN))))
         config.framing = framing.rawValue
+        KernelOpcodeTable.fill(&config)
         let bytes = options.objectOverride ?? EmbeddedObject.bytes
         var obj: OpaquePointer?
         let err = bytes.withUnsafeBytes { raw in
-            rt_object_load(raw.baseAddress, raw.count, &config, UInt32(options.ringBufferBytes), &obj)
+            rt_object_load(raw.baseAddress, raw.count, &config, UInt32(options.ringBufferBytes),
+                           UInt32(max(1, options.kernelFlows)), &obj)
         }
         guard err == 0, let obj else {
             let log = String(cString: rt_log())
@@ -146,12 +154,14 @@ public final class Probe {
         }
         object = obj
         countersFD = rt_map_fd(obj, "counters")
+        flowsFD = rt_map_fd(obj, "flows")
     }
 
     private func unload() {
         rt_object_close(object)
         object = nil
         countersFD = -1
+        flowsFD = -1
     }
 
     private func verifierError(log: String, errno err: Int32) -> ProbeError {
@@ -346,9 +356,25 @@ public final class Probe {
         p.roceBytes = c.roce_bytes
         p.events = c.events
         p.lostEvents = c.lost_events
+        p.flowsCreated = c.flows_created
         return p
     }
 
+    /// The kernel's flow map: every flow's exact counts, and the evictions. Nil when it
+    /// cannot be read (an object without one, `--bpf-object`).
+    public func kernelFlows() -> KernelFlowMap? {
+        guard flowsFD >= 0 else { return nil }
+        let capacity = max(1, options.kernelFlows)
+        var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
+        var flows = [rdmatop_flow](repeating: rdmatop_flow(), count: capacity)
+        var count: UInt32 = 0
+        guard rt_read_flows(flowsFD, &keys, &flows, UInt32(capacity), &count) == 0 else { return nil }
+        keys.removeSubrange(Int(count)...)
+        flows.removeSubrange(Int(count)...)
+        let created = totalCounters.flowsCreated
+        return KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
+                             clockOffset: box.clockOffset)
+    }
     /// Both directions summed.
     public var totalCounters: ProbeCounters {
         counters(direction: RDMATOP_DIR_RX.rawValue) + counters(direction: RDMATOP_DIR_TX.rawValue)

@@ -1,9 +1,24 @@
 import Benchmark
+import Report
 import RoCE
 import Stats
+#if canImport(Glibc)
+import Glibc
+#endif
 
-// Per-packet costs of the decoder and the statistics engine, on packets built by the encoder.
-// Run with `make bench` (release build).
+// Per-packet costs of the decoder and the statistics engine, on packets built by the encoder,
+// and the time of a snapshot of 10k QPs. Run with `make bench` (release build), which also
+// runs bench/run. `rdmatop-bench fixtures DIR QPS` writes the captures bench/run uses.
+
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "fixtures" {
+    do {
+        try Fixtures.main(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        print("rdmatop-bench: \(error)")
+        exit(1)
+    }
+}
 
 func packet(opcode: UInt8, payload: Int) -> [UInt8] {
     var spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
@@ -59,6 +74,20 @@ benchmark("stats: ingest one packet (16 QPs, in order)") {
     next += 1
     clock += 1000
     engine.ingest(p, frameLength: 1082, timestamp: clock, direction: .inbound)
+}
+
+// A snapshot (text and JSON) of an engine holding 10k QPs, each with a few packets.
+let tenK = StatsEngine()
+for (i, f) in Fixtures.manyQPs(10_000, packetsPerQP: 2).enumerated() {
+    let p = try f.withUnsafeBytes { try notChecking.decode($0, linkType: .ethernet) }
+    tenK.ingest(p, frameLength: f.count, timestamp: 1_000_000_000 + Int64(i) * 1000, direction: .inbound)
+}
+let tenKSource = Snapshot.Source(kind: "file", file: "bench", mode: "file")
+benchmark("snapshot of 10k QPs, text") {
+    blackHole(Snapshot(engine: tenK, source: tenKSource).renderText())
+}
+benchmark("snapshot of 10k QPs, JSON") {
+    blackHole(Snapshot(engine: tenK, source: tenKSource).jsonText())
 }
 
 // A QPN flood between two hosts (5000 request flows), and ACKs from a UDP source port none

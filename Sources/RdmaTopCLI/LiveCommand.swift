@@ -21,6 +21,9 @@ struct LiveCommand {
         options.port = decoder.udpPort
         options.snapLength = live.snapLength == 0 ? 4096 : live.snapLength
         options.ringBufferBytes = live.bufferMiB << 20
+        // The kernel's flow map holds at least as many flows as the engine, within a bound
+        // (its entries are per CPU and preallocated: 216 bytes x CPUs each).
+        options.kernelFlows = min(max(self.engine.maxFlows, options.kernelFlows), 1 << 18)
         options.verifierLogPath = live.verifierLog
         if let path = live.bpfObject {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -84,6 +87,11 @@ struct LiveCommand {
                     var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
                                             durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
                     snapshot.setExactTotals(source.exactTotals)
+                    // Per-QP counts from the kernel, unless a filter selects packets the
+                    // kernel's per-flow counts cannot (an opcode within a flow).
+                    if engine.filter.isEmpty, let exact = source.exactFlows() {
+                        snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
+                    }
                     out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
                 }
                 out.flush()

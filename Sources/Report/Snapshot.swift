@@ -7,7 +7,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -22,6 +22,12 @@ public struct Snapshot: Sendable {
         public var mode: String
         /// Events the kernel could not hand over (ring buffer full); 0 for files.
         public var lostEvents: UInt64
+        /// Where the per-QP packet, byte and reply counts come from: "kernel" (the probe's
+        /// flow map: exact whatever events are lost) or "events" (the packets decoded: files,
+        /// a filter, or a probe without a flow map). The PSN analysis always runs on events.
+        public var qpCounts = "events"
+        /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).
+        public var kernelEvictedFlows: UInt64?
 
         public init(kind: String, file: String? = nil, interface: String? = nil, mode: String, lostEvents: UInt64 = 0) {
             self.kind = kind

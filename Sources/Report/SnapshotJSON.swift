@@ -7,7 +7,9 @@ extension Snapshot {
         var sourceMembers: [(String, JSONValue)] = [("kind", .string(source.kind))]
         if let file = source.file { sourceMembers.append(("file", .string(file))) }
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
-        sourceMembers += [("mode", .string(source.mode)), ("lost_events", .uint(source.lostEvents))]
+        sourceMembers += [("mode", .string(source.mode)), ("lost_events", .uint(source.lostEvents)),
+                          ("qp_counts", .string(source.qpCounts))]
+        if let evicted = source.kernelEvictedFlows { sourceMembers.append(("kernel_evicted_flows", .uint(evicted))) }
         var members: [(String, JSONValue)] = [
             ("version", .number(version)),
             ("source", .object(sourceMembers)),

@@ -33,7 +33,7 @@ struct rt_object;
  * them) are kept and can be read with rt_log().
  */
 int rt_object_load(const void *buf, size_t size, const struct rdmatop_config *config,
-		   uint32_t ringbuf_bytes, struct rt_object **out);
+		   uint32_t ringbuf_bytes, uint32_t flow_entries, struct rt_object **out);
 void rt_object_close(struct rt_object *obj);
 int rt_prog_fd(struct rt_object *obj, const char *name);
 int rt_map_fd(struct rt_object *obj, const char *name);
@@ -73,6 +73,14 @@ void rt_ringbuf_free(struct rt_ringbuf *rb);
 
 /* Sums the per-CPU counters of one direction. Returns 0 or -errno. */
 int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *sum);
+
+/*
+ * Reads up to max entries of the flow map (an LRU per-CPU hash) into keys and flows, each
+ * flow summed over the CPUs (first_ns the earliest, last_ns the latest). *count gets the
+ * number read. Returns 0 or -errno.
+ */
+int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,
+		  uint32_t max, uint32_t *count);
 
 /* Whether the kernel supports a BPF map type / program type (libbpf probes): 1, 0 or -errno. */
 int rt_probe_ringbuf(void);

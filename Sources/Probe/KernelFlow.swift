@@ -1,0 +1,46 @@
+import CProbe
+import RoCE
+
+/// The kernel's flow map, read at once: each flow's key and its counts summed over the CPUs,
+/// as the shared header lays them out (bpf/rdmatop.h), for the engine's flows to take.
+public struct KernelFlowMap {
+    public var keys: [rdmatop_flow_key]
+    public var flows: [rdmatop_flow]
+    /// Entries the map's LRU dropped to make room (created minus present, counted in the kernel).
+    public var evicted: UInt64
+    /// Added to the map's bpf_ktime_get_ns() stamps to make them wall-clock time.
+    public var clockOffset: Int64
+}
+
+extension rdmatop_flow_key {
+    public var sourceAddress: IPAddress { rdmatop_flow_key.address(src, ipv6: ipv6 != 0) }
+    public var destinationAddress: IPAddress { rdmatop_flow_key.address(dst, ipv6: ipv6 != 0) }
+    public var packetDirection: PacketDirection {
+        UInt32(direction) == RDMATOP_DIR_TX.rawValue ? .outbound : .inbound
+    }
+
+    /// An address of the key (an IPv4 address in its last four bytes).
+    static func address(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8), ipv6: Bool) -> IPAddress {
+        withUnsafeBytes(of: bytes) { raw in
+            var high: UInt64 = 0, low: UInt64 = 0
+            for i in 0..<8 { high = high << 8 | UInt64(raw[i]) }
+            for i in 8..<16 { low = low << 8 | UInt64(raw[i]) }
+            return ipv6 ? IPAddress(ipv6High: high, low: low) : IPAddress(ipv4: UInt32(truncatingIfNeeded: low))
+        }
+    }
+}
+
+extension rdmatop_flow {
+    /// NAKs by code name (`NAKCode.name`; codes the IBTA does not define as "reserved").
+    public var naksByName: [String: UInt64] {
+        var named: [String: UInt64] = [:]
+        withUnsafeBytes(of: naks) { raw in
+            for (code, n) in raw.bindMemory(to: UInt64.self).enumerated() where n > 0 {
+                named[NAKCode(rawValue: UInt8(code)).name] = n
+            }
+        }
+        if naks_reserved > 0 { named["reserved"] = naks_reserved }
+        return named
+    }
+}

@@ -1,0 +1,25 @@
+extension Array where Element == FlowStats {
+    /// Takes the per-flow packet, byte, payload and reply counts of `exact` (the kernel's flow
+    /// map, exact whatever events are lost) into these flows; flows only `exact` has are
+    /// appended with those counts alone. The PSN analysis, messages, round trips, opcodes,
+    /// rates, RNR timers and reply bookkeeping stay what the events made them.
+    public mutating func takeExactCounts(from exact: [FlowStats]) {
+        var index: [FlowKey: Int] = [:]
+        for (i, f) in enumerated() { index[f.key] = i }
+        for e in exact {
+            guard let i = index[e.key] else {
+                append(e)
+                continue
+            }
+            self[i].packets = e.packets
+            self[i].bytes = e.bytes
+            self[i].payloadBytes = e.payloadBytes
+            let ours = self[i].responses
+            self[i].responses = e.responses
+            self[i].responses.replyPackets = ours.replyPackets
+            self[i].responses.rnrTimers = ours.rnrTimers
+            self[i].firstSeen = Swift.min(self[i].firstSeen, e.firstSeen)
+            self[i].lastSeen = Swift.max(self[i].lastSeen, e.lastSeen)
+        }
+    }
+}
