@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all setup-demo setup-test build build-debug demo test unit-test bench clean fuzz fuzz-build fuzz-smoke
+.PHONY: all setup-demo setup-test build build-debug demo test test-swift unit-test bench clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -28,11 +28,20 @@ demo: build
 # Unit and end-to-end tests (the live-probe ones need root: CI runs as root); real SoftRoCE
 # traffic in a qemu VM (skipped, saying so, only where qemu cannot run); the kernel series:
 # applies, builds and passes checkpatch patch by patch; and booted with rdmatop in RDMA mode.
-test: build-debug
+# The kernel builds need nothing from Swift: scripts/overlap runs them (the lab's image, then
+# check) in the background at idle priority while test-swift runs, prints their results after it,
+# and fails if any failed. The lab's VM run, last in test-swift, waits for the image (the
+# lab's lock) if it is still being built.
+test: setup-test
+	@scripts/overlap 'kernel-patches/lab --build-only' kernel-patches/check \
+		-- $(MAKE) --no-print-directory test-swift
+
+# The tests that need the Swift build (the last one also the lab's kernel image), and the
+# fuzzing smoke run (its own ASan build in .build-fuzz) right after swift test.
+test-swift: build-debug
 	swift test --skip-build
 	$(MAKE) fuzz-smoke
 	tests/lab/softroce-test
-	kernel-patches/check
 	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
 # Per-packet costs in Swift, then bench/run: the probe under BPF_PROG_TEST_RUN, rdmatop vs

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The HTTP server of `--listen` (/metrics): small, no SwiftNIO, quick to build.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // Wire formats: Ethernet/VLAN/IP/UDP/BTH and every extended header, the opcode
@@ -25,7 +27,10 @@ let package = Package(
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.
         .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
-        .target(name: "Report", dependencies: ["RoCE", "Stats"]),
+        .target(name: "Report", dependencies: ["RoCE", "Stats", "Attribution"]),
+        // `--listen`: serves the Prometheus exposition of the metric table over HTTP.
+        .target(name: "Exporter", dependencies: ["Report", .product(name: "FlyingFox", package: "FlyingFox"),
+                                                .product(name: "FlyingSocks", package: "FlyingFox")]),
         // Simulated RoCEv2 sessions with loss, NAKs, retransmissions, ECN and CNPs.
         .target(name: "TrafficGen", dependencies: ["RoCE"]),
         .executableTarget(
@@ -41,6 +46,12 @@ let package = Package(
             name: "CProbe",
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
+        // RDMA netlink through libmnl (Debian's libmnl-dev): the RDMA devices and the owners of
+        // their QPs, as `rdma resource show qp` lists them.
+        .target(name: "CRdma", linkerSettings: [.linkedLibrary("mnl")]),
+        // Whose QP it is (process, QP type and state, device and port), the RDMA devices'
+        // GIDs and netdevs, and their hw counters, from RDMA netlink and sysfs.
+        .target(name: "Attribution", dependencies: ["CRdma", "RoCE", "Stats"]),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
         .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture", "RoCE"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
@@ -48,7 +59,7 @@ let package = Package(
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
         .plugin(name: "EmbedBPF", capability: .buildTool()),
         // Sources of packets (capture files; live probes later) wired to the engine.
-        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CProbe", "CSignals"]),
+        .target(name: "Monitor", dependencies: ["RoCE", "Capture", "Stats", "Report", "Probe", "CProbe", "CSignals", "Attribution"]),
         // The ncursesw calls of the interactive view, behind plain C functions (ncurses'
         // macros do not import into Swift).
         .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
@@ -56,7 +67,7 @@ let package = Package(
         // `PacketFeed` and knows nothing of where the packets come from.
         .target(
             name: "View",
-            dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report",
+            dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report", "Attribution",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The command line: options, validation, the file, live and view commands. A library
@@ -64,7 +75,7 @@ let package = Package(
         .target(
             name: "RdmaTopCLI",
             dependencies: [
-                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View",
+                "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "Attribution", "Exporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,8 +98,11 @@ let package = Package(
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.
-        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen"]),
+        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen", "Attribution"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
+        // The metric table and the Prometheus exporter's series over time.
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),
         // Every committed fuzzing input through its harness, and the crashes fuzzing found.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "RoCE", "Capture", "Monitor", "Stats"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked

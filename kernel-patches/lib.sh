@@ -4,7 +4,8 @@
 # Everything built lives under $KP_ROOT (/var/cache/rdmatop-kernel), keyed so that a
 # cache is only reused for the same inputs:
 #   $KP_ROOT/ccache                 compiler cache shared by all builds
-#   $KP_ROOT/src-<tarball>/linux    pristine tree as a git repo (tag "pristine")
+#   $KP_ROOT/src-<tarball>.git      the extracted tarball committed once (tag "pristine"),
+#                                   bare: the trees made after the first are clones of it
 # and each script's own directories (see the scripts).
 
 KP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,9 +40,12 @@ kp_install() {
 	[[ $EUID -eq 0 ]] || kp_die "needs root to install: ${missing[*]}"
 	kp_log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	timeout 900 apt-get update -q >/dev/null 2>&1 || true
-	timeout 1800 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-		kp_die "apt-get install ${missing[*]} failed"
+	# apt-get update only when the lists cannot provide them (none yet, or stale): make
+	# test's setup has usually just updated them
+	timeout 1800 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+		timeout 900 apt-get update -q >/dev/null 2>&1 || true
+		timeout 1800 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1
+	} || kp_die "apt-get install ${missing[*]} failed"
 }
 
 KP_BUILD_DEPS=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev pahole
@@ -63,33 +67,50 @@ kp_tarball_key() {
 	id=$(stat -c '%s %Y %i' "$KP_TARBALL")
 	mkdir -p "$KP_ROOT"
 	if [[ ! -s $stamp || $(head -1 "$stamp") != "$id" ]]; then
-		printf '%s\n%s\n' "$id" "$(sha256sum "$KP_TARBALL" | cut -c1-12)" > "$stamp"
+		# check and lab may run at once: write whole, then rename
+		printf '%s\n%s\n' "$id" "$(sha256sum "$KP_TARBALL" | cut -c1-12)" > "$stamp.$$"
+		mv "$stamp.$$" "$stamp"
 	fi
 	sed -n 2p "$stamp"
 }
 
-# kp_pristine_tree DIR: DIR/linux is the extracted tarball in a git repo with tag
-# "pristine"; extracted once. Prints DIR/linux.
+# kp_pristine_tree DIR: DIR/linux is the extracted tarball in a git repo with tag "pristine";
+# made once. Prints DIR/linux. The first tree made from a tarball is also copied (objects
+# hard-linked) into the bare repo $KP_ROOT/src-KEY.git, and later trees (check's, lab's) are
+# clones of that: unpacking and hashing the 1.4 GB tree is the costly part, cloning is not.
 kp_pristine_tree() {
-	local dir=$1 src=$1/linux
+	local dir=$1 src=$1/linux key repo
 	if [[ ! -e $src/.git/rdmatop-pristine ]]; then
-		kp_log "extracting $KP_TARBALL into $src"
+		key=$(kp_tarball_key) || exit 1
+		repo=$KP_ROOT/src-$key.git
+		exec 8> "$KP_ROOT/src-$key.lock"
+		flock -w 3600 8 || kp_die "another run holds $KP_ROOT/src-$key.lock"
 		rm -rf "$src" "$src.tmp"
-		mkdir -p "$src.tmp"
-		tar -xJf "$KP_TARBALL" -C "$src.tmp" --strip-components=1 ||
-			kp_die "cannot extract $KP_TARBALL"
-		(
-			cd "$src.tmp"
-			git init -q
-			# Debian's top-level .gitignore ignores everything: add by force
-			git add -f -A
-			git -c user.name=rdmatop -c user.email=rdmatop@localhost \
-				commit -q --no-verify -m "pristine $(basename "$KP_TARBALL")"
-			git tag pristine
-			git config core.abbrev 12
-			touch .git/rdmatop-pristine
-		) || kp_die "cannot make a git repo of the tree"
-		mv "$src.tmp" "$src"
+		mkdir -p "$dir"
+		if [[ -e $repo/rdmatop-pristine ]]; then
+			kp_log "cloning the pristine tree $repo into $src"
+			git clone -q --local "$repo" "$src.tmp" || kp_die "cannot clone $repo into $src.tmp"
+		else
+			kp_log "extracting $KP_TARBALL into $src"
+			mkdir -p "$src.tmp"
+			tar -xJf "$KP_TARBALL" -C "$src.tmp" --strip-components=1 ||
+				kp_die "cannot extract $KP_TARBALL"
+			# loose objects, lightly compressed: written once, read by each clone; Debian's
+			# top-level .gitignore ignores everything: add by force
+			(
+				cd "$src.tmp" && git init -q && git config core.looseCompression 1 &&
+				git add -f -A &&
+				git -c user.name=rdmatop -c user.email=rdmatop@localhost \
+					commit -q --no-verify -m "pristine $(basename "$KP_TARBALL")" &&
+				git tag pristine
+			) || kp_die "cannot make a git repo of the tree"
+			rm -rf "$repo"
+			git clone -q --bare --local "$src.tmp" "$repo" && touch "$repo/rdmatop-pristine" ||
+				kp_die "cannot copy the pristine repo to $repo"
+		fi
+		git -C "$src.tmp" config core.abbrev 12 && touch "$src.tmp/.git/rdmatop-pristine" &&
+			mv "$src.tmp" "$src" || kp_die "cannot make $src"
+		exec 8>&-
 	fi
 	echo "$src"
 }

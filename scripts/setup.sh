@@ -3,12 +3,33 @@
 # already installed. Safe to run again. Needs root (apt) only when something is missing.
 set -euo pipefail
 want=${1:-test}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it); live demo: iproute2,
-# tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool, tmux (the view).
-pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev pkg-config iproute2 tcpreplay)
+# Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it), libmnl (RDMA netlink);
+# live demo: iproute2, tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool,
+# tmux (the view), prometheus and promtool (the exporter scraped and queried by the real thing).
+pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev pkg-config iproute2 tcpreplay)
 if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux)
+fi
+if [[ $want == test ]]; then
+	pkgs+=(prometheus)
+	# kernel-patches/check and lab build in the background during `make test`: their build
+	# dependencies come in this one apt run (and no apt runs beside the tests)
+	mapfile -t -O "${#pkgs[@]}" pkgs < <(bash -c 'source "$1" && printf "%s\n" "${KP_BUILD_DEPS[@]}"' \
+		_ "$ROOT/kernel-patches/lib.sh")
+	# The lab VM's packages (qemu, the 6.12 kernel, rdma-core, perftest) and initramfs, first:
+	# its runner always runs apt-get update when it installs, so ours can then skip it.
+	# INITRD=No: Debian's initrd for that kernel (two update-initramfs runs, about a minute)
+	# is never used; the runner boots its own. A failure here is left to the VM tests to
+	# report (they skip where qemu cannot run).
+	RXEVM=$ROOT/../shared/lab/rxe-vm
+	if [[ -x $RXEVM && $EUID -eq 0 ]]; then
+		log=$(mktemp)
+		INITRD=No "$RXEVM" --install-only > "$log" 2>&1 ||
+			echo "setup: warning: $RXEVM --install-only failed: $(tail -n 1 "$log")" >&2
+		rm -f "$log"
+	fi
 fi
 # make bench: its C programs (gcc), the timings (GNU time, bc) and the live figures (jq).
 if [[ $want == bench ]]; then
@@ -27,8 +48,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	echo "setup: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
-	timeout 900 apt-get update -qq >/dev/null
-	timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# apt-get update only when the lists cannot provide them (none yet, or stale)
+	timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+		timeout 900 apt-get update -qq >/dev/null
+		timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	}
 fi
 # scapy: an independent RoCE ICRC implementation the tests compare with.
 if [[ $want != demo ]] && ! python3 -c 'import scapy.contrib.roce' 2>/dev/null; then

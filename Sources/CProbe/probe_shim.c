@@ -178,6 +178,26 @@ int rt_prog_name(uint32_t id, char *name, size_t size)
 	return err;
 }
 
+int rt_prog_run_stats(int prog_fd, uint64_t *run_time_ns, uint64_t *run_cnt)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	*run_time_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+int rt_enable_run_stats(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
+
 /* ---- tc clsact egress ---- */
 
 int rt_tc_attach(int ifindex, int prog_fd, uint32_t handle, uint32_t priority, int *created)

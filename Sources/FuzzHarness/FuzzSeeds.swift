@@ -90,6 +90,11 @@ public enum FuzzSeeds {
             "-r capture.pcap --dump --qpn 0x11 --opcode write", "--read f --addr 10.0.0.2 --port 4791",
             "--read f --opcode RC_RDMA_WRITE_FIRST", "--read f --pmtu 4096 --max-flows 10", "enp8s0 -s 96 --buffer-size 16",
             "enp8s0 --mode tc", "--read f --speed 0.5", "--help", "--version", "--read f --interval 0",
+            "enp8s0 --once --format prometheus", "--read capture.pcap --once --format prometheus --metrics-qps 5",
+            "enp8s0 --listen 127.0.0.1:9464", "enp8s0 --listen :9464 --format json --interval 5",
+            "enp8s0 --listen [::1]:9464", "rxe0 --once --json", "--read f --listen :9464",
+            "enp8s0 --listen 9464", "--read f --json --format text", "--read f --dump --format prometheus",
+            "--read f --metrics-qps 0",
         ]
         seeds[.commandLine] = commandLines.enumerated().map { i, line in
             ("readme-\(i)", Array(line.split(separator: " ").joined(separator: "\0").utf8))

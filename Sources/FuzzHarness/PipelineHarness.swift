@@ -2,7 +2,7 @@ import ArgumentParser
 import RdmaTopCLI
 
 /// `rdmatop --read FILE` exactly as the command line runs it: read, decode, count, tick, and
-/// the text or JSON snapshot (once, or periodic on the capture's clock), or the dump.
+/// the text, JSON or Prometheus snapshot (once, or periodic on the capture's clock), or the dump.
 ///
 /// Input: two option bytes, then the capture file. Output goes to standard output and errors
 /// to standard error, as in the product (`make fuzz` runs libFuzzer with `-close_fd_mask=3`).
@@ -15,8 +15,14 @@ enum PipelineHarness {
     static func arguments(_ input: inout FuzzInput, path: String) -> [String] {
         let a = input.byte(), b = input.byte()
         var args = ["--read", path]
-        if a & 1 != 0 { args.append("--json") }
-        switch a >> 1 & 3 {
+        let mode = a >> 1 & 3
+        if a & 1 != 0 {
+            // The Prometheus exposition of a few top QPs (the rest summed as "other"), except
+            // with --dump (a usage error: packets print as text or JSON).
+            args += b & 4 != 0 && mode != 2 ? ["--format", "prometheus", "--metrics-qps", String(1 + Int(b >> 3 & 3))]
+                                             : ["--json"]
+        }
+        switch mode {
         case 0: args.append("--once")
         case 1: args += ["--count", String(1 + b & 7), "--interval", intervals[Int(a >> 3 & 7) % intervals.count]]
         case 2: args += ["--dump", "--preview", String(Int(b >> 3) * 8)]

@@ -1,12 +1,14 @@
+import Attribution
 import Stats
 import TrafficGen
 import RoCE
 import View
 
 /// The view model without a terminal: keys (including typed filters and delays), refreshes
-/// and renders at any size, over counters of rocegen's demo mix or none.
+/// and renders at any size, over counters of rocegen's demo mix or none, with or without
+/// the QPs' owners (the PROCESS column and the detail's owner).
 ///
-/// Input: a byte of status and glyphs, width and height, then one byte per event: a
+/// Input: a byte of status, glyphs and owners, width and height, then one byte per event: a
 /// printable character, a special key (0x80-0x8F), a non-ASCII character (0x90-0x9F), a
 /// refresh with new counters (0xA0-0xAF), a resize (0xF0-0xFF, two bytes follow), else a
 /// Latin-1 character. The screen is rendered after each.
@@ -34,6 +36,26 @@ enum ViewHarness {
         return engine
     }()
 
+    /// Owners of every kind for the demo flows, with awkward names: long, wide, empty, control
+    /// characters, no pid, a destroyed QP, types and states outside the kernel's enums.
+    static let demoOwners: [FlowKey: QPOwner] = {
+        var destroyed = QPOwner(kind: .process, pid: 1, comm: "ib_write_bw", type: 2, state: 6, device: "rxe0", port: 1)
+        destroyed.destroyed = true
+        let variants = [
+            QPOwner(kind: .process, pid: 4_294_967_295, comm: String(repeating: "very-long-comm", count: 8), type: 2,
+                    state: 3, device: "rxe0", port: 1),
+            QPOwner(kind: .kernel, comm: "rdma_cm", type: 1, state: 3, device: "rxe0", port: 1),
+            QPOwner(kind: .remote), QPOwner(kind: .unknown), destroyed,
+            QPOwner(kind: .process, comm: "中文🙂\u{1B}[2J\t", type: 255, state: 200, device: "", port: 0),
+            QPOwner(kind: .process, pid: 7),
+        ]
+        var owners: [FlowKey: QPOwner] = [:]
+        for (i, flow) in demoEngine.flows.enumerated() where i % (variants.count + 1) != 0 {
+            owners[flow.key] = variants[i % variants.count]
+        }
+        return owners
+    }()
+
     static let statuses: [FeedStatus] = [
         FeedStatus(kind: .file, name: "fuzz.pcap", mode: "file", elapsedSeconds: 1.5, notes: ["speed 1x"]),
         FeedStatus(kind: .interface, name: "enp8s0", mode: "xdp+tc", lostEvents: 12,
@@ -49,7 +71,13 @@ enum ViewHarness {
         var status = statuses[Int(options & 3) % statuses.count]
         var width = Int(input.byte()), height = Int(input.byte())
         var model = ViewModel(status: status, symbols: options & 4 == 0 ? .ascii : .unicode)
-        model.refresh(ViewData(engine: options & 8 == 0 ? demoEngine : StatsEngine(), status: status))
+        let owned = options & 0x10 != 0
+        func data(demo: Bool) -> ViewData {
+            var data = ViewData(engine: demo ? demoEngine : StatsEngine(), status: status)
+            if owned { data.owners = demo ? demoOwners : [:] }
+            return data
+        }
+        model.refresh(data(demo: options & 8 == 0))
         blackHole(model.render(width: width, height: height))
         while !input.isEmpty {
             let b = input.byte()
@@ -61,7 +89,7 @@ enum ViewHarness {
                 if b & 4 != 0 {
                     model.updateStatus(status)
                 } else {
-                    model.refresh(ViewData(engine: b & 8 == 0 ? demoEngine : StatsEngine(), status: status))
+                    model.refresh(data(demo: b & 8 == 0))
                 }
             case 0xF0...0xFF:
                 width = Int(input.byte()) * (b & 1 == 0 ? 1 : 4)

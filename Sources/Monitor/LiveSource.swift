@@ -1,4 +1,5 @@
 import CProbe
+import Attribution
 import Capture
 import Probe
 import Report
@@ -18,11 +19,23 @@ public final class LiveSource {
     private var writeError: CaptureError?
     /// Events handed over so far (the live frame numbers).
     public private(set) var eventCount: UInt64 = 0
+    /// Whose each flow's QP is (RDMA netlink); nil where that is out of reach.
+    public let resolver: QPResolver?
+    /// The hw counters of the RDMA ports on the watched interface.
+    public let deviceCounters: [DeviceCounters]
+    /// The RDMA device named on the command line, if one was.
+    public var rdmaDevice: String?
+    /// Flows seen since the resolver last looked.
+    private var newFlows: Set<FlowKey> = []
+    private var lastAttribution: Int64 = 0
     /// Called for each decoded frame (the dump).
     public var onFrame: ((FrameInfo, UnsafeRawBufferPointer, Result<RoCEPacket, DecodeError>) -> Void)?
 
     /// Attaches the probe; `savePath` names a pcapng file for the captured events.
-    public init(options: ProbeOptions, decoder: PacketDecoder, engine: StatsEngine, savePath: String?) throws {
+    /// With `attribution`, flows' QPs are resolved to their owners and the interface's RDMA
+    /// ports' hw counters are read, where the host has them.
+    public init(options: ProbeOptions, decoder: PacketDecoder, engine: StatsEngine, savePath: String?,
+                attribution: Bool = true) throws {
         if let savePath {
             writer = try PcapNGWriter(path: savePath, creation: .newPrivate)
         }
@@ -33,14 +46,40 @@ public final class LiveSource {
             if let savePath, savePath != "-" { unlink(savePath) }
             throw error
         }
+        resolver = attribution ? QPResolver() : nil
+        deviceCounters = attribution ? DeviceCounters.watching(netdev: options.interface) : []
         self.decoder = decoder
         self.engine = engine
     }
 
     /// The snapshot's source description.
     public var snapshotSource: Snapshot.Source {
-        Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
-                        lostEvents: probe.totalCounters.lostEvents)
+        var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
+                                     lostEvents: probe.totalCounters.lostEvents)
+        (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
+        source.rdmaDevice = rdmaDevice
+        return source
+    }
+
+    /// Adds what the engine's counters cannot know: the QPs' owners and the device counters.
+    public func annotate(_ snapshot: inout Snapshot) {
+        snapshot.source.rdmaDevice = rdmaDevice
+        snapshot.owners = resolver?.owners
+        snapshot.deviceCounters = deviceCounters.map(DeviceCounterValues.init)
+    }
+
+    /// Resolves new flows at once and refreshes every owner each half second; keeps the owners
+    /// bounded like the flow table.
+    private func attribute() {
+        guard let resolver else { return }
+        let now = SystemClock.monotonic()
+        if newFlows.isEmpty && now - lastAttribution < 200_000_000 { return }
+        lastAttribution = now
+        resolver.update(newFlows: newFlows, now: now)
+        newFlows.removeAll(keepingCapacity: true)
+        if resolver.owners.count > engine.configuration.maxFlows {
+            resolver.keep(only: Set(engine.flows.map(\.key)))
+        }
     }
 
     /// The probe's kernel counters of both directions: exact even when events are lost.
@@ -87,9 +126,11 @@ public final class LiveSource {
             if now >= deadline { break }
             let wait = Int32(min(200, max(1, (deadline - now) / 1_000_000)))
             probe.poll(timeoutMilliseconds: wait) { [unowned self] event in handle(event) }
+            attribute()
             if let writeError { throw writeError }
         }
         probe.drain { [unowned self] event in handle(event) }
+        attribute()
         try writer?.flush()
         return Probe.receivedSignal == 0
     }
@@ -97,6 +138,10 @@ public final class LiveSource {
     private func handle(_ event: ProbeEvent) {
         eventCount += 1
         let frame = LiveSource.count(event, number: eventCount, decoder: decoder, engine: engine)
+        if let resolver, case .success(let packet) = frame.result {
+            let key = FlowKey(packet)
+            if resolver.owners[key] == nil { newFlows.insert(key) }
+        }
         onFrame?(frame.info, event.data, frame.result)
         save(event, direction: frame.info.direction)
     }

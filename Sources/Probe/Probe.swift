@@ -75,6 +75,7 @@ public final class Probe {
     private var ringBuffer: OpaquePointer?
     private var countersFD: Int32 = -1
     private var flowsFD: Int32 = -1
+    private var statsFD: Int32 = -1
     private let options: ProbeOptions
     private final class HandlerBox {
         var handler: ((ProbeEvent) -> Void)?
@@ -375,6 +376,30 @@ public final class Probe {
         return KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
                              clockOffset: box.clockOffset)
     }
+
+    /// Asks the kernel to time the probe's programs while rdmatop runs (BPF run-time stats,
+    /// `BPF_ENABLE_STATS`); false when it refuses. `runStats` reads 0 without it.
+    @discardableResult
+    public func enableRunStats() -> Bool {
+        if statsFD < 0 { statsFD = rt_enable_run_stats() }
+        return statsFD >= 0
+    }
+
+    /// The kernel's run time (nanoseconds) and run count of the attached programs.
+    public var runStats: (nanoseconds: UInt64, runs: UInt64) {
+        guard object != nil else { return (0, 0) }
+        var total: (nanoseconds: UInt64, runs: UInt64) = (0, 0)
+        for name in ["rdmatop_xdp", TCSlot.programName] {
+            var ns: UInt64 = 0, runs: UInt64 = 0
+            let fd = rt_prog_fd(object, name)
+            if fd >= 0, rt_prog_run_stats(fd, &ns, &runs) == 0 {
+                total.nanoseconds &+= ns
+                total.runs &+= runs
+            }
+        }
+        return total
+    }
+
     /// Both directions summed.
     public var totalCounters: ProbeCounters {
         counters(direction: RDMATOP_DIR_RX.rawValue) + counters(direction: RDMATOP_DIR_TX.rawValue)
@@ -397,6 +422,10 @@ public final class Probe {
         rt_ringbuf_free(ringBuffer)
         ringBuffer = nil
         unload()
+        if statsFD >= 0 {
+            Glibc.close(statsFD)
+            statsFD = -1
+        }
     }
 
     /// Nanoseconds to add to CLOCK_MONOTONIC (bpf_ktime_get_ns) to get wall-clock time.

@@ -111,4 +111,33 @@ benchmark("stats: ingest an unpaired ACK (5000 request flows between its hosts)"
     flooded.ingest(strayACK, frameLength: 62, timestamp: clock, direction: .inbound)
 }
 
+// A Prometheus scrape's work with 10,000 QPs in the table: the exporter takes the snapshot
+// (top 100 QPs, the rest folded into qpn="other") and renders the exposition.
+let manyQPs = StatsEngine()
+for qp in 0..<10_000 {
+    var p = stream[0]
+    p.bth.destQP = UInt32(0x1000 + qp)
+    for n in 0..<(1 + qp % 3) {
+        p.bth.psn = UInt32(n)
+        manyQPs.ingest(p, frameLength: 1082, timestamp: 1_000_000_000 + Int64(qp * 3 + n) * 1000, direction: .inbound)
+    }
+}
+let exporter = PrometheusExporter(topK: 100, version: "bench")
+let source = Snapshot.Source(kind: "interface", interface: "bench0", mode: "xdp")
+benchmark("prometheus: snapshot + update + render, 10k QPs (top 100)") {
+    exporter.update(Snapshot(engine: manyQPs, source: source))
+    blackHole(exporter.render())
+}
+
+benchmark("prometheus: snapshot of 10k QPs alone") {
+    blackHole(Snapshot(engine: manyQPs, source: source))
+}
+let snap10k = Snapshot(engine: manyQPs, source: source)
+benchmark("prometheus: update alone, 10k QPs") {
+    exporter.update(snap10k)
+}
+benchmark("prometheus: render alone, top 100") {
+    blackHole(exporter.render())
+}
+
 Benchmark.main()

@@ -33,7 +33,10 @@ struct FileCommand {
         let sourceInfo = Snapshot.Source(kind: "file", file: path, mode: "file")
         var periodic = !output.dump && !output.once && (interval != nil || count > 0)
             ? PeriodicSnapshots(source: sourceInfo, interval: interval ?? 2, count: count) : nil
-        let print = { (snapshot: Snapshot) in out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n") }
+        let print = { (snapshot: Snapshot) in
+            out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
+                      + (output.resolved == .text ? "\n" : ""))
+        }
         do {
             try source.forEach { decoded in
                 periodic?.advance(to: decoded.frame.timestampNanoseconds, engine: engine, print: print)
@@ -56,7 +59,7 @@ struct FileCommand {
             engine.tick(at: engine.firstTimestamp)
             engine.tick(at: engine.lastTimestamp)
             let snapshot = Snapshot(engine: engine, source: sourceInfo)
-            out.write(output.json ? snapshot.jsonText() : snapshot.renderText())
+            out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version))
         }
         out.flush()
         if let failure {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Exporter
 import Foundation
 import Monitor
 import Probe
@@ -8,7 +9,9 @@ import Stats
 
 /// `rdmatop IFACE`: live capture through the probe.
 struct LiveCommand {
+    /// A netdev, or the RDMA device named on the command line, resolved to its netdev.
     let interface: String
+    let rdmaDevice: String?
     let decoder: PacketDecoder
     let filter: PacketFilter
     let output: OutputOptions
@@ -44,8 +47,12 @@ struct LiveCommand {
             printError("\(error)")
             throw ExitCode.failure
         }
+        source.rdmaDevice = rdmaDevice
         for notice in source.probe.notices { printError(notice) }
-        printError("watching \(interface) (\(source.probe.modeName)), UDP port \(decoder.udpPort), "
+        // The probe's own cost, for rdmatop_probe_run_seconds_total and the JSON's probe_run_ns.
+        if !source.probe.enableRunStats() { printError("BPF run-time stats are off: probe_run_ns and probe_runs stay 0") }
+        printError("watching \(interface) (\(source.probe.modeName))" + (rdmaDevice.map { ", RDMA device \($0)" } ?? "")
+                   + ", UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
         if viewing {
             var failure: Error?
@@ -72,7 +79,22 @@ struct LiveCommand {
                 }
             }
         }
-        let interval = Int64(max(0.05, live.interval ?? 2) * 1e9)
+        // --listen: a daemon serving /metrics, refreshed every interval; it prints snapshots
+        // only when a format is asked for.
+        var server: MetricsServer?
+        let exporter = PrometheusExporter(topK: output.metricsQPs, version: RdmaTop.version)
+        if let listen = live.listen.flatMap(ListenAddress.init) {
+            do {
+                server = try MetricsServer(address: listen)
+            } catch {
+                try? source.close()
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+            printError("serving /metrics on \(listen)")
+        }
+        let printing = server == nil || output.format != nil || output.jsonFlag
+        let interval = Int64(max(0.05, live.interval ?? (server == nil ? 2 : 1)) * 1e9)
         let start = SystemClock.monotonic()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
@@ -92,7 +114,15 @@ struct LiveCommand {
                     if engine.filter.isEmpty, let exact = source.exactFlows() {
                         snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
                     }
-                    out.write(output.json ? snapshot.jsonText() : snapshot.renderText() + "\n")
+                    source.annotate(&snapshot)
+                    if let server {
+                        exporter.update(snapshot)
+                        server.publish(exporter.render())
+                    }
+                    if printing {
+                        out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
+                                  + (output.resolved == .text ? "\n" : ""))
+                    }
                 }
                 out.flush()
                 printed += 1
@@ -103,6 +133,7 @@ struct LiveCommand {
             failure = error
         }
         out.flush()
+        server?.stop()
         do {
             try source.close()
         } catch {
@@ -139,6 +170,9 @@ struct LiveOptions: ParsableArguments {
 
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8
+
+    @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless; snapshots are printed only with --format or --json.")
+    var listen: String?
 
     @Option(name: .customLong("bpf-object"), help: .hidden)
     var bpfObject: String?

@@ -11,6 +11,8 @@ enum OptionBounds {
     static let bufferMiB = 1...1024
     /// `--max-flows`.
     static let maxFlows = 1...10_000_000
+    /// `--metrics-qps`: per-QP Prometheus series (each about 30 lines of exposition).
+    static let metricsQPs = 1...100_000
     /// `--count`: snapshots (0: no limit).
     static let count = 0...1_000_000_000
     /// `--preview`: payload bytes a dump line shows.

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Attribution
+import Foundation
 import Capture
+import Exporter
 import Monitor
 import Report
 import RoCE
@@ -21,11 +24,16 @@ public struct RdmaTop: ParsableCommand {
               rdmatop -r capture.pcap --dump --qpn 0x11 --opcode write
               rdmatop enp8s0 --once --interval 5 --json   live snapshot (root)
               rdmatop enp8s0 --dump -w roce.pcapng         live dump, saved for Wireshark
+              rdmatop enp8s0 --once --format prometheus   textfile for node_exporter
+              rdmatop enp8s0 --listen 127.0.0.1:9464      serve /metrics to Prometheus
 
             Exit status: 0 on success, 1 on an error (a message on standard error),
             64 on a usage error.
             """,
-        version: "rdmatop 0.1.0")
+        version: "rdmatop \(RdmaTop.version)")
+
+    /// The version, also in `rdmatop_build_info`.
+    static let version = "0.1.0"
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var output: OutputOptions
@@ -65,6 +73,20 @@ public struct RdmaTop: ParsableCommand {
         if let mtu = analysis.pathMTU, ![256, 512, 1024, 2048, 4096].contains(mtu) {
             throw ValidationError("--pmtu \(mtu): an IBTA path MTU (256, 512, 1024, 2048 or 4096)")
         }
+        if output.jsonFlag, let f = output.format, f != .json {
+            throw ValidationError("--json and --format \(f.rawValue): give one format")
+        }
+        if output.dump && output.resolved == .prometheus {
+            throw ValidationError("--dump prints packets: text or json, not prometheus")
+        }
+        try B.check("--metrics-qps", output.metricsQPs, B.metricsQPs, "QPs with their own series")
+        if let listen = live.listen {
+            guard source.interface != nil else { throw ValidationError("--listen serves a live interface's metrics: give an interface") }
+            guard ListenAddress(listen) != nil else {
+                throw ValidationError("--listen \(listen): not ADDR:PORT (127.0.0.1:9464, [::1]:9464, :9464)")
+            }
+            if output.dump { throw ValidationError("--listen and --dump: the daemon serves metrics, not packets") }
+        }
         try B.check("--max-flows", analysis.maxFlows, B.maxFlows, "flows kept")
         try B.check("--count", live.count, B.count, "snapshots")
         try B.check("--preview", output.preview, B.preview, "payload bytes")
@@ -87,16 +109,33 @@ public struct RdmaTop: ParsableCommand {
             }
             try FileCommand(path: path, decoder: decoder, filter: filter, output: output,
                             engine: analysis.configuration, interval: live.interval, count: live.count).run()
-        } else if let interface = source.interface {
-            try LiveCommand(interface: interface, decoder: decoder, filter: filter, output: output, live: live,
+        } else if let name = source.interface {
+            let (interface, rdmaDevice) = try Self.netdev(named: name)
+            try LiveCommand(interface: interface, rdmaDevice: rdmaDevice, decoder: decoder, filter: filter, output: output, live: live,
                             engine: analysis.configuration).run()
         }
     }
 }
 
+extension RdmaTop {
+    /// A network interface as given, or an RDMA device (`rxe0`) resolved to the netdev it runs
+    /// over; a name that is neither goes on to the probe, which says there is no such interface.
+    static func netdev(named name: String) throws -> (interface: String, rdmaDevice: String?) {
+        let sysfs = RdmaSysfs()
+        if name.contains("/") || FileManager.default.fileExists(atPath: "/sys/class/net/\(name)") || !sysfs.hasDevice(name) {
+            return (name, nil)
+        }
+        guard let netdev = sysfs.netdev(of: name) else {
+            printError("RDMA device \(name) has no network device (not RoCE?): nothing to watch")
+            throw ExitCode.failure
+        }
+        return (netdev, name)
+    }
+}
+
 /// Where packets come from.
 struct SourceOptions: ParsableArguments {
-    @Argument(help: "Network interface to watch (e.g. enp8s0).")
+    @Argument(help: "Network interface to watch (e.g. enp8s0), or an RDMA device (e.g. rxe0): its netdev.")
     var interface: String?
 
     @Option(name: [.customShort("r"), .long], help: "Read packets from a pcap or pcapng file ('-' for standard input).")
@@ -108,8 +147,19 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print one snapshot and exit.")
     var once = false
 
-    @Flag(help: "Print JSON: one document per snapshot, or JSON Lines with --dump.")
-    var json = false
+    @Option(help: "Snapshot format: text, json (one document per snapshot; JSON Lines with --dump) or prometheus (the text exposition, for node_exporter's textfile collector).")
+    var format: OutputFormat?
+
+    @Flag(name: .customLong("json"), help: "The same as --format json.")
+    var jsonFlag = false
+
+    /// The format asked for (text when none was).
+    var resolved: OutputFormat { format ?? (jsonFlag ? .json : .text) }
+    /// Whether JSON was asked for.
+    var json: Bool { resolved == .json }
+
+    @Option(name: .customLong("metrics-qps"), help: "QPs with their own Prometheus series (the busiest); the rest are summed as qpn=\"other\".")
+    var metricsQPs: Int = 100
 
     @Flag(help: "Print every RoCE packet, decoded, instead of a snapshot.")
     var dump = false
@@ -174,3 +224,5 @@ struct FilterOptions: ParsableArguments {
         return filter
     }
 }
+
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attribution
 import Capture
 import Monitor
 import Probe
@@ -37,7 +38,7 @@ enum ViewCommand {
     /// Whether the view runs: standard output is a terminal and no headless output was asked
     /// for (`--once`, `--count`, `--dump`, `--json`).
     static func wanted(_ output: OutputOptions, _ live: LiveOptions) -> Bool {
-        !output.once && !output.dump && !output.json && live.count == 0 && isatty(1) == 1
+        !output.once && !output.dump && output.format == nil && !output.jsonFlag && live.listen == nil && live.count == 0 && isatty(1) == 1
     }
 
     /// The view's options: the delay (`--interval`, else 1 s) and the filter of `--qpn`,
@@ -126,10 +127,15 @@ final class LiveFeed: PacketFeed {
     }
 
     var status: FeedStatus {
-        FeedStatus(kind: .interface, name: source.probe.interface, mode: source.probe.modeName,
+        FeedStatus(kind: .interface, name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
+                   mode: source.probe.modeName,
                    lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
-                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9)
+                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
+                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary })
     }
+
+    var owners: [FlowKey: QPOwner]? { source.resolver?.owners }
+    var deviceCounters: [DeviceCounterValues] { source.deviceCounters.map(DeviceCounterValues.init) }
 
     var clock: Int64 { SystemClock.realtime() }
 

@@ -1,3 +1,4 @@
+import Attribution
 import Foundation
 import RoCE
 import Stats
@@ -7,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -28,6 +29,12 @@ public struct Snapshot: Sendable {
         public var qpCounts = "events"
         /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).
         public var kernelEvictedFlows: UInt64?
+        /// Nanoseconds the kernel spent in the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRunNanoseconds: UInt64 = 0
+        /// Runs of the probe's programs (BPF run-time stats); 0 for files.
+        public var probeRuns: UInt64 = 0
+        /// The RDMA device named on the command line (`rdmatop rxe0`), whose netdev is `interface`.
+        public var rdmaDevice: String?
 
         public init(kind: String, file: String? = nil, interface: String? = nil, mode: String, lostEvents: UInt64 = 0) {
             self.kind = kind
@@ -66,6 +73,39 @@ public struct Snapshot: Sendable {
     public var flows: [FlowStats]
     public var opcodes: [Opcode]
     public var malformed: [MalformedEntry]
+    /// Whose each flow's destination QP is (RDMA netlink); nil when attribution is absent
+    /// (a capture file, no RDMA device, no RDMA netlink).
+    public var owners: [FlowKey: QPOwner]?
+    /// The hw counters of the RDMA ports on the watched interface, since rdmatop started.
+    public var deviceCounters: [DeviceCounterValues] = []
+}
+
+/// One RDMA port's hw counters over the snapshot's run.
+public struct DeviceCounterValues: Sendable {
+    public var device: String
+    public var port: UInt32
+    public var netdev: String
+    /// Name and increase since rdmatop started, by name.
+    public var counters: [(name: String, value: UInt64)]
+
+    public init(_ counters: DeviceCounters) {
+        device = counters.device
+        port = counters.port
+        netdev = counters.netdev
+        self.counters = counters.sinceStart()
+    }
+
+    /// A counter's increase; nil when the device has no such counter.
+    public subscript(name: String) -> UInt64? { counters.first { $0.name == name }?.value }
+
+    /// The counters most worth a glance, as `name value` pairs in one line.
+    public var summary: String {
+        let main = ["sent_pkts", "rcvd_pkts", "out_of_seq_request", "duplicate_request", "rcvd_seq_err",
+                    "rcvd_rnr_err", "send_rnr_err", "retry_exceeded_err"]
+        let shown = main.compactMap { n in self[n].map { "\(n) \($0)" } }
+        return "\(device) port \(port): " + (shown.isEmpty ? counters.prefix(6).map { "\($0.name) \($0.value)" } : shown)
+            .joined(separator: ", ")
+    }
 }
 
 extension ClockDomains.Domain {

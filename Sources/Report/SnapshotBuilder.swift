@@ -12,7 +12,12 @@ extension Snapshot {
         packetsPerSecond = engine.packetRate.last
         bytesPerSecond = engine.byteRate.last
         evictedFlows = engine.evictions
-        flows = engine.flows.filter { $0.packets > 0 }.sorted(by: Snapshot.busiestFirst)
+        // Sorted by index: moving 10,000 FlowStats values around in a sort costs ~100x more.
+        let all = engine.flows
+        let order = all.indices.filter { all[$0].packets > 0 }.sorted { a, b in
+            all[a].packets != all[b].packets ? all[a].packets > all[b].packets : all[a].key < all[b].key
+        }
+        flows = order.map { all[$0] }
         var ops: [Opcode] = []
         for (index, total) in engine.opcodes.enumerated() where total.packets > 0 {
             let info = OpcodeTable[UInt8(index)]

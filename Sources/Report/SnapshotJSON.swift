@@ -1,3 +1,4 @@
+import Attribution
 import RoCE
 import Stats
 
@@ -7,9 +8,9 @@ extension Snapshot {
         var sourceMembers: [(String, JSONValue)] = [("kind", .string(source.kind))]
         if let file = source.file { sourceMembers.append(("file", .string(file))) }
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
-        sourceMembers += [("mode", .string(source.mode)), ("lost_events", .uint(source.lostEvents)),
-                          ("qp_counts", .string(source.qpCounts))]
-        if let evicted = source.kernelEvictedFlows { sourceMembers.append(("kernel_evicted_flows", .uint(evicted))) }
+        if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
+        sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts))]
+        sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
         var members: [(String, JSONValue)] = [
             ("version", .number(version)),
             ("source", .object(sourceMembers)),
@@ -21,15 +22,18 @@ extension Snapshot {
             })),
         ]
         if let filter { members.append(("filter", .string(filter))) }
-        members.append(("totals", .object([
-            ("packets", .uint(totals.packets)), ("bytes", .uint(totals.bytes)),
-            ("roce_packets", .uint(totals.rocePackets)), ("roce_bytes", .uint(totals.roceBytes)),
-            ("matched", .uint(totals.matched)), ("malformed", .uint(totals.malformed)),
-            ("icrc_checked", .uint(totals.icrcChecked)), ("icrc_errors", .uint(totals.icrcErrors)),
-            ("evicted_flows", .uint(evictedFlows)),
+        members.append(("totals", .object(GlobalMetric.section(.totals).map { ($0.key, .uint($0.value(self))) } + [
             ("packets_per_s", .double(packetsPerSecond)), ("bytes_per_s", .double(bytesPerSecond)),
         ])))
-        members.append(("qps", .array(flows.map(Snapshot.flowJSON))))
+        if !deviceCounters.isEmpty {
+            members.append(("device_counters", .array(deviceCounters.map { d in
+                .object([("device", .string(d.device)), ("port", .number(d.port)), ("netdev", .string(d.netdev)),
+                         ("counters", .object(d.counters.map { ($0.name, .uint($0.value)) }))])
+            })))
+        }
+        members.append(("qps", .array(flows.map { f in
+            Snapshot.flowJSON(f, owner: owners.map { $0[f.key] ?? QPOwner(kind: .unknown) })
+        })))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
                      ("packets", .uint(op.packets)), ("bytes", .uint(op.bytes)),
@@ -42,51 +46,46 @@ extension Snapshot {
         return .object(members)
     }
 
-    static func flowJSON(_ f: FlowStats) -> JSONValue {
+    /// A flow's object; `owner` adds the attribution keys (nil: attribution absent).
+    static func flowJSON(_ f: FlowStats, owner: QPOwner? = nil) -> JSONValue {
         var m: [(String, JSONValue)] = [
             ("src", .string(f.key.source.description)), ("dst", .string(f.key.destination.description)),
             ("qpn", .number(f.key.qpn)), ("transport", .string(f.transport.name)),
         ]
         if let direction = f.direction.jsonName { m.append(("direction", .string(direction))) }
-        m += [
-            ("packets", .uint(f.packets)), ("bytes", .uint(f.bytes)), ("payload_bytes", .uint(f.payloadBytes)),
-            ("icrc_errors", .uint(f.icrcErrors)), ("malformed", .uint(f.malformed)),
-            ("opcodes", .object(f.opcodes.sorted.map { (OpcodeTable[$0.opcode].name, .uint($0.count)) })),
-            ("rates", .object([
-                ("packets_per_s", .double(f.packetRate.last)), ("bytes_per_s", .double(f.byteRate.last)),
-                ("messages_per_s", .double(f.messageRate.last)),
-                ("packets_per_s_smoothed", .double(f.packetRate.smoothed)),
-                ("bytes_per_s_smoothed", .double(f.byteRate.smoothed)),
-            ])),
-            ("psns_of", .string(f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")),
-        ]
-        m += AnalysisCounter.all.map { ($0.key, .uint($0.value(f))) }
-        m += [
-            ("acks", .uint(f.responses.acks)),
-            ("naks", .object(f.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) })),
-            ("rnr_naks", .uint(f.responses.rnrNaks)),
-            ("rnr_timers", .object(f.responses.rnrTimers.sorted { $0.key < $1.key }
-                .map { (String($0.key), .uint($0.value)) })),
-            ("cnps", .uint(f.responses.cnps)),
-            ("ecn_ce", .uint(f.responses.ecnCE)),
-            ("fecn", .uint(f.responses.fecn)),
-            ("becn", .uint(f.responses.becn)),
-            ("messages", .uint(f.messages.count)),
-            ("partial_messages", .uint(f.messages.partial)),
-            ("message_bytes", f.messages.count == 0 ? .null : .object([
-                ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
-                ("max", .uint(f.messages.maxBytes)),
-            ])),
-            ("rtt_us", f.rtt.count == 0 ? .null : .object([
-                ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
-                ("count", .uint(f.rtt.count)),
-            ])),
-            ("rtt_cross_clock", .uint(f.rtt.crossClock)),
-            ("reverse", f.reverse.map { r in
-                .object([("src", .string(r.source.description)), ("dst", .string(r.destination.description)),
-                         ("qpn", .number(r.qpn))])
-            } ?? .null),
-        ]
+        // The table's rows in order; the flow's structured fields (not counters) where schema
+        // v3 places them: after the traffic rows, and after the message counts.
+        for row in FlowMetric.all {
+            m.append((row.key, row.jsonValue(f)))
+            if row.key == "malformed" {
+                m += [
+                    ("opcodes", .object(f.opcodes.sorted.map { (OpcodeTable[$0.opcode].name, .uint($0.count)) })),
+                    ("rates", .object([
+                        ("packets_per_s", .double(f.packetRate.last)), ("bytes_per_s", .double(f.byteRate.last)),
+                        ("messages_per_s", .double(f.messageRate.last)),
+                        ("packets_per_s_smoothed", .double(f.packetRate.smoothed)),
+                        ("bytes_per_s_smoothed", .double(f.byteRate.smoothed)),
+                    ])),
+                    ("psns_of", .string(f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")),
+                ]
+            } else if row.key == "partial_messages" {
+                m += [
+                    ("message_bytes", f.messages.count == 0 ? .null : .object([
+                        ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
+                        ("max", .uint(f.messages.maxBytes)),
+                    ])),
+                    ("rtt_us", f.rtt.count == 0 ? .null : .object([
+                        ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
+                        ("count", .uint(f.rtt.count)),
+                    ])),
+                ]
+            }
+        }
+        m.append(("reverse", f.reverse.map { r in
+            .object([("src", .string(r.source.description)), ("dst", .string(r.destination.description)),
+                     ("qpn", .number(r.qpn))])
+        } ?? .null))
+        if let owner { m += owner.jsonMembers }
         return .object(m)
     }
 

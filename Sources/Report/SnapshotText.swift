@@ -8,7 +8,9 @@ extension Snapshot {
         let origin: String
         switch source.kind {
         case "file": origin = "file \(source.file ?? "?")"
-        default: origin = "interface \(source.interface ?? "?") (\(source.mode))"
+        default:
+            let name = source.rdmaDevice.map { "\($0) on \(source.interface ?? "?")" } ?? (source.interface ?? "?")
+            origin = "interface \(name) (\(source.mode))"
         }
         out.append("rdmatop: \(origin), \(Units.fixed(durationSeconds, digits: 3)) s"
                    + (filter.map { ", filter: \($0)" } ?? ""))
@@ -22,27 +24,28 @@ extension Snapshot {
                 "\(i + 1) \(c.kind) \(Units.isoTime(c.first)) +\(Units.fixed(c.durationSeconds, digits: 3)) s (\(c.packets) packets)"
             }.joined(separator: "; ") + " - durations and rates on one timeline, round trips only within a clock")
         }
+        for device in deviceCounters { out.append("device counters: " + device.summary) }
         out.append("")
 
         let showDirection = flows.contains { $0.direction != .unknown }
         var columns: [(String, TextTable.Alignment)] = [("QPN", .left), ("SOURCE", .left), ("DESTINATION", .left)]
         if showDirection { columns.append(("DIR", .left)) }
-        columns += [("TRANSPORT", .left), ("PACKETS", .right), ("BYTES", .right), ("PAYLOAD", .right),
-                    ("LOST", .right), ("RETX", .right), ("MISS", .right), ("NAK", .right), ("RNR", .right), ("CNP", .right),
-                    ("CE", .right), ("RTT p50", .right), ("ICRC ERR", .right), ("OPCODES", .left)]
+        if owners != nil { columns.append(("PROCESS", .left)) }
+        let counters = FlowMetric.all.filter { $0.textColumn != nil }
+        columns.append(("TRANSPORT", .left))
+        columns += counters.map { ($0.textColumn!, .right) }
+        columns += [("RTT p50", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
         for f in flows {
             var row = [Units.hex(f.key.qpn, width: 6), f.key.source.description, f.key.destination.description]
             if showDirection { row.append(f.direction.jsonName?.uppercased() ?? "-") }
+            if let owners { row.append(owners[f.key]?.label ?? "?") }
             let ops = f.opcodes.sorted
             let shown = ops.prefix(maxOpcodesPerQP).map { "\(shortName(OpcodeTable[$0.opcode].name)) \($0.count)" }
             let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
-            row += [f.transport.name, String(f.packets), String(f.bytes), String(f.payloadBytes),
-                    String(f.lostPackets), String(f.psn.retransmitted), String(f.psn.missing),
-                    String(f.responses.nakCount),
-                    String(f.responses.rnrNaks), String(f.responses.cnps), String(f.responses.ecnCE),
-                    f.rtt.percentile(50).map { "\($0) us" } ?? "-", String(f.icrcErrors),
-                    shown.joined(separator: ", ") + more]
+            row.append(f.transport.name)
+            row += counters.map { String($0.value(f)) }
+            row += [f.rtt.percentile(50).map { "\($0) us" } ?? "-", shown.joined(separator: ", ") + more]
             qpTable.add(row)
         }
         out += qpTable.render()

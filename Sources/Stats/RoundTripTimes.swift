@@ -49,11 +49,34 @@ public struct RoundTripTimes: Sendable {
                                               numberOfSignificantValueDigits: .two)
             }
             _ = histogram?.record(max(1, us))
+            recordBucket(max(1, us))
         }
         pending = kept
     }
 
     /// Samples recorded.
+    /// Upper bounds of the fixed log buckets the Prometheus histogram exports, in
+    /// microseconds: 1-2-5 steps from 10 µs to 10 s (the largest time recorded).
+    public static let bucketBoundsMicroseconds: [UInt64] = (1...6).flatMap { e -> [UInt64] in
+        let p = UInt64(pow10(e))
+        return [p, 2 * p, 5 * p]
+    } + [10_000_000]
+
+    /// Samples per bucket (not cumulative): `bucketCounts[i]` counts samples at most
+    /// `bucketBoundsMicroseconds[i]` and above the bound before; empty until the first sample.
+    public private(set) var bucketCounts: [UInt64] = []
+    /// The sum of every sample, in microseconds.
+    public private(set) var sumMicroseconds: UInt64 = 0
+
+    private mutating func recordBucket(_ us: UInt64) {
+        if bucketCounts.isEmpty { bucketCounts = Array(repeating: 0, count: RoundTripTimes.bucketBoundsMicroseconds.count) }
+        let i = RoundTripTimes.bucketBoundsMicroseconds.firstIndex { us <= $0 } ?? bucketCounts.count - 1
+        bucketCounts[i] &+= 1
+        sumMicroseconds &+= us
+    }
+
+    private static func pow10(_ e: Int) -> Int { (0..<e).reduce(1) { r, _ in r * 10 } }
+
     public var count: UInt64 { histogram?.totalCount ?? 0 }
 
     /// The value at `percentile` (0-100) in microseconds, nil without samples.

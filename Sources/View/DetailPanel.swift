@@ -1,4 +1,5 @@
 import Histogram
+import Attribution
 import Report
 import RoCE
 import Stats
@@ -26,6 +27,7 @@ extension ViewModel {
         if let d = f.direction.jsonName { title.append("  " + d) }
         title.append("  UDP source port \(f.udpSourcePort)")
         out.append(title)
+        if let owner = data.owners?[f.key] { out += labelled("owner", width: width, ownerItems(owner)) }
 
         if let r = f.reverse {
             var items = [("flow", "\(r.source) > \(r.destination) qpn \(Format.qpn(r.qpn))")]
@@ -45,42 +47,58 @@ extension ViewModel {
         spark.append("  now \(Format.rate(f.packetRate.last)) peak \(Format.rate(history.max() ?? 0))")
         out.append(spark)
 
-        out += labelled("traffic", width: width, [
-            ("packets", Format.count(f.packets)), ("bytes", Format.bytes(Double(f.bytes))),
-            ("payload", Format.bytes(Double(f.payloadBytes))), ("pkt/s", Format.rate(f.packetRate.last)),
-            ("bytes/s", Format.bytes(f.byteRate.last)), ("msgs/s", Format.rate(f.messageRate.last)),
+        out += labelled("traffic", width: width, items(.traffic, f) + [
+            ("pkt/s", Format.rate(f.packetRate.last)), ("bytes/s", Format.bytes(f.byteRate.last)),
+            ("msgs/s", Format.rate(f.messageRate.last)),
         ])
         let ops = f.opcodes.sorted
         out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })
         let m = f.messages
-        out += labelled("messages", width: width, [
-            ("count", Format.count(m.count)),
+        out += labelled("messages", width: width, items(.messages, f) + [
             ("min", m.count == 0 ? "-" : Format.bytes(Double(m.minBytes))),
             ("mean", m.count == 0 ? "-" : Format.bytes(m.meanBytes)),
             ("max", m.count == 0 ? "-" : Format.bytes(Double(m.maxBytes))),
-            ("partial", Format.count(m.partial)),
         ])
-        out += labelled("PSNs", width: width,
-                        [("of", f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")]
-                            + AnalysisCounter.all.map { ($0.title, Format.count($0.value(f))) },
-                        alarm: AnalysisCounter.all.contains { $0.alarm && $0.value(f) > 0 })
-        let r = f.responses
-        var responses: [(String, String)] = [("ACKs", Format.count(r.acks)), ("NAKs", Format.count(r.nakCount))]
-        for (code, n) in r.naks.sorted(by: { $0.key < $1.key }) { responses.append(("  " + code, Format.count(n))) }
-        responses.append(("RNR NAKs", Format.count(r.rnrNaks)))
-        for (timer, n) in r.rnrTimers.sorted(by: { $0.key < $1.key }) {
-            responses.append(("  timer \(timer) (\(AETHSyndrome.rnrTimerDescription(timer)))", Format.count(n)))
+        for group in [MetricGroup.psns, .responses, .congestion, .errors] {
+            var shown = items(group, f)
+            if group == .psns {
+                shown.insert(("of", f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none"), at: 0)
+            }
+            out += labelled(group.rawValue, width: width, shown,
+                            alarm: FlowMetric.group(group).contains { $0.alarm && $0.value(f) > 0 })
         }
-        out += labelled("responses", width: width, responses, alarm: r.nakCount > 0 || r.rnrNaks > 0)
-        out += labelled("congestion", width: width, [
-            ("CNPs", Format.count(r.cnps)), ("CE", Format.count(r.ecnCE)), ("FECN", Format.count(r.fecn)),
-            ("BECN", Format.count(r.becn)),
-        ])
-        out += labelled("errors", width: width, [("ICRC", Format.count(f.icrcErrors)), ("malformed", Format.count(f.malformed))],
-                        alarm: f.icrcErrors > 0 || f.malformed > 0)
         out += rttLines(f.rtt, width: width)
         out += previewLines(f, width: width)
         return out.map { $0.truncated(to: width) }
+    }
+
+    /// Whose the QP is: the process, the QP's type and state, its device and port.
+    private func ownerItems(_ o: QPOwner) -> [(String, String)] {
+        var items: [(String, String)] = [("kind", o.kind.rawValue)]
+        if let pid = o.pid { items.append(("pid", String(pid))) }
+        if let comm = o.comm { items.append(("comm", comm)) }
+        if let t = o.typeName { items.append(("type", t)) }
+        if let s = o.stateName { items.append(("state", s + (o.destroyed ? " (destroyed)" : ""))) }
+        if let d = o.device { items.append(("device", d + (o.port.map { " port \($0)" } ?? ""))) }
+        return items
+    }
+
+    /// A detail section's counters from the metric table; a split counter (NAKs by code, RNR
+    /// NAKs by timer) is followed by its parts.
+    private func items(_ group: MetricGroup, _ f: FlowStats) -> [(String, String)] {
+        var out: [(String, String)] = []
+        for row in FlowMetric.group(group) {
+            if row.key == "rnr_timers" {
+                for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) {
+                    out.append(("  timer \(timer) (\(AETHSyndrome.rnrTimerDescription(timer)))", Format.count(n)))
+                }
+                continue
+            }
+            let v = row.value(f)
+            out.append((row.title, row.unit == "bytes" ? Format.bytes(Double(v)) : Format.count(v)))
+            for (label, n) in row.split?(f) ?? [] { out.append(("  " + label, Format.count(n))) }
+        }
+        return out
     }
 
     /// "label      k v  k v ..." wrapped under the label.

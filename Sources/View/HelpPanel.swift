@@ -27,18 +27,11 @@ extension ViewModel {
         }
         lines.append(StyledLine())
         lines.append(StyledLine("Columns", .section))
-        for text in [
-            "PKT/S BYTES/S MSG/S rates over the last interval; LOST RETX MISS: see below;",
-            "NAK NAKs, RNR RNR NAKs, CNP congestion notifications, CE ECN marks the flow carried;",
-            "RTT50 median request-to-ACK time of the flow's requests (from the capture point).",
-        ] {
-            lines.append(StyledLine("  " + text))
-        }
-        lines.append(StyledLine())
-        lines.append(StyledLine("PSN analysis (docs/analysis.md)", .section))
-        for c in AnalysisCounter.all {
-            var line = StyledLine("  " + Format.fit(c.title, 18), .key)
-            line.append(" " + c.definition)
+        lines.append(StyledLine("  PKT/S BYTES/S MSG/S rates over the last interval; RTT50 median request-to-ACK time"))
+        lines.append(StyledLine("  of the flow's requests (from the capture point); the counters (docs/analysis.md):"))
+        for c in FlowMetric.all where c.column != nil || c.group == .psns {
+            var line = StyledLine("  " + Format.fit(c.column?.title ?? c.title, 18), .key)
+            line.append(" " + c.help)
             lines.append(line)
         }
         return Array(lines.prefix(height))

@@ -60,7 +60,7 @@ public enum InteractiveView {
         var model = ViewModel(status: feed.status, state: state, symbols: terminal.symbols)
         let engine = feed.engine
         engine.tick(at: feed.clock)
-        model.refresh(ViewData(engine: engine, status: feed.status))
+        model.refresh(ViewData(feed: feed))
 
         var delay = nanoseconds(model.state.delay)
         var nextTick = SystemClock.monotonic() + delay
@@ -84,7 +84,7 @@ public enum InteractiveView {
                 case .ended:
                     ended = true
                     engine.tick(at: feed.clock)
-                    if !model.state.paused { model.refresh(ViewData(engine: engine, status: feed.status)) }
+                    if !model.state.paused { model.refresh(ViewData(feed: feed)) }
                     model.updateStatus(feed.status)
                     dirty = true
                 case .interrupted:
@@ -102,7 +102,7 @@ public enum InteractiveView {
                 case .pause(let paused):
                     if feed.pausesWithView { feed.setPaused(paused) }
                     // What is shown freezes as it stands now (and resumes from now).
-                    model.refresh(ViewData(engine: engine, status: feed.status))
+                    model.refresh(ViewData(feed: feed))
                 case .delay(let seconds):
                     delay = nanoseconds(seconds)
                     nextTick = SystemClock.monotonic() + delay
@@ -115,7 +115,7 @@ public enum InteractiveView {
                 if model.state.paused {
                     model.updateStatus(feed.status)
                 } else {
-                    model.refresh(ViewData(engine: engine, status: feed.status))
+                    model.refresh(ViewData(feed: feed))
                 }
                 dirty = true
                 nextTick += delay

@@ -1,3 +1,5 @@
+import Attribution
+import Report
 import Stats
 
 /// Where the view's packets come from: a live probe or a capture file replayed. The view
@@ -15,6 +17,10 @@ public protocol PacketFeed: AnyObject {
     /// Whether pausing the view pauses the feed too (a file replay), rather than only freezing
     /// the display while packets keep being counted (a live source, which must keep reading).
     var pausesWithView: Bool { get }
+    /// Whose each flow's QP is; nil where attribution is absent.
+    var owners: [FlowKey: QPOwner]? { get }
+    /// The watched interface's RDMA ports' hw counters since the start.
+    var deviceCounters: [DeviceCounterValues] { get }
 
     /// Counts packets until `monotonicDeadline` (CLOCK_MONOTONIC nanoseconds) or until there
     /// is nothing more to read; may return early. Throws when the source fails.
@@ -24,6 +30,10 @@ public protocol PacketFeed: AnyObject {
 }
 
 extension PacketFeed {
+    /// Whose each flow's QP is; nil where attribution is absent (files, no RDMA netlink).
+    public var owners: [FlowKey: QPOwner]? { nil }
+    /// The hw counters of the watched interface's RDMA ports since the start.
+    public var deviceCounters: [DeviceCounterValues] { [] }
     public var pausesWithView: Bool { false }
     public func setPaused(_ paused: Bool) {}
 }

@@ -1,12 +1,34 @@
+import Attribution
+import Report
 import RoCE
 import Stats
 
-/// The columns of the QP table, in display order.
-public enum QPColumn: Int, CaseIterable, Sendable {
+/// The columns of the QP table, in display order: the flow's identity and rates, then every
+/// counter of the metric table (`FlowMetric.all`) that has a view column, then RTT and opcodes.
+public enum QPColumn: Hashable, Sendable {
     case qpn, source, destination, transport
-    case packetRate, byteRate, messageRate, packets
-    case lost, retransmissions, missing, naks, rnrNaks, cnps, ce, rtt
-    case opcodes
+    /// Whose the destination QP is (`comm/pid`), where RDMA netlink tells.
+    case process
+    case packetRate, byteRate, messageRate
+    /// A counter of the metric table, by JSON key.
+    case counter(String)
+    case rtt, opcodes
+
+    /// Every column, in display order.
+    public static let allCases: [QPColumn] = [.qpn, .source, .destination, .process, .transport, .packetRate, .byteRate, .messageRate]
+        + FlowMetric.all.filter { $0.column != nil }.map { .counter($0.key) } + [.rtt, .opcodes]
+
+    /// Counter columns by their old names.
+    public static let packets = QPColumn.counter("packets")
+    public static let lost = QPColumn.counter("lost_packets")
+    public static let retransmissions = QPColumn.counter("retransmitted_packets")
+    public static let missing = QPColumn.counter("missing_psns")
+    public static let naks = QPColumn.counter("naks")
+
+    /// The metric table's row of a counter column.
+    var metric: FlowMetric? {
+        if case .counter(let key) = self { FlowMetric.named(key) } else { nil }
+    }
 
     /// The header.
     public var title: String {
@@ -15,17 +37,11 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .source: "SOURCE"
         case .destination: "DESTINATION"
         case .transport: "TR"
+        case .process: "PROCESS"
         case .packetRate: "PKT/S"
         case .byteRate: "BYTES/S"
         case .messageRate: "MSG/S"
-        case .packets: "PACKETS"
-        case .lost: "LOST"
-        case .retransmissions: "RETX"
-        case .missing: "MISS"
-        case .naks: "NAK"
-        case .rnrNaks: "RNR"
-        case .cnps: "CNP"
-        case .ce: "CE"
+        case .counter: metric?.column?.title ?? "?"
         case .rtt: "RTT50"
         case .opcodes: "TOP OPCODES"
         }
@@ -34,7 +50,7 @@ public enum QPColumn: Int, CaseIterable, Sendable {
     /// Whether cells are right-aligned (numbers).
     public var alignsRight: Bool {
         switch self {
-        case .qpn, .source, .destination, .transport, .opcodes: false
+        case .qpn, .source, .destination, .transport, .process, .opcodes: false
         default: true
         }
     }
@@ -46,11 +62,11 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .qpn: 8
         case .source, .destination: max(title.count + 1, addressWidth)
         case .transport: 3
+        case .process: 16
         case .packetRate: 7
         case .byteRate: 9
         case .messageRate: 6
-        case .packets: 8
-        case .lost, .retransmissions, .missing, .naks, .rnrNaks, .cnps, .ce: 5
+        case .counter: metric?.column?.width ?? 5
         case .rtt: 7
         case .opcodes: 12
         }
@@ -64,23 +80,17 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .source: 2
         case .destination: 3
         case .byteRate: 4
-        case .lost: 5
-        case .retransmissions: 6
-        case .naks: 7
         case .opcodes: 8
         case .messageRate: 9
-        case .missing: 10
-        case .rnrNaks: 11
-        case .cnps: 12
-        case .ce: 13
+        case .counter: metric?.column?.priority ?? 99
+        case .process: 9
         case .rtt: 14
         case .transport: 15
-        case .packets: 16
         }
     }
 
     /// Whether the table can be sorted by this column.
-    public var isSortable: Bool { self != .opcodes }
+    public var isSortable: Bool { self != .opcodes && self != .process }
 
     /// The columns the table can be sorted by, in display order.
     public static let sortable: [QPColumn] = allCases.filter(\.isSortable)
@@ -90,12 +100,7 @@ public enum QPColumn: Int, CaseIterable, Sendable {
     public var descendingByDefault: Bool { alignsRight }
 
     /// Whether a non-zero value signals trouble.
-    public var isAlarm: Bool {
-        switch self {
-        case .lost, .retransmissions, .missing, .naks, .rnrNaks: true
-        default: false
-        }
-    }
+    public var isAlarm: Bool { metric?.alarm ?? false }
 
     /// The numeric value a row sorts by (QPN and transport too; addresses compare apart).
     func sortValue(_ f: FlowStats) -> Double {
@@ -105,16 +110,9 @@ public enum QPColumn: Int, CaseIterable, Sendable {
         case .packetRate: f.packetRate.last
         case .byteRate: f.byteRate.last
         case .messageRate: f.messageRate.last
-        case .packets: Double(f.packets)
-        case .lost: Double(f.lostPackets)
-        case .retransmissions: Double(f.psn.retransmitted)
-        case .missing: Double(f.psn.missing)
-        case .naks: Double(f.responses.nakCount)
-        case .rnrNaks: Double(f.responses.rnrNaks)
-        case .cnps: Double(f.responses.cnps)
-        case .ce: Double(f.responses.ecnCE)
+        case .counter: Double(metric?.value(f) ?? 0)
         case .rtt: f.rtt.percentile(50).map(Double.init) ?? -1
-        case .source, .destination, .opcodes: 0
+        case .source, .destination, .process, .opcodes: 0
         }
     }
 
@@ -124,23 +122,18 @@ public enum QPColumn: Int, CaseIterable, Sendable {
     }
 
     /// The cell's text (not yet fitted to the column).
-    public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil) -> String {
+    public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil,
+                     owner: QPOwner? = nil) -> String {
         switch self {
         case .qpn: Format.qpn(f.key.qpn)
         case .source: addresses?.source ?? f.key.source.description
         case .destination: addresses?.destination ?? f.key.destination.description
         case .transport: f.transport.name
+        case .process: owner?.label ?? "?"
         case .packetRate: Format.rate(f.packetRate.last)
         case .byteRate: Format.bytes(f.byteRate.last)
         case .messageRate: Format.rate(f.messageRate.last)
-        case .packets: Format.count(f.packets)
-        case .lost: Format.count(f.lostPackets)
-        case .retransmissions: Format.count(f.psn.retransmitted)
-        case .missing: Format.count(f.psn.missing)
-        case .naks: Format.count(f.responses.nakCount)
-        case .rnrNaks: Format.count(f.responses.rnrNaks)
-        case .cnps: Format.count(f.responses.cnps)
-        case .ce: Format.count(f.responses.ecnCE)
+        case .counter: Format.count(metric?.value(f) ?? 0)
         case .rtt: f.rtt.percentile(50).map(Format.microseconds) ?? "-"
         case .opcodes: QPColumn.topOpcodes(f, limit: 3)
         }

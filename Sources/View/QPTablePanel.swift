@@ -2,7 +2,7 @@ extension ViewModel {
     /// The QP table's columns for `width`.
     public func qpLayout(width: Int) -> TableLayout<QPColumn> {
         let addressWidth = max(7, min(39, data.addressWidth))
-        let candidates = QPColumn.allCases.map {
+        let candidates = QPColumn.allCases.filter { $0 != .process || data.owners != nil }.map {
             TableLayout.Candidate($0, width: $0.width(addressWidth: addressWidth), priority: $0.priority,
                                   flexible: $0 == .opcodes)
         }
@@ -32,7 +32,7 @@ extension ViewModel {
             for (i, column) in layout.columns.enumerated() {
                 if i > 0 { line.append(" ", selected ? .selected : .normal) }
                 let w = layout.widths[column] ?? 0
-                let text = column.cell(flow, addresses: data.addressText[position])
+                let text = column.cell(flow, addresses: data.addressText[position], owner: data.owners?[flow.key])
                 let style: Style = selected ? .selected : column.alarms(flow) ? .alert : .normal
                 line.append(Format.fit(text, w, right: column.alignsRight, ellipsis: symbols.ellipsis), style)
             }

@@ -1,3 +1,5 @@
+import Attribution
+import Report
 import Stats
 
 /// What the view shows, copied from the engine at a refresh (once per delay interval, and
@@ -24,6 +26,10 @@ public struct ViewData {
     public var addressWidth: Int
     /// Address strings of each flow, by position in `flows`.
     public var addressText: [(source: String, destination: String)]
+    /// Whose each flow's QP is; nil when the feed has no attribution (no PROCESS column).
+    public var owners: [FlowKey: QPOwner]?
+    /// The RDMA device's hw counters since the start.
+    public var deviceCounters: [DeviceCounterValues] = []
 
     /// Nothing yet.
     public init(status: FeedStatus) {
@@ -38,6 +44,13 @@ public struct ViewData {
         evictions = 0
         addressWidth = 0
         addressText = []
+    }
+
+    /// A copy of the feed's engine's counters, with the feed's attribution.
+    public init(feed: PacketFeed) {
+        self.init(engine: feed.engine, status: feed.status)
+        owners = feed.owners
+        deviceCounters = feed.deviceCounters
     }
 
     /// A copy of `engine`'s counters.

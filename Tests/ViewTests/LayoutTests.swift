@@ -1,4 +1,5 @@
 import RoCE
+import Attribution
 import Stats
 import Testing
 @testable import View
@@ -43,8 +44,29 @@ import Testing
     @Test func wideTerminalsShowEveryColumn() {
         let m = model(demoEngine())
         let layout = m.qpLayout(width: 200)
-        #expect(layout.columns == QPColumn.allCases)
+        // A capture file has no owners: every column but PROCESS.
+        #expect(layout.columns == QPColumn.allCases.filter { $0 != .process })
         #expect(layout.totalWidth == 200, "the opcodes column takes the rest")
+    }
+
+    /// With owners (a live feed where RDMA netlink tells), PROCESS shows `comm/pid` when it
+    /// fits, and the detail view names the owner.
+    @Test func ownersAddTheProcessColumnAndTheDetail() {
+        var m = model(demoEngine())
+        var data = m.data
+        let key = data.flows[0].key
+        data.owners = [key: QPOwner(kind: .process, pid: 4242, comm: "ib_write_bw", type: 2, state: 3,
+                                    device: "rxeB", port: 1)]
+        m.refresh(data)
+        #expect(m.qpLayout(width: 200).columns == QPColumn.allCases)
+        let screen = m.screen(200, 40)
+        #expect(screen.contains { $0.contains("PROCESS") })
+        #expect(screen.contains { $0.contains("ib_write_bw/4242") })
+        #expect(m.qpLayout(width: 80).columns.contains(.process) == false || m.qpLayout(width: 80).totalWidth <= 80)
+        m.state.selectedFlow = key
+        let detail = m.detailLines(width: 120).map(\.text).joined(separator: "\n")
+        #expect(detail.contains("pid 4242") && detail.contains("comm ib_write_bw") && detail.contains("type RC")
+                && detail.contains("state RTS") && detail.contains("device rxeB port 1"), "\(detail)")
     }
 
     @Test func columnsGoByPriority() {

@@ -50,6 +50,10 @@ int rt_link_detach(int link_fd);
 int rt_xdp_query(int ifindex, uint32_t *attach_mode, uint32_t *drv_id, uint32_t *skb_id, uint32_t *hw_id);
 /* The name of a BPF program by id, into name (NUL-terminated). Returns 0 or -errno. */
 int rt_prog_name(uint32_t id, char *name, size_t size);
+/* The kernel's run time (ns) and run count of a loaded program (BPF run-time stats). 0 or -errno. */
+int rt_prog_run_stats(int prog_fd, uint64_t *run_time_ns, uint64_t *run_cnt);
+/* Turns BPF run-time stats on while the returned fd is open. Returns the fd or -errno. */
+int rt_enable_run_stats(void);
 
 /* tc clsact egress. rt_tc_attach creates the clsact qdisc when missing (*created = 1). */
 int rt_tc_attach(int ifindex, int prog_fd, uint32_t handle, uint32_t priority, int *created);

@@ -1,0 +1,176 @@
+import RoCE
+import Stats
+
+/// One per-flow number: the one place that says what it is called in the JSON snapshot, the
+/// view, the text snapshot and Prometheus, and what it means (docs/analysis.md). The JSON
+/// snapshot, the text snapshot, the view's QP columns, detail panel and help, and the
+/// Prometheus exposition all render from `FlowMetric.all`; adding a counter is one row here
+/// plus the code that counts it.
+public struct FlowMetric: Sendable {
+    /// The key in the JSON snapshot's `qps` objects (schema v3).
+    public let key: String
+    /// The short name in the detail view, the help and the text snapshot.
+    public let title: String
+    /// The detail view's section.
+    public let group: MetricGroup
+    /// The unit of the value: "packets", "bytes", "psns", "messages", "events".
+    public let unit: String
+    /// The definition, one line (the paragraph of docs/analysis.md, shortened); also the
+    /// Prometheus HELP text.
+    public let help: String
+    /// Whether a non-zero value signals trouble.
+    public let alarm: Bool
+    /// Its column in the view's QP table, if it has one.
+    public let column: ViewColumn?
+    /// Its column in the text snapshot's QP table (the title), if it has one.
+    public let textColumn: String?
+    /// Its Prometheus metric, if exported.
+    public let prometheus: PrometheusMetric?
+    /// The value for a flow.
+    public let value: @Sendable (FlowStats) -> UInt64
+    /// The value split by the Prometheus label (`code` → count), for labelled metrics.
+    public let split: (@Sendable (FlowStats) -> [(String, UInt64)])?
+    /// The JSON value, when it is not the plain count (an object by code, say).
+    public let json: (@Sendable (FlowStats) -> JSONValue)?
+
+    init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false,
+         column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
+         split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
+         value: @escaping @Sendable (FlowStats) -> UInt64) {
+        self.key = key
+        self.title = title
+        self.group = group
+        self.unit = unit
+        self.alarm = alarm
+        self.column = column
+        textColumn = text
+        self.prometheus = prometheus
+        self.help = help
+        self.split = split
+        self.json = json
+        self.value = value
+    }
+
+    /// The row's JSON value for a flow.
+    public func jsonValue(_ f: FlowStats) -> JSONValue { json?(f) ?? .uint(value(f)) }
+
+    /// The row with JSON key `key`.
+    public static func named(_ key: String) -> FlowMetric? { byKey[key] }
+    private static let byKey = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
+
+    /// The rows of a detail section, in table order.
+    public static func group(_ group: MetricGroup) -> [FlowMetric] { all.filter { $0.group == group } }
+
+    /// The per-flow numbers, in JSON order (docs/json-schema.md).
+    public static let all: [FlowMetric] = traffic + analysis + responses + congestion + messages
+
+    static let traffic: [FlowMetric] = [
+        FlowMetric("packets", "packets", .traffic, unit: "packets", column: ViewColumn("PACKETS", width: 8, priority: 16),
+                   text: "PACKETS", prometheus: .counter("rdmatop_qp_packets"),
+                   help: "packets the flow carried (frames with a RoCEv2 BTH)") { $0.packets },
+        FlowMetric("bytes", "bytes", .traffic, unit: "bytes", text: "BYTES", prometheus: .counter("rdmatop_qp_bytes"),
+                   help: "bytes of those frames, as captured on the wire (original length)") { $0.bytes },
+        FlowMetric("payload_bytes", "payload", .traffic, unit: "bytes", text: "PAYLOAD",
+                   help: "bytes of RoCE payload the packets carried (after every header, before pad and ICRC)") {
+            $0.payloadBytes
+        },
+        FlowMetric("icrc_errors", "ICRC errors", .errors, unit: "packets", alarm: true, text: "ICRC ERR",
+                   help: "packets whose ICRC did not match (only packets captured in full are checked)") { $0.icrcErrors },
+        FlowMetric("malformed", "malformed", .errors, unit: "packets", alarm: true,
+                   help: "packets of the flow the decoder rejected after the BTH") { $0.malformed },
+    ]
+
+    static let analysis: [FlowMetric] = [
+        FlowMetric("distinct_psns", "distinct", .psns, unit: "psns",
+                   help: "PSNs the flow carried at least once (a READ request counts once)") { $0.psn.distinct },
+        FlowMetric("retransmitted_packets", "RETX", .psns, unit: "packets", alarm: true,
+                   column: ViewColumn("RETX", width: 5, priority: 6), text: "RETX",
+                   prometheus: .counter("rdmatop_qp_retransmitted_packets"),
+                   help: "packets whose PSN the flow had already carried: packets = distinct + RETX") {
+            $0.psn.retransmitted
+        },
+        FlowMetric("retransmitted_after_nak", "retx after NAK", .psns, unit: "packets", alarm: true,
+                   help: "of RETX, those at or after the PSN a NAK or RNR NAK of the reverse flow asked for") {
+            $0.psn.retransmittedAfterNAK
+        },
+        FlowMetric("retransmitted_after_timeout", "retx after timeout", .psns, unit: "packets", alarm: true,
+                   help: "of RETX, those no NAK asked for: the requester's retransmission timer fired") {
+            $0.psn.retransmittedAfterTimeout
+        },
+        FlowMetric("duplicate_packets", "duplicates", .psns, unit: "packets", alarm: true,
+                   help: "of RETX, copies of the flow's previous packet within 1 ms, with no NAK") { $0.psn.duplicates },
+        FlowMetric("missing_psns", "MISS", .psns, unit: "psns", alarm: true,
+                   column: ViewColumn("MISS", width: 5, priority: 10), text: "MISS",
+                   prometheus: .counter("rdmatop_qp_missing_psns"),
+                   help: "PSNs the flow's highest PSN passed before they were first seen") { $0.psn.missing },
+        FlowMetric("late_psns", "late", .psns, unit: "psns",
+                   help: "of MISS, first seen within 1 ms with no NAK or retransmission between: reordered") {
+            $0.psn.late
+        },
+        FlowMetric("unrecovered_psns", "unrecovered", .psns, unit: "psns", alarm: true,
+                   help: "of MISS, never seen so far") { $0.psn.unrecovered },
+        FlowMetric("lost_packets", "LOST", .psns, unit: "packets", alarm: true,
+                   column: ViewColumn("LOST", width: 5, priority: 5), text: "LOST",
+                   prometheus: .counter("rdmatop_qp_lost_packets"),
+                   help: "transmissions lost before the capture point (estimate): missing PSNs not reordered, "
+                       + "retransmissions lost, replies lost") { $0.lostPackets },
+        FlowMetric("lost_retransmissions", "lost retx", .psns, unit: "packets", alarm: true,
+                   help: "of LOST, PSNs a go-back-N replay after a NAK skipped or did not reach") {
+            $0.psn.lostRetransmissions
+        },
+        FlowMetric("lost_replies", "lost replies", .psns, unit: "packets", alarm: true,
+                   help: "of LOST, ACKs and NAKs the reverse flow's requests were owed (IBTA C9-105) and did not get") {
+            $0.lostReplies
+        },
+    ]
+
+    static let responses: [FlowMetric] = [
+        FlowMetric("acks", "ACKs", .responses, unit: "packets",
+                   help: "ACKNOWLEDGE packets with an ACK syndrome the flow carried") { $0.responses.acks },
+        FlowMetric("naks", "NAKs", .responses, unit: "packets", alarm: true,
+                   column: ViewColumn("NAK", width: 5, priority: 7), text: "NAK",
+                   prometheus: .counter("rdmatop_qp_naks", label: "code"),
+                   help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
+                   split: { $0.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
+                   json: { f in .object(f.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) }) }) {
+            $0.responses.nakCount
+        },
+        FlowMetric("rnr_naks", "RNR NAKs", .responses, unit: "packets", alarm: true,
+                   column: ViewColumn("RNR", width: 5, priority: 11), text: "RNR",
+                   prometheus: .counter("rdmatop_qp_rnr_naks"),
+                   help: "receiver-not-ready NAKs the flow carried (the responder had no receive posted)") {
+            $0.responses.rnrNaks
+        },
+        FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
+                   help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
+                   json: { f in .object(f.responses.rnrTimers.sorted { $0.key < $1.key }.map { (String($0.key), .uint($0.value)) }) }) {
+            $0.responses.rnrNaks
+        },
+    ]
+
+    static let congestion: [FlowMetric] = [
+        FlowMetric("cnps", "CNPs", .congestion, unit: "packets", column: ViewColumn("CNP", width: 5, priority: 12), text: "CNP",
+                   prometheus: .counter("rdmatop_qp_cnps"),
+                   help: "congestion notification packets (opcode 0x81) the flow carried") { $0.responses.cnps },
+        FlowMetric("ecn_ce", "CE", .congestion, unit: "packets", column: ViewColumn("CE", width: 5, priority: 13), text: "CE",
+                   prometheus: .counter("rdmatop_qp_ecn_ce"),
+                   help: "packets of the flow with ECN Congestion Experienced in the IP header") { $0.responses.ecnCE },
+        FlowMetric("fecn", "FECN", .congestion, unit: "packets", help: "packets with the BTH's FECN bit set") {
+            $0.responses.fecn
+        },
+        FlowMetric("becn", "BECN", .congestion, unit: "packets", help: "packets with the BTH's BECN bit set") {
+            $0.responses.becn
+        },
+    ]
+
+    static let messages: [FlowMetric] = [
+        FlowMetric("messages", "messages", .messages, unit: "messages", prometheus: .counter("rdmatop_qp_messages"),
+                   help: "messages the flow carried, each once however often it was resent") { $0.messages.count },
+        FlowMetric("partial_messages", "partial", .messages, unit: "messages",
+                   help: "of messages, those whose size is unknown (a packet of them was not seen)") { $0.messages.partial },
+        FlowMetric("rtt_cross_clock", "cross-clock RTT", .rtt, unit: "events",
+                   help: "request/response pairs not timed because the two were stamped by different clocks") {
+            $0.rtt.crossClock
+        },
+    ]
+}
