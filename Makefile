@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all setup-demo setup-test build build-debug demo test test-swift unit-test bench clean
+.PHONY: all setup-demo setup-test build build-debug demo test test-swift unit-test bench clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -36,9 +36,11 @@ test: setup-test
 	@scripts/overlap 'kernel-patches/lab --build-only' kernel-patches/check \
 		-- $(MAKE) --no-print-directory test-swift
 
-# The tests that need the Swift build (the last one also the lab's kernel image).
+# The tests that need the Swift build (the last one also the lab's kernel image), and the
+# fuzzing smoke run (its own ASan build in .build-fuzz) right after swift test.
 test-swift: build-debug
 	swift test --skip-build
+	$(MAKE) fuzz-smoke
 	tests/lab/softroce-test
 	kernel-patches/lab --rdmatop .build/debug/rdmatop
 
@@ -53,4 +55,23 @@ bench:
 	bench/run
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
+
+# Coverage-guided fuzzing (libFuzzer with AddressSanitizer), fuzz/README.md: `make fuzz` runs
+# every target for FUZZ_SECONDS; `make test` runs each for FUZZ_SMOKE_SECONDS from the
+# committed corpus, so that a regression on an input it holds, or near one, fails.
+FUZZ_TARGETS ?= capture decoder pipeline replay probe-event view command-line
+FUZZ_CONFIG ?= release
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_BIN = .build-fuzz/$(FUZZ_CONFIG)/rdmatop-fuzz
+
+fuzz-build: setup-test
+	swift build -c $(FUZZ_CONFIG) --product rdmatop-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xlinker --export-dynamic
+
+fuzz: fuzz-build
+	fuzz/run $(FUZZ_BIN) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run $(FUZZ_BIN) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

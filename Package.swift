@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "rdmatop", targets: ["RdmaTop"]),
         .executable(name: "rocegen", targets: ["RoceGen"]),
         .executable(name: "rdmatop-bench", targets: ["RdmaTopBench"]),
+        .executable(name: "rdmatop-fuzz", targets: ["RdmaTopFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,13 +70,24 @@ let package = Package(
             dependencies: ["CCurses", "CSignals", "RoCE", "Stats", "Report", "Attribution",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
-        .executableTarget(
-            name: "RdmaTop",
+        // The command line: options, validation, the file, live and view commands. A library
+        // so that the fuzzing harness parses arguments as `rdmatop` does.
+        .target(
+            name: "RdmaTopCLI",
             dependencies: [
                 "RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "Attribution", "Exporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "RdmaTop", dependencies: ["RdmaTopCLI"]),
+        // libFuzzer harnesses (`make fuzz`): one function per target, callable from tests.
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "TrafficGen",
+                           "RdmaTopCLI"]
+        ),
+        // The libFuzzer entry points (built with `-sanitize=fuzzer`, libFuzzer supplies main).
+        .executableTarget(name: "RdmaTopFuzz", dependencies: ["FuzzHarness"]),
         // `make bench`: per-packet costs of the decoder and the engine.
         .executableTarget(
             name: "RdmaTopBench",
@@ -91,6 +103,8 @@ let package = Package(
         // The metric table and the Prometheus exporter's series over time.
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),
+        // Every committed fuzzing input through its harness, and the crashes fuzzing found.
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "RoCE", "Capture", "Monitor", "Stats"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
         .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),

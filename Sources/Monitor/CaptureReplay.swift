@@ -48,10 +48,10 @@ public final class CaptureReplay {
     /// Whether the replay is waiting for its input (a pipe whose writer is slow): `pump`
     /// returns at its deadline instead of blocking in read(2).
     public private(set) var waitingForInput = false
-    /// How the monotonic clock is read (tests substitute their own).
-    var now: () -> Int64 = SystemClock.monotonic
-    /// How the replay waits for the next packet (tests substitute their own).
-    var sleep: (Int64) -> Void = { nanoseconds in
+    /// How the monotonic clock is read (tests and the fuzzing harness substitute their own).
+    public var now: () -> Int64 = SystemClock.monotonic
+    /// How the replay waits for the next packet (tests and the fuzzing harness substitute their own).
+    public var sleep: (Int64) -> Void = { nanoseconds in
         var ts = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
         nanosleep(&ts, nil)
     }

@@ -137,8 +137,21 @@ public final class LiveSource {
 
     private func handle(_ event: ProbeEvent) {
         eventCount += 1
+        let frame = LiveSource.count(event, number: eventCount, decoder: decoder, engine: engine)
+        if let resolver, case .success(let packet) = frame.result {
+            let key = FlowKey(packet)
+            if resolver.owners[key] == nil { newFlows.insert(key) }
+        }
+        onFrame?(frame.info, event.data, frame.result)
+        save(event, direction: frame.info.direction)
+    }
+
+    /// Decodes a probe event as the `number`th live frame and counts it in `engine`: what
+    /// the live source does with every event (and the fuzzing harness with parsed records).
+    public static func count(_ event: ProbeEvent, number: UInt64, decoder: PacketDecoder, engine: StatsEngine)
+        -> (info: FrameInfo, result: Result<RoCEPacket, DecodeError>) {
         let direction: RoCE.PacketDirection = event.direction == 1 ? .outbound : .inbound
-        let frame = FrameInfo(number: eventCount, timestampNanoseconds: event.timestampNanoseconds,
+        let frame = FrameInfo(number: number, timestampNanoseconds: event.timestampNanoseconds,
                               capturedLength: event.data.count, originalLength: event.originalLength,
                               interfaceID: event.ifindex, direction: direction)
         let linkType: LinkType = event.startsAtIP ? .rawIP : .ethernet
@@ -151,12 +164,7 @@ public final class LiveSource {
         }
         engine.ingest(result, frame: frame, bytes: event.data,
                       flowHint: decoder.flowKeyHint(result, bytes: event.data, linkType: linkType))
-        if let resolver, case .success(let packet) = result {
-            let key = FlowKey(packet)
-            if resolver.owners[key] == nil { newFlows.insert(key) }
-        }
-        onFrame?(frame, event.data, result)
-        save(event, direction: direction)
+        return (frame, result)
     }
 
     private func save(_ event: ProbeEvent, direction: RoCE.PacketDirection) {

@@ -27,21 +27,6 @@ public struct ProbeOptions: Sendable {
     public init(interface: String) { self.interface = interface }
 }
 
-/// One packet handed over by the probe.
-public struct ProbeEvent {
-    /// Nanoseconds since the epoch.
-    public var timestampNanoseconds: Int64
-    public var ifindex: Int
-    public var originalLength: Int
-    /// Received (.rx) or transmitted (.tx).
-    public var direction: UInt8
-    /// Whether the bytes start at the IP header (RDMA mode) rather than the Ethernet header.
-    public var startsAtIP: Bool
-    public var hook: UInt8
-    /// The captured bytes: valid only during the handler call.
-    public var data: UnsafeRawBufferPointer
-}
-
 /// Exact per-direction counters kept by the programs in the kernel.
 public struct ProbeCounters: Sendable, Equatable {
     public var packets: UInt64 = 0
@@ -353,17 +338,11 @@ public final class Probe {
     }
 
     private static let onEvent: rt_event_fn = { ctx, data, size in
-        guard let ctx, let data, size >= MemoryLayout<rdmatop_event>.size else { return 0 }
+        guard let ctx, let data else { return 0 }
         let box = Unmanaged<HandlerBox>.fromOpaque(ctx).takeUnretainedValue()
-        let raw = UnsafeRawBufferPointer(start: data, count: size)
-        let header = raw.loadUnaligned(as: rdmatop_event.self)
-        let start = MemoryLayout<rdmatop_event>.size
-        let captured = min(Int(header.cap_len), size - start)
-        box.handler?(ProbeEvent(
-            timestampNanoseconds: Int64(truncatingIfNeeded: header.timestamp_ns) &+ box.clockOffset,
-            ifindex: Int(header.ifindex), originalLength: Int(header.orig_len), direction: header.direction,
-            startsAtIP: UInt32(header.framing) == RDMATOP_FRAMING_IP.rawValue, hook: header.hook,
-            data: UnsafeRawBufferPointer(rebasing: raw[start..<(start + captured)])))
+        if let event = ProbeEvent(record: UnsafeRawBufferPointer(start: data, count: size), clockOffset: box.clockOffset) {
+            box.handler?(event)
+        }
         return 0
     }
 
