@@ -61,6 +61,20 @@ public final class LiveSource {
         return source
     }
 
+    /// The engine's snapshot as every live output shows it (the headless snapshots, the
+    /// exporter, the exporter beside the view): totals and, unless a filter selects packets
+    /// the kernel's per-flow counts cannot (an opcode within a flow), per-QP counts exact from
+    /// the kernel; owners and device counters added.
+    public func snapshot(durationSeconds: Double) -> Snapshot {
+        var snapshot = Snapshot(engine: engine, source: snapshotSource, durationSeconds: durationSeconds)
+        snapshot.setExactTotals(exactTotals)
+        if engine.filter.isEmpty, let exact = exactFlows() {
+            snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
+        }
+        annotate(&snapshot)
+        return snapshot
+    }
+
     /// Adds what the engine's counters cannot know: the QPs' owners and the device counters.
     public func annotate(_ snapshot: inout Snapshot) {
         snapshot.source.rdmaDevice = rdmaDevice

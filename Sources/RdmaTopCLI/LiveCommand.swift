@@ -54,11 +54,25 @@ struct LiveCommand {
         printError("watching \(interface) (\(source.probe.modeName))" + (rdmaDevice.map { ", RDMA device \($0)" } ?? "")
                    + ", UDP port \(decoder.udpPort), "
                    + "snaplen \(options.snapLength)" + (live.write.map { ", saving to \($0)" } ?? ""))
+        // --listen: /metrics, refreshed every interval, headless (snapshots printed only when a
+        // format is asked for) or, with --view, beside the view.
+        var metrics: MetricsPublisher?
+        if let listen = live.listen.flatMap(ListenAddress.init) {
+            do {
+                metrics = try MetricsPublisher(address: listen, topK: output.metricsQPs)
+            } catch {
+                try? source.close()
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+            printError("serving /metrics on \(listen)")
+        }
+        defer { metrics?.stop() }
         if viewing {
             var failure: Error?
             do {
                 try ViewCommand.runLive(source: source, engine: engine, filter: filter, live: live,
-                                        notices: source.probe.notices)
+                                        notices: source.probe.notices, metrics: metrics)
             } catch {
                 failure = error
             }
@@ -79,22 +93,8 @@ struct LiveCommand {
                 }
             }
         }
-        // --listen: a daemon serving /metrics, refreshed every interval; it prints snapshots
-        // only when a format is asked for.
-        var server: MetricsServer?
-        let exporter = PrometheusExporter(topK: output.metricsQPs, version: RdmaTop.version)
-        if let listen = live.listen.flatMap(ListenAddress.init) {
-            do {
-                server = try MetricsServer(address: listen)
-            } catch {
-                try? source.close()
-                printError("\(error)")
-                throw ExitCode.failure
-            }
-            printError("serving /metrics on \(listen)")
-        }
-        let printing = server == nil || output.format != nil || output.jsonFlag
-        let interval = Int64(max(0.05, live.interval ?? (server == nil ? 2 : 1)) * 1e9)
+        let printing = metrics == nil || output.format != nil || output.jsonFlag
+        let interval = Int64(max(0.05, live.interval ?? (metrics == nil ? 2 : 1)) * 1e9)
         let start = SystemClock.monotonic()
         let snapshots = output.once ? 1 : live.count
         var printed = 0
@@ -106,19 +106,8 @@ struct LiveCommand {
                 let keepGoing = try source.run(until: deadline)
                 engine.tick(at: SystemClock.realtime())
                 if !output.dump {
-                    var snapshot = Snapshot(engine: engine, source: source.snapshotSource,
-                                            durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
-                    snapshot.setExactTotals(source.exactTotals)
-                    // Per-QP counts from the kernel, unless a filter selects packets the
-                    // kernel's per-flow counts cannot (an opcode within a flow).
-                    if engine.filter.isEmpty, let exact = source.exactFlows() {
-                        snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
-                    }
-                    source.annotate(&snapshot)
-                    if let server {
-                        exporter.update(snapshot)
-                        server.publish(exporter.render())
-                    }
+                    let snapshot = source.snapshot(durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
+                    metrics?.publish(snapshot)
                     if printing {
                         out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
                                   + (output.resolved == .text ? "\n" : ""))
@@ -133,7 +122,6 @@ struct LiveCommand {
             failure = error
         }
         out.flush()
-        server?.stop()
         do {
             try source.close()
         } catch {
@@ -171,11 +159,33 @@ struct LiveOptions: ParsableArguments {
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8
 
-    @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless; snapshots are printed only with --format or --json.")
+    @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless (snapshots are printed only with --format or --json) unless --view.")
     var listen: String?
+
+    @Flag(help: "With --listen: keep the interactive view, serving /metrics beside it.")
+    var view = false
 
     @Option(name: .customLong("bpf-object"), help: .hidden)
     var bpfObject: String?
 }
 
 extension AttachMode: ExpressibleByArgument {}
+
+/// `--listen`'s exporter and server: each snapshot handed to `publish` becomes the exposition
+/// the next scrapes get.
+final class MetricsPublisher {
+    private let server: MetricsServer
+    private let exporter: PrometheusExporter
+
+    init(address: ListenAddress, topK: Int) throws {
+        server = try MetricsServer(address: address)
+        exporter = PrometheusExporter(topK: topK, version: RdmaTop.version)
+    }
+
+    func publish(_ snapshot: Snapshot) {
+        exporter.update(snapshot)
+        server.publish(exporter.render())
+    }
+
+    func stop() { server.stop() }
+}

@@ -26,6 +26,7 @@ public struct RdmaTop: ParsableCommand {
               rdmatop enp8s0 --dump -w roce.pcapng         live dump, saved for Wireshark
               rdmatop enp8s0 --once --format prometheus   textfile for node_exporter
               rdmatop enp8s0 --listen 127.0.0.1:9464      serve /metrics to Prometheus
+              rdmatop enp8s0 --listen :9464 --view        ... beside the interactive view
 
             Exit status: 0 on success, 1 on an error (a message on standard error),
             64 on a usage error.
@@ -86,6 +87,13 @@ public struct RdmaTop: ParsableCommand {
                 throw ValidationError("--listen \(listen): not ADDR:PORT (127.0.0.1:9464, [::1]:9464, :9464)")
             }
             if output.dump { throw ValidationError("--listen and --dump: the daemon serves metrics, not packets") }
+        }
+        if live.view {
+            guard live.listen != nil else { throw ValidationError("--view goes with --listen (the view is the default without it)") }
+            if output.once || live.count > 0 || output.format != nil || output.jsonFlag {
+                throw ValidationError("--view shows the interactive view: not with --once, --count, --format or --json")
+            }
+            guard isatty(1) == 1 else { throw ValidationError("--view needs a terminal on standard output") }
         }
         try B.check("--max-flows", analysis.maxFlows, B.maxFlows, "flows kept")
         try B.check("--count", live.count, B.count, "snapshots")

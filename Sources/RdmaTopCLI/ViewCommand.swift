@@ -36,9 +36,10 @@ extension CaptureReplay.Speed: ExpressibleByArgument {
 /// `rdmatop IFACE` and `rdmatop --read FILE` in a terminal: the interactive view.
 enum ViewCommand {
     /// Whether the view runs: standard output is a terminal and no headless output was asked
-    /// for (`--once`, `--count`, `--dump`, `--json`).
+    /// for (`--once`, `--count`, `--dump`, `--json`, `--listen` without `--view`).
     static func wanted(_ output: OutputOptions, _ live: LiveOptions) -> Bool {
-        !output.once && !output.dump && output.format == nil && !output.jsonFlag && live.listen == nil && live.count == 0 && isatty(1) == 1
+        !output.once && !output.dump && output.format == nil && !output.jsonFlag && (live.listen == nil || live.view)
+            && live.count == 0 && isatty(1) == 1
     }
 
     /// The view's options: the delay (`--interval`, else 1 s) and the filter of `--qpn`,
@@ -69,8 +70,10 @@ enum ViewCommand {
     /// The view over a live source already attached (its errors were printed before the
     /// terminal was taken). The caller closes the source.
     static func runLive(source: LiveSource, engine: StatsEngine, filter: PacketFilter, live: LiveOptions,
-                        notices: [String]) throws {
+                        notices: [String], metrics: MetricsPublisher? = nil) throws {
         let feed = LiveFeed(source: source, engine: engine)
+        feed.metrics = metrics
+        feed.metricsInterval = Int64(max(0.05, live.interval ?? 1) * 1e9)
         try run(feed, options: options(filter: filter, live: live, message: notices.last))
     }
 
@@ -139,7 +142,21 @@ final class LiveFeed: PacketFeed {
 
     var clock: Int64 { SystemClock.realtime() }
 
+    /// `--listen --view`: the exporter beside the view, given a snapshot every
+    /// `metricsInterval` nanoseconds of the view's run.
+    var metrics: MetricsPublisher?
+    var metricsInterval: Int64 = 1_000_000_000
+    private var lastPublished: Int64?
+
     func pump(until monotonicDeadline: Int64) throws -> FeedProgress {
-        try source.run(until: monotonicDeadline) ? .running : .interrupted
+        let running = try source.run(until: monotonicDeadline)
+        if let metrics {
+            let now = SystemClock.monotonic()
+            if lastPublished.map({ now - $0 >= metricsInterval }) ?? true {
+                lastPublished = now
+                metrics.publish(source.snapshot(durationSeconds: Double(now - start) / 1e9))
+            }
+        }
+        return running ? .running : .interrupted
     }
 }

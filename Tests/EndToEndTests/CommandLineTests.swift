@@ -52,7 +52,9 @@ import Testing
     @Test func usageErrorsExitWith64() throws {
         for args in [["--once"], ["--read", Self.rping, "--qpn", "banana"], ["--read", Self.rping, "--qpn", "0x1000000"],
                      ["--read", Self.rping, "--opcode", "RC_TELEPORT"], ["--read", Self.rping, "--addr", "10.0.0"],
-                     ["eth0", "--read", Self.rping], ["--read", Self.rping, "--bogus"]] {
+                     ["eth0", "--read", Self.rping], ["--read", Self.rping, "--bogus"],
+                     ["lo", "--view"], ["lo", "--listen", ":9464", "--view", "--once"],
+                     ["lo", "--listen", ":9464", "--view"]] {  // the last: no terminal
             let r = try rdmatop(args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("Error: "), "\(args)")

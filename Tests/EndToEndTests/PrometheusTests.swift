@@ -135,6 +135,46 @@ struct PrometheusTests {
         }
     }
 
+    /// `--listen --view`: the interactive view in a terminal, /metrics served beside it with
+    /// the traffic the view counts.
+    @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
+    func theExporterServesBesideTheView() throws {
+        let dir = try Paths.temporaryDirectory()
+        let capture = dir.appendingPathComponent("viewed.pcap").path
+        #expect(try run(Paths.rocegen, ["-o", capture, "--messages", "40"]).status == 0)
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let port = 19_465
+        let view = try TmuxView([lab.ifB, "--mode", "xdp", "--listen", "127.0.0.1:\(port)", "--view", "--interval", "0.5"],
+                                prefix: ["/usr/sbin/ip", "netns", "exec", lab.b])
+        defer { view.stop() }
+        try view.wait(forText: "QPN")
+        try lab.replay(capture)
+        let expected = try run(Paths.rdmatop, ["--read", capture, "--once", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(expected.stdout.utf8)) as! [String: Any]
+        let packets = (json["totals"] as? [String: Any]).flatMap { uint($0["roce_packets"]) } ?? 0
+        #expect(packets > 0)
+        // The view's refreshes publish: wait until the scrape has every replayed packet.
+        var scraped: [(name: String, labels: [String: String], value: Double)] = []
+        let end = Date().addingTimeInterval(15)
+        repeat {
+            let r = try lab.exec(lab.b, ["curl", "-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"])
+            scraped = Self.samples(r.stdout)
+            if scraped.contains(where: { $0.name == "rdmatop_roce_packets_total" && $0.value == Double(packets) }) { break }
+            usleep(200_000)
+        } while Date() < end
+        #expect(scraped.first { $0.name == "rdmatop_roce_packets_total" }?.value == Double(packets), "\(scraped.prefix(20))")
+        let qpPackets = scraped.filter { $0.name == "rdmatop_qp_packets_total" }.reduce(0) { $0 + $1.value }
+        #expect(qpPackets == Double(packets))
+        // And the view is still the view, counting the same flows.
+        let screen = try view.screen()
+        #expect(screen.contains { $0.hasPrefix("QPN") }, "\(screen)")
+        #expect(!qpRows(screen).isEmpty, "\(screen)")
+        try view.keys("q")
+        let end2 = try view.wait(forText: "EXIT=")
+        #expect(end2.contains("EXIT=0"), "\(end2)")
+    }
+
     @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
     func prometheusScrapingTheDaemonAgreesWithItsJSON() throws {
         let dir = try Paths.temporaryDirectory()
