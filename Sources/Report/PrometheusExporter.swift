@@ -32,6 +32,10 @@ public final class PrometheusExporter {
         /// Its own series.
         var series: QPSeries
         var shown: Bool
+        /// The flow's `revision` and `packets` at the last update: when both are the same,
+        /// nothing was counted since and the flow is skipped.
+        var revision: UInt64 = 0
+        var packets: UInt64 = 0
     }
 
     private var tracked: [FlowKey: Tracked] = [:]
@@ -53,6 +57,15 @@ public final class PrometheusExporter {
         // `flows` is busiest first.
         for (rank, f) in snapshot.flows.enumerated() {
             present.insert(f.key)
+            if let t = tracked[f.key], t.revision == f.revision, t.packets == f.packets {
+                // Nothing counted since the last update: no growth to add to any series.
+                if rank < topK {
+                    if !t.shown || t.labels.isEmpty { tracked[f.key]!.labels = PrometheusExporter.labels(f) }
+                    top.append(f.key)
+                }
+                if t.shown != (rank < topK) { tracked[f.key]!.shown = rank < topK }
+                continue
+            }
             let now = QPSeries(f)
             var t = tracked[f.key] ?? Tracked(labels: [], seen: .zero, series: .zero, shown: false)
             // Fewer packets than before: the flow was evicted and counted again from 0.
@@ -65,6 +78,8 @@ public final class PrometheusExporter {
             } else {
                 other.addGrowth(from: &t.seen, to: now)
             }
+            t.revision = f.revision
+            t.packets = f.packets
             tracked[f.key] = t
         }
         if tracked.count > present.count { tracked = tracked.filter { present.contains($0.key) } }

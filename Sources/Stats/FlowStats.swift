@@ -2,6 +2,10 @@ import RoCE
 
 /// Everything counted for one flow (source IP, destination IP, destination QPN).
 public struct FlowStats: Sendable {
+    /// Changes whenever the engine writes to the flow, except its rate meters' ticks: a
+    /// reader that remembers it (with `packets`, which exact kernel counts may change) can skip
+    /// a flow whose counters it has already read.
+    public internal(set) var revision: UInt64 = 0
     public let key: FlowKey
     /// Transport of the flow's first packet.
     public var transport: Transport

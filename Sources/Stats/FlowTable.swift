@@ -19,13 +19,17 @@ struct FlowTable {
 
     subscript(slot: Int) -> FlowStats {
         _read { yield slots[slot]! }
-        _modify { yield &slots[slot]! }
+        _modify {
+            slots[slot]!.revision &+= 1
+            yield &slots[slot]!
+        }
     }
 
     /// Applies `body` to the flow in `slot`, in place.
     @inline(__always)
     mutating func update<R>(_ slot: Int, _ body: (inout FlowStats) -> R) -> R {
-        body(&slots[slot]!)
+        slots[slot]!.revision &+= 1
+        return body(&slots[slot]!)
     }
 
     /// The slot of `key`, inserting `make()` (evicting the least recently seen flow when
@@ -81,7 +85,8 @@ struct FlowTable {
         pushFront(s)
     }
 
-    /// Applies `body` to every flow in place.
+    /// Applies `body` to every flow in place, leaving `revision` as it is: for the rate
+    /// meters' ticks only, which change no counter.
     mutating func forEach(_ body: (inout FlowStats) -> Void) {
         for i in slots.indices where slots[i] != nil { body(&slots[i]!) }
     }

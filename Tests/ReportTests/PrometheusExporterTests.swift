@@ -35,6 +35,40 @@ struct PrometheusExporterTests {
         return out
     }
 
+    /// An update skips a flow nothing was counted on since the last one; but an ACK counts on
+    /// its request flow too (the round trip it ends), without a packet of that flow: the
+    /// request flow's RTT series must still grow.
+    @Test mutating func aCounterThatAnotherFlowsPacketChangesIsStillExported() throws {
+        let exporter = PrometheusExporter(topK: 10, version: "t")
+        let spec = { (src: String, dst: String, bth: BTH) in
+            PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
+                       source: IPAddress(src)!, destination: IPAddress(dst)!, bth: bth)
+        }
+        var request = spec("10.0.0.1", "10.0.0.2", BTH(opcode: 0x04, destQP: 0x12, psn: 7))
+        request.bth.ackRequest = true
+        var ack = spec("10.0.0.2", "10.0.0.1", BTH(opcode: 0x11, destQP: 0x11, psn: 7))
+        ack.aeth = AETH(.ack(credits: 31), msn: 1)
+        let decode = { (s: PacketSpec) in try PacketEncoder.encode(s).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) } }
+        let source = Snapshot.Source(kind: "file", file: "t", mode: "file")
+        let rttCount = { () -> String? in
+            exporter.render().split(separator: "\n").first { $0.hasPrefix("rdmatop_qp_rtt_seconds_count{") && $0.contains("qpn=\"18\"") }
+                .map { String($0.split(separator: " ").last!) }
+        }
+        engine.ingest(try decode(request), frameLength: 60, timestamp: clock, direction: .inbound)
+        exporter.update(Snapshot(engine: engine, source: source))
+        #expect(rttCount() == "0")
+        let before = engine.flows.first { $0.key.qpn == 0x12 }!
+        engine.ingest(try decode(ack), frameLength: 60, timestamp: clock + 40_000, direction: .outbound)
+        let after = engine.flows.first { $0.key.qpn == 0x12 }!
+        #expect(after.packets == before.packets && after.revision != before.revision)
+        exporter.update(Snapshot(engine: engine, source: source))
+        #expect(rttCount() == "1")
+        // Nothing new: the next update skips both flows and the exposition stays the same.
+        let text = exporter.render()
+        exporter.update(Snapshot(engine: engine, source: source))
+        #expect(exporter.render() == text)
+    }
+
     @Test mutating func aFlowThatLeavesTheTopKAndComesBackNeverGoesBackwards() throws {
         let exporter = PrometheusExporter(topK: 2, version: "t")
         try send(10, to: 1)
