@@ -8,13 +8,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it), libmnl (RDMA netlink);
 # live demo: iproute2, tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool,
 # tmux (the view), prometheus and promtool (the exporter scraped and queried by the real thing),
-# curl (scrapes and Prometheus' HTTP API).
+# curl (scrapes of /metrics and Prometheus' HTTP API, in the tests and make bench).
 pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev pkg-config iproute2 tcpreplay)
 if [[ $want == test || $want == bench ]]; then
-	pkgs+=(tshark tcpdump bpftool tmux)
+	pkgs+=(tshark tcpdump bpftool tmux curl)
 fi
 if [[ $want == test ]]; then
-	pkgs+=(prometheus curl)
+	pkgs+=(prometheus)
 	# kernel-patches/check and lab build in the background during `make test`: their build
 	# dependencies come in this one apt run (and no apt runs beside the tests)
 	mapfile -t -O "${#pkgs[@]}" pkgs < <(bash -c 'source "$1" && printf "%s\n" "${KP_BUILD_DEPS[@]}"' \
