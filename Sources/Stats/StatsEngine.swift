@@ -423,11 +423,12 @@ public final class StatsEngine {
         } else {
             // Looked up, not scanned: the flows of this UDP source port, else (a handful at
             // most) every request flow between the hosts, by nearest PSN.
-            let samePort = requestFlows.flows(requester, port: p.udp.sourcePort)
-            if samePort.count == 1 {
-                chosen = table.slot(of: samePort[0])
-            } else if let pool = samePort.isEmpty ? requestFlows.flows(requester, atMost: RequestFlowIndex.maximumScan)
-                        : samePort.count <= RequestFlowIndex.maximumScan ? samePort : nil {
+            let port = p.udp.sourcePort
+            let samePort = requestFlows.count(requester, port: port)
+            if samePort == 1 {
+                chosen = table.slot(of: requestFlows.flows(requester, port: port)[0])
+            } else if let pool = samePort == 0 ? requestFlows.flows(requester, atMost: RequestFlowIndex.maximumScan)
+                        : samePort <= RequestFlowIndex.maximumScan ? requestFlows.flows(requester, port: port) : nil {
                 chosen = pool.compactMap { table.slot(of: $0) }.min { a, b in
                     let da = distance(table[a], p.bth.psn), db = distance(table[b], p.bth.psn)
                     return da != db ? da < db : table[a].key < table[b].key
