@@ -136,6 +136,20 @@ let snap10k = Snapshot(engine: manyQPs, source: source)
 benchmark("prometheus: update alone, 10k QPs") {
     exporter.update(snap10k)
 }
+// The same 10k QPs with one more packet each: every flow changed, none skipped. Updates
+// alternate between the two snapshots (going back looks like an eviction: counted from 0).
+for qp in 0..<10_000 {
+    var p = stream[0]
+    p.bth.destQP = UInt32(0x1000 + qp)
+    p.bth.psn = 3
+    manyQPs.ingest(p, frameLength: 1082, timestamp: 2_000_000_000 + Int64(qp) * 1000, direction: .inbound)
+}
+let snap10kNext = Snapshot(engine: manyQPs, source: source)
+var flip = false
+benchmark("prometheus: update alone, 10k QPs all changed") {
+    flip.toggle()
+    exporter.update(flip ? snap10kNext : snap10k)
+}
 benchmark("prometheus: render alone, top 100") {
     blackHole(exporter.render())
 }
