@@ -395,8 +395,10 @@ fi
 
 # ------------------------------------------------------------------ rdmatop
 phase_rdmatop() { # the product's probe, same traffic, against tcpdump
-	local secs=$((TRAFFIC_S * 2 + 30)) d pids=() addr
-	log "phase rdmatop: $RDMATOP IFACE --mode rdma --once --json --interval $secs"
+	# --interval 600: the snapshot comes when the traffic is over and SIGINT asks for it, as
+	# a user's Ctrl-C would (a fixed interval had to allow for rdmatop's start under TCG).
+	local secs=600 d pids=() addr
+	log "phase rdmatop: $RDMATOP IFACE --mode rdma --once --json --interval $secs, SIGINT after the traffic"
 	start_caps rdmatop
 	for d in vethA vethB; do
 		"$RDMATOP" $d --mode rdma --once --json --interval $secs > "$W/rdmatop-$d.json" 2> "$W/rdmatop-$d.err" &
@@ -409,7 +411,13 @@ phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	expect rdmatop.attached "5 5" "$(xdp_json vethA mode) $(xdp_json vethB mode)" "(RDMA mode on vethA vethB)"
 	run_rping 10 || res rdmatop.rping FAIL "$RPING_MSG"
 	run_write_bw 200 || res rdmatop.write_bw FAIL "$(tail -2 "$W/wbw-c.log" | tr '\n' ' ')"
-	for d in 0 1; do wait "${pids[$d]}" || res rdmatop.exit FAIL "rdmatop exited $?"; done
+	sleep 2  # the last ACKs and the connections' teardown
+	kill -INT "${pids[@]}" 2> /dev/null
+	for d in 0 1; do
+		for _ in $(seq 1 240); do kill -0 "${pids[$d]}" 2> /dev/null || break; sleep 0.25; done
+		kill -0 "${pids[$d]}" 2> /dev/null && { res rdmatop.exit FAIL "no exit 60 s after SIGINT"; kill -KILL "${pids[$d]}"; }
+		wait "${pids[$d]}" || res rdmatop.exit FAIL "rdmatop exited $?"
+	done
 	stop_caps
 	cp "$W"/rdmatop-*.json "$OUT/" 2> /dev/null
 	expect rdmatop.detached "0 0" "$(xdp_json vethA mode) $(xdp_json vethB mode)"
