@@ -86,6 +86,7 @@ CAPS=()
 start_caps() { # NAME: tcpdump on both veths
 	local d
 	CAPS=()
+	CAPS_NAME=$1
 	for d in vethA vethB; do
 		# -B 32768: a 32 MiB socket buffer, so that tcpdump, the count everything is checked
 		# against, keeps up when qemu is starved (a cold make test builds a kernel beside it:
@@ -105,7 +106,7 @@ stop_caps() {
 	kill -INT "${CAPS[@]}" 2> /dev/null
 	wait "${CAPS[@]}" 2> /dev/null
 	# tcpdump's own report: counts compared with a capture that dropped packets are not valid
-	grep -h 'dropped by kernel' "$W"/*.tcpdump 2> /dev/null | grep -v '^0 ' | sed 's/^/tcpdump: /' >&2
+	grep -h 'dropped by kernel' "$W/$CAPS_NAME"-*.tcpdump 2> /dev/null | grep -v '^0 ' | sed "s/^/tcpdump ($CAPS_NAME): /" >&2
 }
 pcount() { # NAME DEV FILTER
 	tcpdump -r "$W/$1-$2.pcap" -n "$3" 2> /dev/null | wc -l

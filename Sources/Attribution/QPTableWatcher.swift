@@ -41,7 +41,8 @@ final class QPTableWatcher: @unchecked Sendable {
     /// What the readings so far have found.
     var current: Tables { lock.withLock { tables } }
 
-    /// Ends the thread (waits for a reading in progress).
+    /// Ends the thread (waits for a reading in progress). The thread holds the watcher, so
+    /// only this ends it.
     func stop() {
         let first = lock.withLock { () -> Bool in
             defer { stopped = true }
@@ -49,8 +50,6 @@ final class QPTableWatcher: @unchecked Sendable {
         }
         if first { done.wait() }
     }
-
-    deinit { stop() }
 
     private func loop() {
         while !lock.withLock({ stopped }) {

@@ -53,7 +53,7 @@ public final class LiveSource {
     }
 
     /// The snapshot's source description.
-    public var snapshotSource: Snapshot.Source {
+    var snapshotSource: Snapshot.Source {
         var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
                                      lostEvents: probe.totalCounters.lostEvents)
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
@@ -76,7 +76,7 @@ public final class LiveSource {
     }
 
     /// Adds what the engine's counters cannot know: the QPs' owners and the device counters.
-    public func annotate(_ snapshot: inout Snapshot) {
+    private func annotate(_ snapshot: inout Snapshot) {
         snapshot.source.rdmaDevice = rdmaDevice
         snapshot.owners = resolver?.owners
         snapshot.deviceCounters = deviceCounters.map(DeviceCounterValues.init)
@@ -105,7 +105,7 @@ public final class LiveSource {
     /// The kernel's per-flow counts as flows of the engine's kind (the two directions of a
     /// flow added up, as the engine keys flows without direction), and the kernel's
     /// evictions; nil when the probe has no flow map.
-    public func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
+    func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
         guard let kernel = probe.kernelFlows() else { return nil }
         var merged: [FlowKey: FlowStats] = [:]
         for (k, c) in zip(kernel.keys, kernel.flows) {
