@@ -12,8 +12,11 @@ final class NetworkLab {
     static var available: Bool { getuid() == 0 }
 
     init() throws {
+        if NetworkLab.counter == 0 { NetworkLab.removeStale() }
         NetworkLab.counter += 1
-        let tag = "\(getpid() % 100_000)x\(NetworkLab.counter)"
+        // The whole pid (Linux pids have at most 7 digits: "rva" + tag fits IFNAMSIZ), so
+        // that a lab's owner can be told from its name.
+        let tag = "\(getpid())x\(NetworkLab.counter)"
         a = "rdt\(tag)a"
         b = "rdt\(tag)b"
         ifA = "rva\(tag)"
@@ -26,6 +29,19 @@ final class NetworkLab {
     }
 
     deinit { remove() }
+
+    /// Deletes the labs of test runs that are gone (a SIGKILL of the runner skips `remove`):
+    /// namespaces `rdt<PID>x<N>a|b` whose PID is no running process.
+    static func removeStale() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/run/netns") else { return }
+        for name in names where name.hasPrefix("rdt") && (name.hasSuffix("a") || name.hasSuffix("b")) {
+            let middle = name.dropFirst(3).dropLast()
+            let parts = middle.split(separator: "x")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, Int(parts[1]) != nil,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            _ = try? runShell("ip netns del \(name) 2>/dev/null; true")
+        }
+    }
 
     /// Ends the processes this lab started and deletes the namespaces (and so the veths).
     func remove() {
