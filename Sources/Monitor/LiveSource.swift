@@ -25,6 +25,8 @@ public final class LiveSource {
     public let deviceCounters: [DeviceCounters]
     /// The RDMA device named on the command line, if one was.
     public var rdmaDevice: String?
+    /// rdmatop's CPU and the probe's time per packet, over windows.
+    private let costMeter = ToolCostMeter()
     /// Flows seen since the resolver last looked.
     private var newFlows: Set<FlowKey> = []
     private var lastAttribution: Int64 = 0
@@ -58,7 +60,14 @@ public final class LiveSource {
                                      lostEvents: probe.totalCounters.lostEvents)
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
         source.rdmaDevice = rdmaDevice
+        source.cost = costMeter.read(probeNanoseconds: source.probeRunNanoseconds, probeRuns: source.probeRuns)
         return source
+    }
+
+    /// rdmatop's CPU and the probe's nanoseconds per packet over the last window (the view's header).
+    public func cost() -> ToolCost {
+        let stats = probe.runStats
+        return costMeter.read(probeNanoseconds: stats.nanoseconds, probeRuns: stats.runs)
     }
 
     /// The engine's snapshot as every live output shows it (the headless snapshots, the

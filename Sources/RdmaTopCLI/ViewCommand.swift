@@ -92,6 +92,7 @@ enum ViewCommand {
 final class FileFeed: PacketFeed {
     let replay: CaptureReplay
     let engine: StatsEngine
+    private let costMeter = ToolCostMeter()
 
     init(replay: CaptureReplay, engine: StatsEngine) {
         self.replay = replay
@@ -106,7 +107,8 @@ final class FileFeed: PacketFeed {
         if replay.waitingForInput { notes.append("waiting for input") }
         if let failure = replay.failure { notes.append("stopped: \(failure)") }
         return FeedStatus(kind: .file, name: replay.path == "-" ? "stdin" : replay.path, mode: "file",
-                          elapsedSeconds: Double(replay.elapsed) / 1e9, ended: replay.ended, notes: notes)
+                          elapsedSeconds: Double(replay.elapsed) / 1e9, ended: replay.ended, notes: notes,
+                          cost: costMeter.read())
     }
 
     var clock: Int64 { replay.clock }
@@ -134,7 +136,7 @@ final class LiveFeed: PacketFeed {
                    mode: source.probe.modeName,
                    lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
                    elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
-                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary })
+                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary }, cost: source.cost())
     }
 
     var owners: [FlowKey: QPOwner]? { source.resolver?.owners }

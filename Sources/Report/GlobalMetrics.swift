@@ -66,6 +66,10 @@ public struct GlobalMetric: Sendable {
         },
         GlobalMetric("probe_runs", .source, unit: "runs", prometheus: "rdmatop_probe_runs",
                      help: "times the kernel ran the probe's BPF programs (0 for files)") { $0.source.probeRuns },
+        GlobalMetric("cpu_ns", .source, unit: "seconds", prometheus: "rdmatop_process_cpu_seconds", scale: 1e-9,
+                     help: "CPU time of the rdmatop process since it started, user and system, every thread (live; 0 for files)") {
+            $0.source.cost?.cpuNanoseconds ?? 0
+        },
         GlobalMetric("kernel_evicted_flows", .source, unit: "flows", prometheus: "rdmatop_kernel_evicted_flows",
                      help: "flows the kernel's flow map dropped to make room (live, with per-QP counts from the kernel; 0 otherwise)") {
             $0.source.kernelEvictedFlows ?? 0

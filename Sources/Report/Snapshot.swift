@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -35,6 +35,9 @@ public struct Snapshot: Sendable {
         public var probeRuns: UInt64 = 0
         /// The RDMA device named on the command line (`rdmatop rxe0`), whose netdev is `interface`.
         public var rdmaDevice: String?
+        /// What rdmatop and its probe cost (live); nil for files, whose snapshots stay the
+        /// same from run to run.
+        public var cost: ToolCost?
 
         public init(kind: String, file: String? = nil, interface: String? = nil, mode: String, lostEvents: UInt64 = 0) {
             self.kind = kind

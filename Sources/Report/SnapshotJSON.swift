@@ -11,6 +11,9 @@ extension Snapshot {
         if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
         sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts))]
         sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
+        let percent = source.cost?.cpuPercent, perPacket = source.cost?.probeNanosecondsPerPacket
+        sourceMembers += [("cpu_percent", percent.map { .double(($0 * 10).rounded() / 10) } ?? .null),
+                          ("probe_ns_per_packet", perPacket.map { .double($0.rounded()) } ?? .null)]
         var members: [(String, JSONValue)] = [
             ("version", .number(version)),
             ("source", .object(sourceMembers)),

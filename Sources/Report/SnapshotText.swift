@@ -19,6 +19,7 @@ extension Snapshot {
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
         if source.kind != "file" { summary += ", lost events \(source.lostEvents)" }
         out.append(summary)
+        if let cost = source.cost { out.append("cost: " + cost.summary) }
         if clocks.count > 1 {
             out.append("clocks: " + clocks.enumerated().map { i, c in
                 "\(i + 1) \(c.kind) \(Units.isoTime(c.first)) +\(Units.fixed(c.durationSeconds, digits: 3)) s (\(c.packets) packets)"

@@ -36,6 +36,14 @@ extension ViewModel {
         case .interface: first.append(" up")
         case .file: first.append(" replayed")
         }
+        if let cost = status.cost {
+            first.append(sep + "CPU ")
+            first.append(cost.cpuPercent.map { Units.fixed($0, digits: 0) + "%" } ?? "-", .emphasis)
+            if status.kind == .interface {
+                first.append(" probe ")
+                first.append(cost.probeNanosecondsPerPacket.map { "\(Int($0.rounded())) ns/pkt" } ?? "-", .emphasis)
+            }
+        }
         for note in status.notes {
             first.append(sep + note)
         }

@@ -71,9 +71,11 @@ public struct FeedStatus: Sendable, Equatable {
     public var ended: Bool
     /// Short notes for the header: "speed 10x", "end of file", "3 clock jumps not waited".
     public var notes: [String]
+    /// rdmatop's CPU and, live, the probe's nanoseconds per packet; nil when not measured.
+    public var cost: ToolCost?
 
     public init(kind: Kind, name: String, mode: String, lostEvents: UInt64? = nil, exactTotals: ExactTotals? = nil,
-                elapsedSeconds: Double = 0, ended: Bool = false, notes: [String] = []) {
+                elapsedSeconds: Double = 0, ended: Bool = false, notes: [String] = [], cost: ToolCost? = nil) {
         self.kind = kind
         self.name = name
         self.mode = mode
@@ -82,5 +84,6 @@ public struct FeedStatus: Sendable, Equatable {
         self.elapsedSeconds = elapsedSeconds
         self.ended = ended
         self.notes = notes
+        self.cost = cost
     }
 }

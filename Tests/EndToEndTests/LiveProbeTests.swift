@@ -74,6 +74,16 @@ struct LiveProbeTests {
             #expect(uint(source["lost_events"]) == 0, "\(name)")
             #expect(source["qp_counts"] as? String == "kernel", "\(name)")
             #expect(uint(source["kernel_evicted_flows"]) == 0, "\(name)")
+            // The tool's own cost: the probe's time per packet over the run (one window, as
+            // the snapshot is the run's only reading), and rdmatop's CPU.
+            let runs = uint(source["probe_runs"]) ?? 0, runNs = uint(source["probe_run_ns"]) ?? 0
+            if runs > 0, let perPacket = source["probe_ns_per_packet"] as? Double {
+                #expect(abs(perPacket - Double(runNs) / Double(runs)) <= 1, "\(name): \(perPacket) ns/packet, \(runNs) ns / \(runs) runs")
+            } else {
+                #expect(runs == 0 && source["probe_ns_per_packet"] is NSNull, "\(name): \(source)")
+            }
+            #expect((uint(source["cpu_ns"]) ?? 0) > 0 && (source["cpu_percent"] as? Double).map { $0 >= 0 && $0 <= 400 } == true,
+                    "\(name): \(source)")
             #expect(live == expected, "\(capture) \(name): live \(live) vs file \(expected)")
             #expect(live.directions == [direction], "\(name)")
             let totals = json["totals"] as! [String: Any]

@@ -1,5 +1,6 @@
 import RoCE
 import Attribution
+import Report
 import Stats
 import Testing
 @testable import View
@@ -116,6 +117,18 @@ import Testing
         first = lines[0]
         #expect(first.hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up"))
         #expect(lines[1].contains("packets 1.00M") && lines[1].contains("RoCE 7") && lines[1].contains("lost events 3"))
+
+        // The tool's own cost: rdmatop's CPU, and live the probe's time per packet.
+        status.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: 41.6, probeNanosecondsPerPacket: 239.6)
+        m = model(engine, status: status)
+        #expect(m.screen(120, 30)[0].hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up | CPU 42% probe 240 ns/pkt"))
+        status.cost = ToolCost(cpuNanoseconds: 1)
+        m = model(engine, status: status)
+        #expect(m.screen(120, 30)[0].hasSuffix("| CPU - probe -"))
+        var file = FeedStatus(kind: .file, name: "f.pcap", mode: "file", elapsedSeconds: 1)
+        file.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: 99.5)
+        m = model(engine, status: file)
+        #expect(m.screen(120, 30)[0].hasSuffix("replayed | CPU 100%"))
     }
 
     @Test func monochromeUsesOnlyBoldAndReverse() {
