@@ -91,7 +91,8 @@ let package = Package(
         // `make bench`: per-packet costs of the decoder and the engine.
         .executableTarget(
             name: "RdmaTopBench",
-            dependencies: ["RoCE", "Stats", "Report", "Capture", .product(name: "Benchmark", package: "swift-benchmark")]
+            dependencies: ["RoCE", "Stats", "Report", "Capture", "View",
+                           .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),

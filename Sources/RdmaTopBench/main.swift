@@ -2,6 +2,7 @@ import Benchmark
 import Report
 import RoCE
 import Stats
+import View
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,6 +89,17 @@ benchmark("snapshot of 10k QPs, text") {
 }
 benchmark("snapshot of 10k QPs, JSON") {
     blackHole(Snapshot(engine: tenK, source: tenKSource).jsonText())
+}
+benchmark("snapshot of 10k QPs, built (no rendering)") {
+    blackHole(Snapshot(engine: tenK, source: tenKSource))
+}
+
+// The view's refresh with 10k QPs: the copy of the engine's counters, the rows filtered and
+// sorted again, and a 200x50 screen rendered.
+var tenKView = ViewModel(status: FeedStatus(kind: .file, name: "bench", mode: "file"))
+benchmark("view: refresh and render, 10k QPs") {
+    tenKView.refresh(ViewData(engine: tenK, status: FeedStatus(kind: .file, name: "bench", mode: "file")))
+    blackHole(tenKView.render(width: 200, height: 50))
 }
 
 // A QPN flood between two hosts (5000 request flows), and ACKs from a UDP source port none

@@ -22,51 +22,51 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// The value as text; `indent` spaces per level, or compact on one line when nil.
     public func render(indent: Int? = 2) -> String {
-        var out = ""
+        var out = JSONBytes(capacity: 4096)
         write(to: &out, indent: indent, level: 0)
-        return out
+        return out.string
     }
 
-    private func write(to out: inout String, indent: Int?, level: Int) {
+    func write(to out: inout JSONBytes, indent: Int?, level: Int) {
         func newline(_ level: Int) {
             guard let indent else { return }
-            out += "\n" + String(repeating: " ", count: indent * level)
+            out.newline(indent: indent * level)
         }
         switch self {
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out.raw("{}"); return }
+            out.byte(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.byte(UInt8(ascii: ",")) }
                 newline(level + 1)
-                JSONLine.appendQuoted(key, to: &out)
-                out += indent == nil ? ":" : ": "
+                out.quoted(key)
+                out.raw(indent == nil ? ":" : ": ")
                 value.write(to: &out, indent: indent, level: level + 1)
             }
             newline(level)
-            out += "}"
+            out.byte(UInt8(ascii: "}"))
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.raw("[]"); return }
+            out.byte(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.byte(UInt8(ascii: ",")) }
                 newline(level + 1)
                 item.write(to: &out, indent: indent, level: level + 1)
             }
             newline(level)
-            out += "]"
-        case .string(let s): JSONLine.appendQuoted(s, to: &out)
-        case .int(let v): out += String(v)
-        case .uint(let v): out += String(v)
+            out.byte(UInt8(ascii: "]"))
+        case .string(let s): out.quoted(s)
+        case .int(let v): out.decimal(v)
+        case .uint(let v): out.decimal(v)
         case .double(let v):
             if v.isFinite {
                 // Integral doubles print without an exponent; others with up to 6 decimals.
-                out += v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : Units.fixed(v, digits: 6)
+                if v == v.rounded() && abs(v) < 1e15 { out.decimal(Int64(v)) } else { out.raw(Units.fixed(v, digits: 6)) }
             } else {
-                out += "null"
+                out.raw("null")
             }
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .bool(let b): out.raw(b ? "true" : "false")
+        case .null: out.raw("null")
         }
     }
 }

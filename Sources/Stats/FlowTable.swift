@@ -92,5 +92,23 @@ struct FlowTable {
     }
 
     /// Every flow, in no particular order.
-    var all: [FlowStats] { slots.compactMap { $0 } }
+    var all: [FlowStats] {
+        // Sized first: growing the array would move every flow again.
+        var flows: [FlowStats] = []
+        flows.reserveCapacity(index.count)
+        for i in slots.indices where slots[i] != nil { flows.append(slots[i]!) }
+        return flows
+    }
+
+    /// The flows with counted packets, busiest first: sorted by their counts and keys alone,
+    /// then each copied once.
+    var busiestFirst: [FlowStats] {
+        var order: [(slot: Int, packets: UInt64, key: FlowKey)] = []
+        order.reserveCapacity(index.count)
+        for i in slots.indices {
+            if let packets = slots[i]?.packets, packets > 0 { order.append((i, packets, slots[i]!.key)) }
+        }
+        order.sort { $0.packets != $1.packets ? $0.packets > $1.packets : $0.key < $1.key }
+        return order.map { slots[$0.slot]! }
+    }
 }

@@ -1,5 +1,6 @@
 import Attribution
 import Report
+import RoCE
 import Stats
 
 /// What the view shows, copied from the engine at a refresh (once per delay interval, and
@@ -72,9 +73,27 @@ public struct ViewData {
         var texts: [(source: String, destination: String)] = []
         texts.reserveCapacity(flows.count)
         var widest = 0
-        for (i, f) in flows.enumerated() {
-            index[f.key] = i
-            let t = (source: f.key.source.description, destination: f.key.destination.description)
+        // Formatting an address costs more than the rest of a flow's refresh; hosts are far
+        // fewer than flows.
+        var formatted: [IPAddress: String] = [:]
+        var recent: [(IPAddress, String)] = []
+        func text(_ address: IPAddress) -> String {
+            if let hit = recent.first(where: { $0.0 == address }) { return hit.1 }
+            let t: String
+            if let known = formatted[address] {
+                t = known
+            } else {
+                t = address.description
+                formatted[address] = t
+            }
+            if recent.count == 2 { recent.removeFirst() }
+            recent.append((address, t))
+            return t
+        }
+        for i in flows.indices {
+            let key = flows[i].key  // the key alone: a flow is about a kilobyte
+            index[key] = i
+            let t = (source: text(key.source), destination: text(key.destination))
             widest = max(widest, t.source.count, t.destination.count)
             texts.append(t)
         }
