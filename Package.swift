@@ -19,9 +19,11 @@ let package = Package(
     ],
     targets: [
         // Wire formats: Ethernet/VLAN/IP/UDP/BTH and every extended header, the opcode
-        // table, ICRC, the encoder. Pure Swift, no I/O. (Module `RoCE`: a module named
-        // `Decoder` would shadow `Swift.Decoder`.)
-        .target(name: "RoCE", path: "Sources/Decoder"),
+        // table, ICRC, the encoder. Swift, no I/O; the ICRC's CRC-32 is libdeflate's. (Module
+        // `RoCE`: a module named `Decoder` would shadow `Swift.Decoder`.)
+        .target(name: "RoCE", dependencies: ["CDeflate"], path: "Sources/Decoder"),
+        // libdeflate's CRC-32 (Debian's libdeflate-dev): 5-10x the speed of a table-driven one.
+        .target(name: "CDeflate", linkerSettings: [.linkedLibrary("deflate")]),
         // Capture files: pcap and pcapng readers, pcap and pcapng writers.
         .target(name: "Capture"),
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.

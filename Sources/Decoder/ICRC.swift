@@ -20,32 +20,29 @@ public enum ICRC {
     public static func compute(datagram: UnsafeRawBufferPointer, ipHeaderLength: Int, ipVersion: UInt8) -> UInt32? {
         let fixed = ipHeaderLength + UDPHeader.size + BTH.size
         guard ipHeaderLength >= 20, fixed + size <= datagram.count else { return nil }
-        return CRC32.tables.withUnsafeBufferPointer { tables -> UInt32 in
-            var crc = CRC32.initial
-            withUnsafeTemporaryAllocation(byteCount: 8 + fixed, alignment: 8) { scratch in
-                for i in 0..<8 { scratch[i] = 0xFF }
-                let headers = UnsafeMutableRawBufferPointer(rebasing: scratch[8...])
-                headers.copyMemory(from: UnsafeRawBufferPointer(rebasing: datagram[0..<fixed]))
-                if ipVersion == 4 {
-                    headers[1] = 0xFF  // TOS: DSCP and ECN
-                    headers[8] = 0xFF  // TTL
-                    headers[10] = 0xFF  // header checksum
-                    headers[11] = 0xFF
-                } else {
-                    headers[0] |= 0x0F  // traffic class (high nibble) ...
-                    headers[1] = 0xFF  // ... traffic class (low nibble) and flow label
-                    headers[2] = 0xFF
-                    headers[3] = 0xFF
-                    headers[7] = 0xFF  // hop limit
-                }
-                headers[ipHeaderLength + 6] = 0xFF  // UDP checksum
-                headers[ipHeaderLength + 7] = 0xFF
-                headers[ipHeaderLength + UDPHeader.size + 4] = 0xFF  // BTH FECN, BECN, reserved
-                crc = CRC32.update(crc, UnsafeRawBufferPointer(scratch), tables: tables)
+        var crc = CRC32.initial
+        withUnsafeTemporaryAllocation(byteCount: 8 + fixed, alignment: 8) { scratch in
+            for i in 0..<8 { scratch[i] = 0xFF }
+            let headers = UnsafeMutableRawBufferPointer(rebasing: scratch[8...])
+            headers.copyMemory(from: UnsafeRawBufferPointer(rebasing: datagram[0..<fixed]))
+            if ipVersion == 4 {
+                headers[1] = 0xFF  // TOS: DSCP and ECN
+                headers[8] = 0xFF  // TTL
+                headers[10] = 0xFF  // header checksum
+                headers[11] = 0xFF
+            } else {
+                headers[0] |= 0x0F  // traffic class (high nibble) ...
+                headers[1] = 0xFF  // ... traffic class (low nibble) and flow label
+                headers[2] = 0xFF
+                headers[3] = 0xFF
+                headers[7] = 0xFF  // hop limit
             }
-            let rest = UnsafeRawBufferPointer(rebasing: datagram[fixed..<(datagram.count - size)])
-            crc = CRC32.update(crc, rest, tables: tables)
-            return crc ^ 0xFFFF_FFFF
+            headers[ipHeaderLength + 6] = 0xFF  // UDP checksum
+            headers[ipHeaderLength + 7] = 0xFF
+            headers[ipHeaderLength + UDPHeader.size + 4] = 0xFF  // BTH FECN, BECN, reserved
+            crc = CRC32.update(crc, UnsafeRawBufferPointer(scratch))
         }
+        let rest = UnsafeRawBufferPointer(rebasing: datagram[fixed..<(datagram.count - size)])
+        return CRC32.update(crc, rest) ^ 0xFFFF_FFFF
     }
 }

@@ -12,7 +12,8 @@ let cnpVector = hexBytes("""
     @Test func crc32MatchesTheStandardCheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
-        // Long input exercises the eight-byte loop and the tail together.
+        // A bit-at-a-time CRC, written here, against libdeflate's on a long input, whole and
+        // fed in pieces through the running register (as the ICRC feeds it).
         let long = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         var bytewise: UInt32 = 0xFFFF_FFFF
         for b in long {
@@ -20,6 +21,15 @@ let cnpVector = hexBytes("""
             for _ in 0..<8 { bytewise = bytewise & 1 != 0 ? 0xEDB8_8320 ^ (bytewise >> 1) : bytewise >> 1 }
         }
         #expect(CRC32.checksum(long) == ~bytewise)
+        for cuts in [[0, 1000], [0, 1, 1000], [0, 7, 8, 9, 500, 999, 1000], [0, 0, 64, 64, 1000]] {
+            var register = CRC32.initial
+            long.withUnsafeBytes { raw in
+                for (a, b) in zip(cuts, cuts.dropFirst()) {
+                    register = CRC32.update(register, UnsafeRawBufferPointer(rebasing: raw[a..<b]))
+                }
+            }
+            #expect(register == bytewise, "cut at \(cuts)")
+        }
     }
 
     @Test func connectXCNPVectorDecodesAndItsICRCChecks() throws {
