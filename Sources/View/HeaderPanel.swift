@@ -37,11 +37,17 @@ extension ViewModel {
         case .file: first.append(" replayed")
         }
         if let cost = status.cost {
+            // Fixed widths: the line must not change its layout (a long path shortened or
+            // not) as the figures gain or lose a digit.
+            func padded(_ text: String, _ width: Int) -> String {
+                String(repeating: " ", count: max(0, width - text.count)) + text
+            }
             first.append(sep + "CPU ")
-            first.append(cost.cpuPercent.map { Units.fixed($0, digits: 0) + "%" } ?? "-", .emphasis)
+            first.append(padded(cost.cpuPercent.map { Units.fixed(min($0, 999), digits: 0) + "%" } ?? "-", 4), .emphasis)
             if status.kind == .interface {
                 first.append(" probe ")
-                first.append(cost.probeNanosecondsPerPacket.map { "\(Int($0.rounded())) ns/pkt" } ?? "-", .emphasis)
+                first.append(padded(cost.probeNanosecondsPerPacket.map { "\(Int(min($0, 99_999).rounded()))" } ?? "-", 5)
+                             + " ns/pkt", .emphasis)
             }
         }
         for note in status.notes {

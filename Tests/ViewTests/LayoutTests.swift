@@ -121,14 +121,25 @@ import Testing
         // The tool's own cost: rdmatop's CPU, and live the probe's time per packet.
         status.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: 41.6, probeNanosecondsPerPacket: 239.6)
         m = model(engine, status: status)
-        #expect(m.screen(120, 30)[0].hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up | CPU 42% probe 240 ns/pkt"))
+        #expect(m.screen(120, 30)[0].hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up | CPU  42% probe   240 ns/pkt"))
         status.cost = ToolCost(cpuNanoseconds: 1)
         m = model(engine, status: status)
-        #expect(m.screen(120, 30)[0].hasSuffix("| CPU - probe -"))
+        #expect(m.screen(120, 30)[0].hasSuffix("| CPU    - probe     - ns/pkt"))
         var file = FeedStatus(kind: .file, name: "f.pcap", mode: "file", elapsedSeconds: 1)
         file.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: 99.5)
         m = model(engine, status: file)
         #expect(m.screen(120, 30)[0].hasSuffix("replayed | CPU 100%"))
+        // The header keeps its layout whatever the figures: a path shortened at one CPU
+        // figure is shortened at every other.
+        var long = FeedStatus(kind: .file, name: "/captures/some/long/directory/name/that/goes/on/rping.pcap", mode: "file",
+                              elapsedSeconds: 1)
+        var widths: Set<Int> = []
+        for percent in [0.4, 9.6, 42, 100, 180, 5000] {
+            long.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: percent)
+            m = model(engine, status: long)
+            widths.insert(m.screen(80, 30)[0].count)
+        }
+        #expect(widths.count == 1, "\(widths)")
     }
 
     @Test func monochromeUsesOnlyBoldAndReverse() {
