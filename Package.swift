@@ -25,7 +25,7 @@ let package = Package(
         // libdeflate's CRC-32 (Debian's libdeflate-dev): 5-10x the speed of a table-driven one.
         .target(name: "CDeflate", linkerSettings: [.linkedLibrary("deflate")]),
         // Capture files: pcap and pcapng readers, pcap and pcapng writers.
-        .target(name: "Capture"),
+        .target(name: "Capture", dependencies: ["RoCE"]),
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.
         .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
@@ -97,7 +97,7 @@ let package = Package(
                            .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "RoCE"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.

@@ -13,25 +13,3 @@ public enum CaptureFormat: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Which way a packet travelled through the capturing interface.
-///
-/// Only pcapng carries this (the direction bits of `epb_flags`); classic pcap packets are
-/// always `.unknown`.
-public enum PacketDirection: UInt8, Sendable, Equatable, CustomStringConvertible {
-    /// The file does not say.
-    case unknown = 0
-    /// Received by the interface.
-    case inbound = 1
-    /// Sent by the interface.
-    case outbound = 2
-
-    /// `"unknown"`, `"inbound"` or `"outbound"`.
-    public var description: String {
-        switch self {
-        case .unknown: return "unknown"
-        case .inbound: return "inbound"
-        case .outbound: return "outbound"
-        }
-    }
-}

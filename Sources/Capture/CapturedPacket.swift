@@ -1,3 +1,5 @@
+import RoCE
+
 /// One packet as the reader hands it out.
 ///
 /// `data` is borrowed: it points into the reader's input buffer and stays valid only until the

@@ -1,3 +1,5 @@
+import RoCE
+
 /// pcapng block type codes (draft-ietf-opsawg-pcapng).
 enum PcapNGBlockType {
     /// Section header block; a palindrome, so it reads the same in either byte order.

@@ -1,3 +1,5 @@
+import RoCE
+
 /// Writes a pcapng file: one section, any number of interfaces, enhanced packet blocks with
 /// nanosecond timestamps and, when known, the packet's direction.
 ///

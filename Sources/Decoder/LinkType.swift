@@ -1,5 +1,7 @@
-/// The framing a packet starts with, named after the pcap LINKTYPE_ registry.
-public enum LinkType: Sendable, Hashable {
+/// The framing a packet starts with, named after the pcap LINKTYPE_ registry: the one table
+/// of the link-type numbers rdmatop decodes (`PcapLinkType` in Capture takes its numbers from
+/// here and adds the ones it only names).
+public enum LinkType: Sendable, Hashable, CaseIterable {
     /// Ethernet II, possibly with 802.1Q / 802.1ad tags (LINKTYPE_ETHERNET, 1).
     case ethernet
     /// Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113), as `tcpdump -i any` writes.
@@ -13,19 +15,6 @@ public enum LinkType: Sendable, Hashable {
     /// Raw IPv6 (LINKTYPE_IPV6, 229).
     case ipv6
 
-    /// Maps a pcap/pcapng link type number; nil for link types rdmatop cannot decode.
-    public init?(pcapLinkType: UInt32) {
-        switch pcapLinkType & 0x0FFF_FFFF {  // the upper bits carry FCS information
-        case 1: self = .ethernet
-        case 113: self = .linuxSLL
-        case 276: self = .linuxSLL2
-        case 101, 12, 14: self = .rawIP
-        case 228: self = .ipv4
-        case 229: self = .ipv6
-        default: return nil
-        }
-    }
-
     /// The pcap link type number written to capture files.
     public var pcapLinkType: UInt32 {
         switch self {
@@ -35,6 +24,21 @@ public enum LinkType: Sendable, Hashable {
         case .rawIP: 101
         case .ipv4: 228
         case .ipv6: 229
+        }
+    }
+
+    /// Numbers that some systems write for raw IP instead of 101 (DLT_RAW on BSDs).
+    static let rawIPAliases: [UInt32] = [12, 14]
+
+    /// Maps a pcap/pcapng link type number; nil for link types rdmatop cannot decode.
+    public init?(pcapLinkType: UInt32) {
+        let number = pcapLinkType & 0x0FFF_FFFF  // the upper bits carry FCS information
+        if LinkType.rawIPAliases.contains(number) {
+            self = .rawIP
+        } else if let known = LinkType.allCases.first(where: { $0.pcapLinkType == number }) {
+            self = known
+        } else {
+            return nil
         }
     }
 }

@@ -122,11 +122,23 @@ public struct UDPHeader: Sendable, Hashable {
     }
 }
 
-/// Which way a packet went, when the capture records it.
-public enum PacketDirection: Sendable, Hashable {
-    case unknown
+/// Which way a packet went through the capturing interface, when the capture records it:
+/// the one direction type from the probe, the capture files and the link layer to the engine.
+/// The raw values are pcapng's direction bits (`epb_flags` & 3); classic pcap has none.
+public enum PacketDirection: UInt8, Sendable, Hashable, CustomStringConvertible {
+    /// The capture does not say.
+    case unknown = 0
     /// Received by the capturing host.
-    case inbound
+    case inbound = 1
     /// Sent by the capturing host.
-    case outbound
+    case outbound = 2
+
+    /// `"unknown"`, `"inbound"` or `"outbound"`.
+    public var description: String {
+        switch self {
+        case .unknown: "unknown"
+        case .inbound: "inbound"
+        case .outbound: "outbound"
+        }
+    }
 }

@@ -17,7 +17,7 @@ public struct DecodedFrame {
         frame = FrameInfo(number: number, timestampNanoseconds: captured.timestampNanoseconds,
                           capturedLength: captured.data.count, originalLength: captured.originalLength,
                           interfaceID: format == .pcapng ? captured.interfaceID : nil,
-                          direction: captured.direction.roceDirection)
+                          direction: captured.direction)
         bytes = captured.data
         guard let linkType = RoCE.LinkType(pcapLinkType: captured.linkType) else {
             result = .failure(.notRoCE(.unsupportedLinkType(captured.linkType)))
@@ -39,16 +39,5 @@ extension StatsEngine {
     /// Counts a decoded capture frame.
     public func ingest(_ decoded: DecodedFrame) {
         ingest(decoded.result, frame: decoded.frame, bytes: decoded.bytes, flowHint: decoded.flowHint)
-    }
-}
-
-extension Capture.PacketDirection {
-    /// The decoder's direction for a pcapng EPB direction.
-    var roceDirection: RoCE.PacketDirection {
-        switch self {
-        case .inbound: .inbound
-        case .outbound: .outbound
-        default: .unknown
-        }
     }
 }

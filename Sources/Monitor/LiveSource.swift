@@ -166,18 +166,17 @@ public final class LiveSource {
             if resolver.owners[key] == nil { newFlows.insert(key) }
         }
         onFrame?(frame.info, event.data, frame.result)
-        save(event, direction: frame.info.direction)
+        save(event)
     }
 
     /// Decodes a probe event as the `number`th live frame and counts it in `engine`: what
     /// the live source does with every event (and the fuzzing harness with parsed records).
     public static func count(_ event: ProbeEvent, number: UInt64, decoder: PacketDecoder, engine: StatsEngine)
         -> (info: FrameInfo, result: Result<RoCEPacket, DecodeError>) {
-        let direction: RoCE.PacketDirection = event.direction == 1 ? .outbound : .inbound
         let frame = FrameInfo(number: number, timestampNanoseconds: event.timestampNanoseconds,
                               capturedLength: event.data.count, originalLength: event.originalLength,
-                              interfaceID: event.ifindex, direction: direction)
-        let linkType: LinkType = event.startsAtIP ? .rawIP : .ethernet
+                              interfaceID: event.ifindex, direction: event.direction)
+        let linkType = event.linkType
         let result: Result<RoCEPacket, DecodeError>
         do {
             result = .success(try decoder.decode(event.data, linkType: linkType,
@@ -190,10 +189,10 @@ public final class LiveSource {
         return (frame, result)
     }
 
-    private func save(_ event: ProbeEvent, direction: RoCE.PacketDirection) {
+    private func save(_ event: ProbeEvent) {
         guard let writer, writeError == nil else { return }
         do {
-            let key = event.ifindex * 2 + (event.startsAtIP ? 1 : 0)
+            let key = event.ifindex * 2 + (event.linkType == .ethernet ? 0 : 1)
             let id: Int
             if let known = writerInterfaces[key] {
                 id = known
@@ -202,13 +201,13 @@ public final class LiveSource {
                 let ifname = if_indextoname(UInt32(event.ifindex), &name) != nil
                     ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                     : "if\(event.ifindex)"
-                id = try writer.addInterface(linkType: event.startsAtIP ? PcapLinkType.raw : PcapLinkType.ethernet,
+                id = try writer.addInterface(linkType: event.linkType.pcapLinkType,
                                              snaplen: Int(probeSnapLength), name: ifname)
                 writerInterfaces[key] = id
             }
             try writer.write(interfaceID: id, timestampNanoseconds: event.timestampNanoseconds,
                              originalLength: event.originalLength, data: event.data,
-                             direction: direction == .outbound ? .outbound : .inbound)
+                             direction: event.direction)
         } catch {
             writeError = error
         }

@@ -15,9 +15,7 @@ public struct KernelFlowMap {
 extension rdmatop_flow_key {
     public var sourceAddress: IPAddress { rdmatop_flow_key.address(src, ipv6: ipv6 != 0) }
     public var destinationAddress: IPAddress { rdmatop_flow_key.address(dst, ipv6: ipv6 != 0) }
-    public var packetDirection: PacketDirection {
-        UInt32(direction) == RDMATOP_DIR_TX.rawValue ? .outbound : .inbound
-    }
+    public var packetDirection: PacketDirection { PacketDirection(probe: direction) }
 
     /// An address of the key (an IPv4 address in its last four bytes).
     static func address(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,

@@ -1,4 +1,5 @@
 import CProbe
+import RoCE
 
 /// One packet handed over by the probe.
 public struct ProbeEvent {
@@ -6,10 +7,10 @@ public struct ProbeEvent {
     public var timestampNanoseconds: Int64
     public var ifindex: Int
     public var originalLength: Int
-    /// Received (.rx) or transmitted (.tx).
-    public var direction: UInt8
-    /// Whether the bytes start at the IP header (RDMA mode) rather than the Ethernet header.
-    public var startsAtIP: Bool
+    /// Received (XDP, RDMA mode) or sent (tc egress) by the interface.
+    public var direction: PacketDirection
+    /// What the bytes start with: the Ethernet header, or the IP header (RDMA mode).
+    public var linkType: LinkType
     public var hook: UInt8
     /// The captured bytes: valid only during the handler call.
     public var data: UnsafeRawBufferPointer
@@ -26,8 +27,16 @@ extension ProbeEvent {
         let header = raw.loadUnaligned(as: rdmatop_event.self)
         let captured = min(Int(header.cap_len), raw.count - start)
         self.init(timestampNanoseconds: Int64(truncatingIfNeeded: header.timestamp_ns) &+ clockOffset,
-                  ifindex: Int(header.ifindex), originalLength: Int(header.orig_len), direction: header.direction,
-                  startsAtIP: UInt32(header.framing) == RDMATOP_FRAMING_IP.rawValue, hook: header.hook,
+                  ifindex: Int(header.ifindex), originalLength: Int(header.orig_len), direction: PacketDirection(probe: header.direction),
+                  linkType: UInt32(header.framing) == RDMATOP_FRAMING_IP.rawValue ? .rawIP : .ethernet, hook: header.hook,
                   data: UnsafeRawBufferPointer(rebasing: raw[start..<(start + captured)]))
+    }
+}
+
+extension PacketDirection {
+    /// The direction of the shared header's `enum rdmatop_direction` (bpf/rdmatop.h): events
+    /// and the kernel's flow keys carry it.
+    init(probe direction: UInt8) {
+        self = UInt32(direction) == RDMATOP_DIR_TX.rawValue ? .outbound : .inbound
     }
 }

@@ -33,12 +33,7 @@ extension Snapshot {
 
     /// Replaces the packet and byte totals with exact counts kept elsewhere (the probe's
     /// kernel counters, which stay exact when events are lost).
-    public mutating func setExactTotals(_ exact: ExactTotals) {
-        totals.packets = exact.packets
-        totals.bytes = exact.bytes
-        totals.rocePackets = exact.rocePackets
-        totals.roceBytes = exact.roceBytes
-    }
+    public mutating func setExactTotals(_ exact: ExactTotals) { totals.take(exact) }
 }
 
 extension PacketDirection {

@@ -53,3 +53,15 @@ public struct ExactTotals: Sendable, Equatable {
         self.roceBytes = roceBytes
     }
 }
+
+extension Totals {
+    /// Takes the packet and byte totals from `exact` (the probe's kernel counters, exact when
+    /// events are lost), keeping the counts only decoding gives (malformed, ICRC, matched):
+    /// what every live output shows.
+    public mutating func take(_ exact: ExactTotals) {
+        packets = exact.packets
+        bytes = exact.bytes
+        rocePackets = exact.rocePackets
+        roceBytes = exact.roceBytes
+    }
+}

@@ -58,12 +58,7 @@ public struct ViewData {
     public init(engine: StatsEngine, status: FeedStatus) {
         self.status = status
         totals = engine.totals
-        if let exact = status.exactTotals {
-            totals.packets = exact.packets
-            totals.bytes = exact.bytes
-            totals.rocePackets = exact.rocePackets
-            totals.roceBytes = exact.roceBytes
-        }
+        if let exact = status.exactTotals { totals.take(exact) }
         packetRate = engine.packetRate.last
         byteRate = engine.byteRate.last
         packetRateHistory = engine.packetRate.history

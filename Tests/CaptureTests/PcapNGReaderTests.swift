@@ -1,3 +1,4 @@
+import RoCE
 import Testing
 @testable import Capture
 

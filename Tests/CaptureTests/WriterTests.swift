@@ -1,4 +1,5 @@
 import Foundation
+import RoCE
 import Testing
 @testable import Capture
 

@@ -22,8 +22,8 @@ import Probe
         try r.withUnsafeBytes { raw in
             let event = try #require(ProbeEvent(record: raw, clockOffset: 5))
             #expect(event.timestampNanoseconds == 1_005)
-            #expect(event.ifindex == 3 && event.originalLength == 1500 && event.direction == 1 && event.hook == 2)
-            #expect(event.startsAtIP)
+            #expect(event.ifindex == 3 && event.originalLength == 1500 && event.direction == .outbound && event.hook == 2)
+            #expect(event.linkType == .rawIP)
             #expect(Array(event.data) == [1, 2, 3, 4])
             #expect(event.data.baseAddress == raw.baseAddress! + 24)
         }
@@ -34,7 +34,7 @@ import Probe
         try r.withUnsafeBytes { raw in
             let event = try #require(ProbeEvent(record: raw, clockOffset: 0))
             #expect(Array(event.data) == [9, 8])
-            #expect(!event.startsAtIP)
+            #expect(event.linkType == .ethernet)
         }
     }
 
