@@ -86,8 +86,11 @@ let package = Package(
         .target(
             name: "FuzzHarness",
             dependencies: ["RoCE", "Capture", "Stats", "Report", "Monitor", "Probe", "View", "TrafficGen",
-                           "RdmaTopCLI"]
+                           "RdmaTopCLI", "TestSupport"]
         ),
+        // What the unit tests and the fuzzing harnesses share: the test packet builder and the
+        // demo engine.
+        .target(name: "TestSupport", dependencies: ["RoCE", "Stats", "TrafficGen"]),
         // The libFuzzer entry points (built with `-sanitize=fuzzer`, libFuzzer supplies main).
         .executableTarget(name: "RdmaTopFuzz", dependencies: ["FuzzHarness"]),
         // `make bench`: per-packet costs of the decoder and the engine.
@@ -101,8 +104,8 @@ let package = Package(
         .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.
-        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TrafficGen", "Attribution"]),
-        .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE"]),
+        .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TestSupport", "TrafficGen", "Attribution"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE", "TestSupport"]),
         // The metric table and the Prometheus exporter's series over time.
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),

@@ -1,7 +1,7 @@
 import Attribution
-import Stats
-import TrafficGen
 import RoCE
+import Stats
+import TestSupport
 import View
 
 /// The view model without a terminal: keys (including typed filters and delays), refreshes
@@ -20,21 +20,7 @@ enum ViewHarness {
 
     /// Counters of rocegen's demo mix (loss, ECN, every workload), built once.
     // Built once, read only afterwards (a harness runs on one thread).
-    nonisolated(unsafe) static let demoEngine: StatsEngine = {
-        let engine = StatsEngine()
-        let frames = TrafficGenerator(config: .demo(messagesPerConnection: 12)).generate().frames
-        engine.tick(at: frames.first!.timestamp)
-        for f in frames {
-            f.bytes.withUnsafeBytes { raw in
-                if let p = try? PacketDecoder().decode(raw, linkType: .ethernet) {
-                    engine.ingest(p, payload: p.capturedPayload(in: raw), frameLength: raw.count,
-                                  timestamp: f.timestamp, direction: .unknown)
-                }
-            }
-        }
-        engine.tick(at: frames.last!.timestamp + 1)
-        return engine
-    }()
+    nonisolated(unsafe) static let demoEngine = StatsEngine.demo(messagesPerConnection: 12)
 
     /// Owners of every kind for the demo flows, with awkward names: long, wide, empty, control
     /// characters, no pid, a destroyed QP, types and states outside the kernel's enums.

@@ -1,23 +1,17 @@
 import RoCE
 @testable import Stats
+import TestSupport
 
-let hostA = IPAddress("10.0.0.1")!
-let hostB = IPAddress("10.0.0.2")!
+let hostA = TestPackets.hostA
+let hostB = TestPackets.hostB
 
-/// Builds a packet with the encoder and decodes it, as a capture would deliver it.
+/// A packet of `payload` bytes ("aaa..."), from UDP port 50000, decoded (`TestPackets`).
 func packet(_ opcode: UInt8, from src: IPAddress = hostA, to dst: IPAddress = hostB, qpn: UInt32 = 0x12,
             psn: UInt32, payload: Int = 0, ackRequest: Bool = false, syndrome: AETHSyndrome? = nil,
             reth: RETH? = nil, ecn: ECN = .notECT, becn: Bool = false, sourcePort: UInt16 = 50000) -> RoCEPacket {
-    var spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
-                          source: src, destination: dst,
-                          bth: BTH(opcode: opcode, becn: becn, destQP: qpn, ackRequest: ackRequest, psn: psn & PSN.mask))
-    spec.sourcePort = sourcePort
-    spec.ecn = ecn
-    spec.payload = Array(repeating: 0x61, count: payload)
-    if let syndrome { spec.aeth = AETH(syndrome, msn: 1) }
-    spec.reth = reth
-    let bytes = PacketEncoder.encode(spec)
-    return try! bytes.withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
+    TestPackets.build(opcode, from: src, to: dst, qpn: qpn, psn: psn, payload: Array(repeating: 0x61, count: payload),
+                      ackRequest: ackRequest, syndrome: syndrome, reth: reth, ecn: ecn, becn: becn,
+                      sourcePort: sourcePort).packet
 }
 
 /// An engine fed with (packet, time in microseconds) pairs.

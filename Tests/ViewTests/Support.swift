@@ -1,25 +1,19 @@
 import RoCE
 import Stats
-import TrafficGen
+import TestSupport
 @testable import View
 
-let hostA = IPAddress("10.0.0.1")!
-let hostB = IPAddress("10.0.0.2")!
+let hostA = TestPackets.hostA
+let hostB = TestPackets.hostB
 let hostC = IPAddress("10.0.0.3")!
 
-/// A packet built with the encoder and decoded, as a capture would deliver it.
+/// A packet and its bytes (`TestPackets`), for counters with payload previews.
 func packet(_ opcode: UInt8, from src: IPAddress = hostA, to dst: IPAddress = hostB, qpn: UInt32 = 0x12,
             psn: UInt32, payload: [UInt8] = [], ackRequest: Bool = false, syndrome: AETHSyndrome? = nil,
             ecn: ECN = .notECT) -> (RoCEPacket, [UInt8]) {
-    var spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
-                          source: src, destination: dst,
-                          bth: BTH(opcode: opcode, destQP: qpn, ackRequest: ackRequest, psn: psn))
-    spec.ecn = ecn
-    spec.payload = payload
-    if let syndrome { spec.aeth = AETH(syndrome, msn: 1) }
-    let bytes = PacketEncoder.encode(spec)
-    let decoded = try! bytes.withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
-    return (decoded, bytes)
+    let built = TestPackets.build(opcode, from: src, to: dst, qpn: qpn, psn: psn, payload: payload, ackRequest: ackRequest,
+                                  syndrome: syndrome, ecn: ecn)
+    return (built.packet, built.bytes)
 }
 
 /// Nanoseconds of the test clock: `us` microseconds after a fixed start.
@@ -35,23 +29,8 @@ func feed(_ engine: StatsEngine, _ packets: [((RoCEPacket, [UInt8]), Int64)]) {
     }
 }
 
-/// An engine fed with rocegen's demo mix (six connections, loss, ECN), ticked over the
-/// capture so every rate is set.
-func demoEngine(messages: Int = 40) -> StatsEngine {
-    let engine = StatsEngine()
-    let frames = TrafficGenerator(config: .demo(messagesPerConnection: messages)).generate().frames
-    engine.tick(at: frames.first!.timestamp)
-    for f in frames {
-        f.bytes.withUnsafeBytes { raw in
-            if let p = try? PacketDecoder().decode(raw, linkType: .ethernet) {
-                engine.ingest(p, payload: p.capturedPayload(in: raw), frameLength: raw.count, timestamp: f.timestamp,
-                              direction: .unknown)
-            }
-        }
-    }
-    engine.tick(at: frames.last!.timestamp + 1)
-    return engine
-}
+/// An engine fed with rocegen's demo mix (`StatsEngine.demo`).
+func demoEngine(messages: Int = 40) -> StatsEngine { StatsEngine.demo(messagesPerConnection: messages) }
 
 let fileStatus = FeedStatus(kind: .file, name: "test.pcap", mode: "file", elapsedSeconds: 1.5)
 
