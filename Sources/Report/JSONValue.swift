@@ -3,6 +3,9 @@
 public indirect enum JSONValue: Sendable, Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
+    /// An array whose `count` elements are made one at a time as they are written, so that a
+    /// document with 100,000 QPs never holds 100,000 of them as values at once.
+    case generated(count: Int, element: @Sendable (Int) -> JSONValue)
     case string(String)
     case int(Int64)
     case uint(UInt64)
@@ -46,12 +49,14 @@ public indirect enum JSONValue: Sendable, Equatable {
             newline(level)
             out.byte(UInt8(ascii: "}"))
         case .array(let items):
-            if items.isEmpty { out.raw("[]"); return }
+            JSONValue.generated(count: items.count) { items[$0] }.write(to: &out, indent: indent, level: level)
+        case .generated(let count, let element):
+            if count <= 0 { out.raw("[]"); return }
             out.byte(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
+            for i in 0..<count {
                 if i > 0 { out.byte(UInt8(ascii: ",")) }
                 newline(level + 1)
-                item.write(to: &out, indent: indent, level: level + 1)
+                element(i).write(to: &out, indent: indent, level: level + 1)
             }
             newline(level)
             out.byte(UInt8(ascii: "]"))

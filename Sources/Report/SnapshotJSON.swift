@@ -34,9 +34,12 @@ extension Snapshot {
                          ("counters", .object(d.counters.map { ($0.name, .uint($0.value)) }))])
             })))
         }
-        members.append(("qps", .array(flows.map { f in
-            Snapshot.flowJSON(f, owner: owners.map { $0[f.key] ?? QPOwner(kind: .unknown) })
-        })))
+        // One QP's object at a time: a snapshot of 100k QPs would hold 100k objects of ~100
+        // members each.
+        let flows = flows, owners = owners
+        members.append(("qps", .generated(count: flows.count) { i in
+            Snapshot.flowJSON(flows[i], owner: owners.map { $0[flows[i].key] ?? QPOwner(kind: .unknown) })
+        }))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
                      ("packets", .uint(op.packets)), ("bytes", .uint(op.bytes)),
