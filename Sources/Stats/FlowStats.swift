@@ -62,6 +62,12 @@ public struct FlowStats: Sendable {
     /// PSN ranges recent READ and atomic requests reserved for their responses, oldest first.
     var reservations: [(start: UInt32, count: UInt32)] = []
     static let maximumReservations = 64
+    /// Recent READ requests first carried: where each one's responses begin and its DMA
+    /// length, in PSN order. A READ response's LAST takes its message's start from here, so
+    /// its size does not depend on seeing the FIRST before it (a response lost and requested
+    /// again may come thousands of packets later).
+    var readRequests: [(psn: UInt32, length: UInt32)] = []
+    static let maximumReadRequests = 1024
 
     public init(key: FlowKey, transport: Transport, direction: PacketDirection, udpSourcePort: UInt16, timestamp: Int64) {
         self.key = key
@@ -89,6 +95,23 @@ public struct FlowStats: Sendable {
         }
         if reservations.count >= FlowStats.maximumReservations { reservations.removeFirst() }
         reservations.append((start, count))
+    }
+
+    mutating func noteReadRequest(psn: UInt32, length: UInt32) {
+        if readRequests.count >= FlowStats.maximumReadRequests { readRequests.removeFirst(FlowStats.maximumReadRequests / 4) }
+        readRequests.append((psn, length))
+    }
+
+    /// The first PSN of the READ whose responses at path MTU `mtu` include `psn`: the nearest
+    /// READ request at or before it (the list is in PSN order, so the first found from the
+    /// end), if its responses reach that far.
+    func readStart(containing psn: UInt32, mtu: Int) -> UInt32? {
+        for r in readRequests.reversed() {
+            let d = PSN.distance(psn, from: r.psn)
+            guard d < PSN.half else { continue }
+            return d < UInt32(StatsEngine.responseCount(r.length, mtu: mtu)) ? r.psn : nil
+        }
+        return nil
     }
 
     mutating func noteInferredRead(psn: UInt32, length: UInt32, span: UInt32, time: Int64) {

@@ -75,12 +75,14 @@ public struct MessageLedger: Sendable {
         mark(Mark(psn: psn, isStart: false))
     }
 
-    /// A LAST packet carried for the first time, with `payload` bytes, at path MTU `pmtu`.
-    mutating func last(at psn: UInt32, payload: UInt64, pmtu: Int) {
+    /// A LAST packet carried for the first time, with `payload` bytes, at path MTU `pmtu`;
+    /// `start` is its message's first PSN when another packet told it (a READ request).
+    mutating func last(at psn: UInt32, payload: UInt64, pmtu: Int, start: UInt32? = nil) {
         // The nearest boundary at or before this PSN: a start is the message's first PSN, an
         // end is the previous message's last.
         var best: (distance: UInt32, mark: Mark)?
-        for m in marks {
+        if let start { best = (PSN.distance(psn, from: start), Mark(psn: start, isStart: true)) }
+        for m in marks where start == nil {
             let d = PSN.distance(psn, from: m.psn)
             guard d < 1 << 20, d > 0 || m.isStart else { continue }
             if best == nil || d < best!.distance { best = (d, m) }

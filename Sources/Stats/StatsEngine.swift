@@ -203,7 +203,11 @@ public final class StatsEngine {
         if classes.contains(.read) || (classes.contains(.atomic) && classes.contains(.acknowledge)) {
             let reserved = classes.isDisjoint(with: OpcodeClass.startOfMessage) ? nil : table[request].reservations
             let mtu = pathMTU(between: packet.ip.source, and: packet.ip.destination)
-            table.update(slot) { flow in analyseResponsePSN(packet, &flow, timestamp: timestamp, expected: reserved, mtu: mtu) }
+            let readStart = classes.contains(.read) && classes.contains(.last)
+                ? table[request].readStart(containing: packet.bth.psn, mtu: mtu) : nil
+            table.update(slot) { flow in
+                analyseResponsePSN(packet, &flow, timestamp: timestamp, expected: reserved, mtu: mtu, readStart: readStart)
+            }
         }
         // A response acts on its request flow: a NAK asks for a PSN again, an ACK or a
         // response ends round trips.
@@ -303,6 +307,7 @@ public final class StatsEngine {
             flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
         }
         if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }
+        if observation.isFirstSighting && isRead, let reth = p.reth { flow.noteReadRequest(psn: p.bth.psn, length: reth.dmaLength) }
         let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
         countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
     }
@@ -317,10 +322,13 @@ public final class StatsEngine {
         let d = PSN.distance(nextPSN, from: read.psn)
         // With an MTU inferred already, only a smaller spacing says something: a larger one
         // is READs lost in between.
-        guard d != read.span, !read.inferred || d < read.span,
-              let mtu = [4096, 2048, 1024, 512, 256].first(where: {
-                  UInt32(StatsEngine.responseCount(read.length, mtu: $0)) == d
-              }) else { return }
+        guard !read.inferred || d < read.span else { return }
+        let fitting = [4096, 2048, 1024, 512, 256].filter {
+            UInt32(StatsEngine.responseCount(read.length, mtu: $0)) == d
+        }
+        // The spacing the unknown MTU was assumed to give confirms it, when no other MTU gives
+        // it too: from then on a larger spacing is READs lost in between, not a smaller MTU.
+        guard let mtu = fitting.first, d != read.span || fitting.count == 1 else { return }
         learnPathMTU(mtu, for: pair)
         if inferredMTUPairs.count >= StatsEngine.maximumInferredPairs { inferredMTUPairs.removeAll() }
         inferredMTUPairs.insert(pair)
@@ -349,20 +357,20 @@ public final class StatsEngine {
 
     /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.
     private func analyseResponsePSN(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64,
-                                    expected: [(start: UInt32, count: UInt32)]?, mtu: Int) {
+                                    expected: [(start: UInt32, count: UInt32)]?, mtu: Int, readStart: UInt32?) {
         // A flow that carries requests keeps its ledger for them; its responses still count
         // as messages, once each.
         let observation = flow.carriesRequestPSNs
             ? flow.responsePSNs.observe(psn: p.bth.psn, time: timestamp, expected: expected)
             : flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
         let onlySize: UInt64 = p.opcodeInfo.classes.contains(.atomic) ? 8 : UInt64(p.payloadLength)
-        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: mtu)
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: mtu, start: readStart)
     }
 
     /// A message counted when its LAST or ONLY packet is first carried (an ONLY of
     /// `onlySize` bytes); a FIRST, LAST or ONLY carried again still marks a boundary.
     private func countMessage(_ p: RoCEPacket, _ observation: PSNObservation, _ flow: inout FlowStats,
-                              onlySize: UInt64, pmtu: Int) {
+                              onlySize: UInt64, pmtu: Int, start: UInt32? = nil) {
         let classes = p.opcodeInfo.classes
         guard observation.isFirstSighting else {
             if !classes.isDisjoint(with: [.first, .last, .only]) {
@@ -375,7 +383,7 @@ public final class StatsEngine {
         } else if classes.contains(.only) {
             flow.messages.only(at: p.bth.psn, size: onlySize)
         } else if classes.contains(.last) {
-            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: pmtu)
+            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: pmtu, start: start)
         }
     }
 

@@ -240,6 +240,59 @@ import Testing
         #expect(f.responder.owedReplies == 2 + 1 + 4 * 2)
     }
 
+    @Test func aSpacingThatConfirmsTheAssumedMTUPinsIt() {
+        let e = StatsEngine()
+        let read = RETH(virtualAddress: 0, rKey: 1, dmaLength: 8192)
+        func req(_ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) { (packet(0x0C, psn: psn, reth: read), us) }
+        // read_bw at MTU 4096 (Tests/Fixtures/rxe-matrix/read_bw-q4-m4096-req-l10, its first 57
+        // READs): the first spacings (2) match the MTU assumed while none is known; the READs
+        // at 186 and 190 are lost before the capture point, and the spacings of 4 they leave
+        // are those losses, not MTU 2048. The counts are those of the MTU given.
+        let psns: [UInt32] = [168, 170, 172, 174, 176, 178, 180, 182, 184, 188, 192, 194, 196, 198, 200, 202, 204,
+                              206, 208, 210, 212, 214, 216, 218, 220, 224, 226, 228, 232, 234, 236, 238, 240, 242,
+                              244, 246, 248, 250, 252, 254, 256, 262, 264, 266, 268, 270, 272, 274, 276, 278, 282,
+                              286, 288, 290, 292, 294, 296]
+        feed(e, psns.enumerated().map { req($0.element, Int64($0.offset)) })
+        var given = EngineConfiguration()
+        given.pathMTU = 4096
+        let reference = StatsEngine(configuration: given)
+        feed(reference, psns.enumerated().map { req($0.element, Int64($0.offset)) })
+        let f = e.flow(requestKey)!, g = reference.flow(requestKey)!
+        #expect(e.pathMTU(between: hostA, and: hostB) == 4096)
+        #expect(f.psn.missing == g.psn.missing && f.psn.missing == 16)
+        #expect(f.psn.distinct == g.psn.distinct && f.psn.distinct == UInt64(psns.count))
+        #expect(f.messages.count == UInt64(psns.count) && f.messages.maxBytes == 8192)
+    }
+
+    @Test func aReadResponseStartsAtItsRequestHoweverLateItsFirstComes() {
+        var configuration = EngineConfiguration()
+        configuration.pathMTU = 4096
+        let e = StatsEngine(configuration: configuration)
+        let read = RETH(virtualAddress: 0, rKey: 1, dmaLength: 8192)
+        func resp(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+            (packet(op, from: hostB, to: hostA, qpn: 0x11, psn: psn, payload: 4096,
+                    syndrome: op == 0x0D || op == 0x0F ? .ack(credits: 31) : nil), us)
+        }
+        // 8 KiB READs at 60 and 62 (read_bw-q4-m4096-resp-l10): the responses 61 (LAST of the
+        // first READ) and 62 (FIRST of the second) are lost, so the LAST at 63 comes with the
+        // nearest FIRST seen at 60. The requester asks for both again only after more than 32
+        // other messages. Each message is still 8 KiB.
+        var packets = [(packet(0x0C, psn: 60, reth: read), 0), (packet(0x0C, psn: 62, reth: read), 1),
+                       resp(0x0D, 60, 10), resp(0x0F, 63, 11)]
+        for k in 0..<40 {
+            let psn = UInt32(64 + 2 * k)
+            packets += [(packet(0x0C, psn: psn, reth: read), 20 + Int64(k)), resp(0x0D, psn, 100 + Int64(k)),
+                        resp(0x0F, psn + 1, 100 + Int64(k))]
+        }
+        packets += [(packet(0x0C, psn: 61, reth: RETH(virtualAddress: 4096, rKey: 1, dmaLength: 4096)), 500),
+                    (packet(0x0C, psn: 62, reth: read), 501),
+                    resp(0x0F, 61, 502), resp(0x0D, 62, 503), resp(0x0F, 63, 504)]
+        feed(e, packets)
+        let f = e.flow(responseKey)!
+        #expect(f.messages.count == 42)
+        #expect(f.messages.minBytes == 8192 && f.messages.maxBytes == 8192)
+    }
+
     @Test func aLostReadResponseIsMissingAndItsResendRecoversIt() {
         var configuration = EngineConfiguration()
         configuration.pathMTU = 1024
