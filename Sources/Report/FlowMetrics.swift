@@ -113,11 +113,14 @@ public struct FlowMetric: Sendable {
                    column: ViewColumn("LOST", width: 5, priority: 5), text: "LOST",
                    prometheus: .counter("rdmatop_qp_lost_packets"),
                    help: "transmissions lost before the capture point (estimate): missing PSNs not reordered, "
-                       + "retransmissions lost, replies lost") { $0.lostPackets },
+                       + "retransmissions lost, requests only a timeout shows, replies lost") { $0.lostPackets },
         FlowMetric("lost_retransmissions", "lost retx", .psns, unit: "packets", alarm: true,
                    help: "of LOST, PSNs a go-back-N replay after a NAK skipped or did not reach") {
             $0.psn.lostRetransmissions
         },
+        FlowMetric("lost_timeouts", "lost, timeout", .psns, unit: "packets", alarm: true,
+                   help: "of LOST, SENDs and WRITEs only a timeout shows: the next PSN after the flow was silent "
+                       + "for about the requester's retransmission timeout") { $0.lostTimeouts },
         FlowMetric("lost_replies", "lost replies", .psns, unit: "packets", alarm: true,
                    help: "of LOST, ACKs and NAKs the reverse flow's requests were owed (IBTA C9-105) and did not get") {
             $0.lostReplies

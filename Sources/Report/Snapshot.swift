@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 6
+    public static let schemaVersion = 7
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.

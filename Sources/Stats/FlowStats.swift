@@ -38,6 +38,12 @@ public struct FlowStats: Sendable {
     /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:
     /// replies lost before the capture point (kept up to date by the engine).
     public var lostReplies: UInt64 = 0
+    /// Requests lost before the capture point that only a timeout shows: the next PSN, new,
+    /// after the flow was silent for about the requester's retransmission timeout
+    /// (docs/analysis.md, `lost_timeouts`).
+    public var lostTimeouts: UInt64 = 0
+    /// The flow's previous request was a retransmission (a timeout run is going on).
+    var retransmitting = false
     public var responses = ResponseCounters()
     public var messages = MessageLedger()
     public var rtt = RoundTripTimes()
@@ -80,7 +86,7 @@ public struct FlowStats: Sendable {
 
     /// Transmissions lost before the capture point: PSNs and retransmissions of this flow's
     /// own sequence, and replies it owed the reverse flow (docs/analysis.md).
-    public var lostPackets: UInt64 { (carriesRequestPSNs ? psn.lostPackets : 0) &+ lostReplies }
+    public var lostPackets: UInt64 { (carriesRequestPSNs ? psn.lostPackets &+ lostTimeouts : 0) &+ lostReplies }
 
     /// Whether this flow carries requests (as opposed to acknowledgements and responses).
     public var carriesRequests: Bool { carriesRequestPSNs }

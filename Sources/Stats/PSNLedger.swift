@@ -50,7 +50,8 @@ public struct PSNLedger: Sendable {
     public private(set) var next: UInt32 = 0
     /// PSN of the flow's previous packet.
     public private(set) var lastPSN: UInt32 = 0
-    private var lastTime: Int64 = 0
+    /// When the flow's previous packet (of those the ledger counts) was seen.
+    public private(set) var lastTime: Int64 = 0
     /// Holes, in PSN order from `low`, bounded.
     private var holes: [Hole] = []
     /// NAKs and retransmissions seen so far.

@@ -59,6 +59,10 @@ public final class StatsEngine {
     private var requestFlows = RequestFlowIndex()
     /// Learned path MTUs by host pair (unordered), at most `maxFlows` pairs.
     private(set) var pathMTUs: [HostPair: Int] = [:]
+    /// Per host pair (unordered), the shortest silence before a requester resent a packet on
+    /// its own (a timeout run's first packet): the retransmission timeout seen, bounded like
+    /// `pathMTUs`.
+    private(set) var retransmissionTimeouts: [HostPair: Int64] = [:]
     /// Path MTUs forgotten to keep `pathMTUs` within `maxFlows` host pairs (addresses seen
     /// in more pairs than flows are kept: spoofed, or a very large fabric).
     public private(set) var forgottenPathMTUs: UInt64 = 0
@@ -167,6 +171,7 @@ public final class StatsEngine {
         learnPathMTU(packet)
         // Everything about this flow in one access to the table.
         let consequence = table.update(slot) { flow -> ResponseConsequence? in
+            let silence = timestamp.subtractingSaturating(flow.lastSeen)
             if timestamp > flow.lastSeen { flow.lastSeen = timestamp }
             if matched {
                 flow.packets &+= 1
@@ -184,7 +189,7 @@ public final class StatsEngine {
             if classes.contains(.undefined) {
                 return nil  // decoded as far as the BTH: counted, not analysed
             } else if classes.contains(.request) {
-                analyseRequest(packet, &flow, timestamp: timestamp, domain: domain)
+                analyseRequest(packet, &flow, timestamp: timestamp, domain: domain, silence: silence)
                 return nil
             } else if classes.contains(.response) || classes.contains(.cnp) {
                 return analyseResponse(packet, &flow)
@@ -269,7 +274,8 @@ public final class StatsEngine {
 
     // MARK: - Requests
 
-    private func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64, domain: Int) {
+    private func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64, domain: Int,
+                                silence: Int64) {
         let info = p.opcodeInfo
         let key = flow.key
         if !flow.psn.started || !flow.carriesRequestPSNs {
@@ -296,8 +302,14 @@ public final class StatsEngine {
                 flow.pendingRead = (p.bth.psn, reth.dmaLength, span, known != nil)
             }
         }
+        let started = flow.psn.started, expectedPSN = flow.psn.next, previousRequest = flow.psn.lastTime
         let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp,
                                            endsMessage: !info.classes.isDisjoint(with: OpcodeClass.endOfMessage))
+        if started && info.transport == .rc && !isRead && !info.classes.contains(.atomic) {
+            noteTimeouts(observation, &flow, pair: pair, silence: silence,
+                         sinceRequest: timestamp.subtractingSaturating(previousRequest),
+                         next: p.bth.psn == expectedPSN, highest: PSN.add(p.bth.psn, 1) == expectedPSN)
+        }
         let reliable = info.transport == .rc || info.transport == .xrc
         if reliable {
             flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,
@@ -310,6 +322,49 @@ public final class StatsEngine {
         if observation.isFirstSighting && isRead, let reth = p.reth { flow.noteReadRequest(psn: p.bth.psn, length: reth.dmaLength) }
         let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
         countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
+    }
+
+    /// The shortest gap taken for a retransmission timeout (nanoseconds).
+    static let shortestTimeout: Int64 = 1_000_000
+
+    /// Learns the requester's retransmission timeout from the runs it starts on its own, and
+    /// counts a SEND or WRITE that only a timeout shows was lost: the next PSN, new, after the
+    /// flow (requests and the ACKs it carries) was silent for at least 3/4 of the shortest
+    /// timeout seen between the two hosts. With one packet in flight (a ping-pong at one
+    /// packet per message) a request lost before the capture point leaves no PSN gap: the
+    /// requester resends it after its timeout, and the capture sees it once, late.
+    /// READs and atomics are left out: a READ asked for again in part looks new here.
+    private func noteTimeouts(_ observation: PSNObservation, _ flow: inout FlowStats, pair: HostPair,
+                              silence: Int64, sinceRequest: Int64, next: Bool, highest: Bool) {
+        switch observation {
+        case .retransmitted(.afterTimeout):
+            // The highest PSN sent again, first in its run: nothing acknowledged it, and the
+            // timer that fired was started when it was sent.
+            // Resends under 1 ms answer something else (no timer of an RC transport here
+            // is that short: perftest and ibv_rc_pingpong use 67 ms).
+            if !flow.retransmitting && highest && sinceRequest >= StatsEngine.shortestTimeout {
+                if let known = retransmissionTimeouts[pair] {
+                    if sinceRequest < known { retransmissionTimeouts[pair] = sinceRequest }
+                } else {
+                    if retransmissionTimeouts.count >= max(1, configuration.maxFlows) {
+                        retransmissionTimeouts.remove(at: retransmissionTimeouts.startIndex)
+                    }
+                    retransmissionTimeouts[pair] = sinceRequest
+                }
+            }
+            flow.retransmitting = true
+        case .retransmitted:
+            flow.retransmitting = true
+        case .new:
+            flow.retransmitting = false
+            // (The silence first: the lookup is then rare.)
+            if next, silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4,
+               let timeout = retransmissionTimeouts[pair], silence >= timeout - timeout / 4 {
+                flow.lostTimeouts &+= 1
+            }
+        case .late, .recovered:
+            flow.retransmitting = false
+        }
     }
 
     /// The next request after a READ came at `nextPSN`: the READ took that many PSNs, which

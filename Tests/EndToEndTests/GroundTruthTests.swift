@@ -228,11 +228,7 @@ import Testing
 
     /// Runs whose lost packets the wire cannot show, and why: each is a known issue, which fails
     /// as soon as the count comes within the bound (so the list cannot go stale).
-    static let knownLossGaps: [String: String] = [
-        "rc_pingpong-q1-m4096-req-l5": "one packet per message and one message in flight: a lost SEND "
-            + "that the client resends after its timeout is first seen at the capture point, so no PSN "
-            + "gap shows it (7 counted of 16 dropped)",
-    ]
+    static let knownLossGaps: [String: String] = [:]
 
     /// The lost packets rdmatop infers on the lossy side's flows come close to what netem
     /// dropped: within 10 % + 3 up to 5 % loss. At 10 % loss the error is only printed

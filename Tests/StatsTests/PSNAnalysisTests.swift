@@ -264,6 +264,54 @@ import Testing
         #expect(f.messages.count == UInt64(psns.count) && f.messages.maxBytes == 8192)
     }
 
+    /// ibv_rc_pingpong at one packet per message (Tests/Fixtures/rxe-matrix/rc_pingpong-q1-m4096-*):
+    /// A sends a SEND, B ACKs it and sends its own, A ACKs that; 20 ms per iteration.
+    /// `loseAck` drops A's ACK of B's 4th SEND, which B resends after its 67 ms timeout;
+    /// `loseSend` drops A's 5th SEND, which A resends 70 ms later; a 30 ms pause follows.
+    func pingPong(loseAck: Bool, loseSend: Bool) -> StatsEngine {
+        let e = StatsEngine()
+        var t: Int64 = 0
+        var packets: [(RoCEPacket, Int64)] = []
+        func sendA(_ k: UInt32) { packets.append((packet(0x04, psn: 100 + k, payload: 4096, ackRequest: true), t)) }
+        func ackA(_ k: UInt32) { packets.append((packet(0x11, psn: 500 + k, syndrome: .ack(credits: 31)), t)) }
+        func sendB(_ k: UInt32) {
+            packets.append((packet(0x04, from: hostB, to: hostA, qpn: 0x11, psn: 500 + k, payload: 4096, ackRequest: true), t))
+        }
+        for k: UInt32 in 0..<8 {
+            if k == 4 && loseSend { t += 70_000 }  // A's SEND lost before the capture: its resend
+            if k == 6 { t += 30_000 }  // the application pauses: shorter than the timeout
+            sendA(k); t += 100
+            packets.append(response(.ack(credits: 31), psn: 100 + k, at: t)); t += 100
+            sendB(k); t += 100
+            if k == 3 && loseAck {
+                t += 67_000
+                sendB(k); t += 100  // B's timer fired: the same SEND again
+            }
+            ackA(k)
+            t += 20_000
+        }
+        feed(e, packets)
+        return e
+    }
+
+    @Test func aSendOnlyATimeoutShowsIsLost() {
+        let e = pingPong(loseAck: true, loseSend: true)
+        let a = e.flow(requestKey)!, b = e.flow(responseKey)!
+        #expect(a.lostTimeouts == 1)
+        #expect(a.psn.missing == 0 && a.psn.retransmitted == 0)
+        #expect(b.psn.retransmittedAfterTimeout == 1 && b.lostTimeouts == 0)
+        #expect(a.lostPackets == a.lostTimeouts + a.lostReplies)
+    }
+
+    @Test func aSilenceIsNoLossUntilATimeoutHasBeenSeen() {
+        let e = pingPong(loseAck: false, loseSend: true)
+        #expect(e.flow(requestKey)!.lostTimeouts == 0)
+        #expect(e.flow(responseKey)!.lostTimeouts == 0)
+        let clean = pingPong(loseAck: true, loseSend: false)
+        #expect(clean.flow(requestKey)!.lostTimeouts == 0)  // the 30 ms pause is not a timeout
+        #expect(clean.flow(responseKey)!.lostTimeouts == 0)
+    }
+
     @Test func aReadResponseStartsAtItsRequestHoweverLateItsFirstComes() {
         var configuration = EngineConfiguration()
         configuration.pathMTU = 4096
