@@ -263,7 +263,14 @@ public struct PSNLedger: Sendable {
     /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again.
     private mutating func follow(_ psn: UInt32, span n: UInt32) {
         if let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
-            pendingLosses.remove(at: i)  // skipped by the run, arriving just after: reordered
+            // Skipped by the run, arriving after all: reordered, or resent by a second run
+            // that interleaves with this one (rxe sends a NAK's replay and an older round
+            // side by side, one packet of each in turn). The skipped PSNs this second run has
+            // yet to reach are not lost while it is still coming towards them.
+            pendingLosses.remove(at: i)
+            for k in pendingLosses.indices where PSN.isAhead(pendingLosses[k].psn, of: psn) {
+                pendingLosses[k].seen = observed
+            }
             return
         }
         if let run = runNext, PSN.distance(psn, from: run) < PSN.half {

@@ -55,8 +55,15 @@ import Testing
 
     static func okRuns() -> [String] { fixtureRuns() }
     static func cleanRuns() -> [String] { fixtureRuns { $0["side"] as? String == "none" } }
+    /// Runs that stalled: a tool still running after 90 s was killed (status "timeout"). Their
+    /// traffic is whole up to the stall; which messages were sent, only the wire tells.
+    static func stalledRuns() -> [String] {
+        fixturePcaps().map { String($0.dropLast(".pcap".count)) }.filter {
+            (try? metadata($0))?["status"] as? String == "timeout"
+        }
+    }
     static func lossyRuns() -> [String] {
-        fixtureRuns { ["req", "resp"].contains($0["side"] as? String ?? "") }
+        (fixtureRuns { ["req", "resp"].contains($0["side"] as? String ?? "") } + stalledRuns()).sorted()
     }
 
     static func metadata(_ run: String) throws -> [String: Any] {
@@ -211,6 +218,24 @@ import Testing
             #expect(Self.messageBytes(flow, "min") == size && Self.messageBytes(flow, "max") == size,
                     "\(run) \(key): message sizes \(Self.show(Self.messageBytes(flow, "min")))..\(Self.show(Self.messageBytes(flow, "max"))), the tool sent \(Self.show(size))")
         }
+    }
+
+    /// A stalled run's flows carry whole messages of the tool's size, and at least one QP
+    /// stopped short of the tool's iterations (`timeout` killed it).
+    @Test(.enabled(if: !stalledRuns().isEmpty, "no stalled runs in Tests/Fixtures/rxe-matrix"), arguments: stalledRuns())
+    func stalledRunsCarryWholeMessagesAndStopShort(run: String) throws {
+        let meta = try Self.metadata(run)
+        let iterations = uint(meta["iterations"]) ?? 0, size = uint(meta["size"])
+        let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        let requests = flows.filter { $0["src"] as? String == Self.requester && $0["psns_of"] as? String == "requests" }
+        #expect(UInt64(requests.count) == uint(meta["qps"]), "\(run): \(requests.count) request flows")
+        for flow in requests {
+            let key = FlowKey(flow)
+            #expect((uint(flow["messages"]) ?? 0) <= iterations, "\(run) \(key): \(Self.show(uint(flow["messages"]))) messages")
+            #expect(Self.messageBytes(flow, "min") == size && Self.messageBytes(flow, "max") == size,
+                    "\(run) \(key): message sizes \(Self.show(Self.messageBytes(flow, "min")))..\(Self.show(Self.messageBytes(flow, "max")))")
+        }
+        #expect(requests.contains { (uint($0["messages"]) ?? 0) < iterations }, "\(run): every QP finished, yet the run timed out")
     }
 
     /// A run without netem loss: nothing missing, lost or retransmitted on any flow.

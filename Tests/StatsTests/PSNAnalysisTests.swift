@@ -149,6 +149,41 @@ import Testing
         #expect(f.lostPackets == 2)
     }
 
+    /// rxe, with 4 QPs and ACKs lost, replays a NAK side by side with an older round: two
+    /// ascending streams, one packet of the second after every two of the first
+    /// (Tests/Fixtures/rxe-matrix/send_bw-q4-m1024-req-l2: 602-614 616 615 617 619-622 676
+    /// 623-624 677 ...). The second stream passing PSNs the first has yet to resend is no loss;
+    /// a PSN the first stream then passes without resending it is.
+    func interleavedReplay(dropping dropped: UInt32?) -> FlowStats {
+        let e = StatsEngine()
+        var trace = writes(Array(1...9) + Array(11...100))
+        trace.append(response(.nak(.psnSequenceError), psn: 10, at: 200))
+        var first = Array(UInt32(10)...59), second = Array(UInt32(60)...100), replay: [UInt32] = []
+        first.removeAll { $0 == dropped }
+        while !first.isEmpty || !second.isEmpty {
+            replay += first.prefix(2)
+            first.removeFirst(min(2, first.count))
+            if !second.isEmpty { replay.append(second.removeFirst()) }
+        }
+        trace += writes(replay + Array(101...105), start: 300)
+        feed(e, trace)
+        return e.flow(requestKey)!
+    }
+
+    @Test func twoInterleavedReplayStreamsLoseNothing() {
+        let f = interleavedReplay(dropping: nil)
+        #expect(f.psn.missing == 1 && f.psn.unrecovered == 0)
+        #expect(f.psn.retransmittedAfterNAK == 90)
+        #expect(f.psn.lostRetransmissions == 0)
+        #expect(f.lostPackets == 1)
+    }
+
+    @Test func aPSNTheFirstOfTwoInterleavedStreamsPassesIsLost() {
+        let f = interleavedReplay(dropping: 30)
+        #expect(f.psn.lostRetransmissions == 1)
+        #expect(f.lostPackets == 2)
+    }
+
     @Test func packetsInFlightWhenANAKArrivesDoNotStartItsReplay() {
         let e = StatsEngine()
         var trace = writes([1, 2, 4, 5, 6])
