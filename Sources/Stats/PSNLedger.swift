@@ -62,6 +62,8 @@ public struct PSNLedger: Sendable {
     /// started it (go-back-N from the NAK's PSN: every later PSN up to `next` is resent).
     private var runNext: UInt32?
     private var runFromNAK = false
+    /// Packets the run in progress has carried.
+    private var runLength: UInt32 = 0
     /// A NAK arrived and the requester's replay for it has not started yet.
     private var nakAwaitsRun = false
     /// PSNs a run skipped, not yet counted lost: a reordered one may still come. Each is
@@ -76,7 +78,10 @@ public struct PSNLedger: Sendable {
     private var tail: (start: UInt32, count: UInt32, seen: UInt64)?
     /// Packets observed so far.
     private var observed: UInt64 = 0
-    static let settleAfter: UInt64 = 16
+    /// rxe's interleaved rounds run up to about 30 packets of one before the other comes back.
+    static let settleAfter: UInt64 = 32
+    static let sweepLength: UInt32 = 4
+    static let sweepGap: UInt32 = 16
     static let maximumPending = 256
     /// Missing PSNs first carried after a NAK or a retransmission (a READ request filling
     /// several missing positions counts once).
@@ -260,9 +265,14 @@ public struct PSNLedger: Sendable {
     }
 
     /// Tracks a packet behind `next` within the retransmission run: a go-back-N run after a
-    /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again.
+    /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again. So does
+    /// a timeout's round once it sweeps (`sweepLength` packets in order): a gap of up to
+    /// `sweepGap` PSNs in it was lost again. Single resends, and the jumps between them, are not.
     private mutating func follow(_ psn: UInt32, span n: UInt32) {
-        if let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
+        // The PSN a NAK asked for, before its replay started: that replay, whatever an older
+        // run left pending or where it stood.
+        let startsReplay = nakAwaitsRun && psn == nakPSN
+        if !startsReplay, let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
             // Skipped by the run, arriving after all: reordered, or resent by a second run
             // that interleaves with this one (rxe sends a NAK's replay and an older round
             // side by side, one packet of each in turn). The skipped PSNs this second run has
@@ -273,17 +283,25 @@ public struct PSNLedger: Sendable {
             }
             return
         }
-        if let run = runNext, PSN.distance(psn, from: run) < PSN.half {
+        if !startsReplay, let run = runNext, PSN.distance(psn, from: run) < PSN.half {
             // The run goes on (packets already in flight when a later NAK arrived included).
-            if runFromNAK { skipped(from: run, count: PSN.distance(psn, from: run), step: n) }
+            let gap = PSN.distance(psn, from: run)
+            if runFromNAK || (gap <= PSNLedger.sweepGap && runLength >= PSNLedger.sweepLength) {
+                skipped(from: run, count: gap, step: n)
+            }
+            runLength &+= 1
             tail = nil
         } else {
-            tail = nil  // a new round: the old one was abandoned, its rest not sent
+            // A new round: the old one was abandoned, its rest not sent; unless a NAK asks for
+            // just where the old run stopped, which says its rest was sent and lost.
+            if startsReplay, let t = tail, t.start == psn { settledLostRetransmissions &+= UInt64(t.count) }
+            tail = nil
             // A run starts: the first retransmission, or a jump back (a new round). What the
             // last round skipped is lost now. A round that answers a NAK starts at the NAK's
             // PSN: one that starts later lost those before.
             settle(all: true)
             runFromNAK = false
+            runLength = 1
             if nakAwaitsRun, let nak = nakPSN {
                 nakAwaitsRun = false
                 let before = PSN.distance(psn, from: nak)

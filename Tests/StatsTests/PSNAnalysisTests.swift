@@ -97,6 +97,37 @@ import Testing
         #expect(f.packets == f.psn.distinct + f.psn.retransmitted)
     }
 
+    /// A timeout's round that goes back and resends in order is go-back-N too (rxe's
+    /// send_bw at MTU 4096: `28-36 38 40-51 ...` with no NAK): a PSN it skips was lost again.
+    @Test func aTimeoutRoundThatSweepsLostThePSNsItSkips() {
+        let e = StatsEngine()
+        feed(e, sends(Array(1...20), start: 0) + sends(Array(5...12) + Array(14...20) + [21], start: 100_000))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.retransmittedAfterTimeout == 15)
+        #expect(f.psn.missing == 0)
+        #expect(f.psn.lostRetransmissions == 1)
+        #expect(f.lostPackets == 1)
+    }
+
+    /// A NAK for the PSN where the last replay stopped, its replay starting there: a new round
+    /// (not the old run going on), and the PSNs the old run did not reach were sent and lost
+    /// (read_bw with 1 QP at 5 %: 19 lost for netem's 13 before).
+    @Test func aNAKForWhereAReplayStoppedStartsANewRound() {
+        let e = StatsEngine()
+        var trace = writes([1, 2] + Array(4...12))
+        trace.append(response(.nak(.psnSequenceError), psn: 3, at: 20))
+        trace += writes(Array(3...8) + [13, 14], start: 30)  // 9-12 lost in this replay
+        trace.append(response(.nak(.psnSequenceError), psn: 9, at: 40))
+        trace += writes([9, 10, 12, 13, 14], start: 50)  // 11 lost again
+        trace.append(response(.nak(.psnSequenceError), psn: 11, at: 60))
+        trace += writes([11, 12, 13, 14, 15], start: 70)
+        feed(e, trace)
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 1 && f.psn.unrecovered == 0)
+        #expect(f.psn.lostRetransmissions == 5)
+        #expect(f.lostPackets == 6)
+    }
+
     @Test func aTimeoutIntoAnUnfinishedMessageMeansItsEndWasLost() {
         let e = StatsEngine()
         // SEND FIRST, MIDDLE, MIDDLE seen, the LAST lost: no ACK, no NAK; after the timeout
