@@ -18,6 +18,10 @@ public struct ResponderModel: Sendable {
     private var nakSent = false
     /// ACKs and NAKs owed so far.
     public private(set) var owedReplies: UInt64 = 0
+    /// The latest requests taken as accepted, with the replies each was owed (a bounded
+    /// window): a NAK for an earlier PSN says they were not accepted after all.
+    private var accepted: [(psn: UInt32, owed: UInt32)] = []
+    static let acceptedWindow = 128
 
     public init() {}
 
@@ -30,11 +34,10 @@ public struct ResponderModel: Sendable {
             started = true
             expectedPSN = PSN.add(psn, n)
             nakSent = false
-            if answeredByResponse {
-                owedReplies &+= UInt64(n)
-            } else if ackRequested {
-                owedReplies &+= 1
-            }
+            let owed: UInt32 = answeredByResponse ? n : (ackRequested ? 1 : 0)
+            owedReplies &+= UInt64(owed)
+            if accepted.count >= 2 * ResponderModel.acceptedWindow { accepted.removeFirst(ResponderModel.acceptedWindow) }
+            accepted.append((psn, owed))
         } else if d >= PSN.half {
             owedReplies &+= answeredByResponse ? UInt64(n) : 1
         } else if !nakSent {
@@ -49,6 +52,7 @@ public struct ResponderModel: Sendable {
         guard started, PSN.add(psn, max(1, old)) == expectedPSN else { return }
         expectedPSN = PSN.add(psn, max(1, span))
         owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
+        if let last = accepted.last, last.psn == psn { accepted[accepted.count - 1].owed = max(1, span) }
     }
 
     /// A READ further back took `span` PSNs, not `old`: only the responses it is owed change.
@@ -62,14 +66,29 @@ public struct ResponderModel: Sendable {
     public mutating func rewind(to psn: UInt32, withdrawing owed: UInt64) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         expectedPSN = psn
+        accepted.removeAll { PSN.distance($0.psn, from: psn) < PSN.half }
         owedReplies = owedReplies >= owed ? owedReplies - owed : 0
         owedReplies &+= nakSent ? 0 : 1
         nakSent = true
     }
 
     /// The responder said it expects `psn` (a NAK or an RNR NAK): it did not accept `psn`.
-    public mutating func responderExpects(_ psn: UInt32) {
+    /// A PSN sequence error NAK for a PSN behind the one the model expects says the requests
+    /// taken as accepted from `psn` on were out of sequence (the capture missed the request
+    /// the responder waited for: the flow's first, or one lost after the capture point): they
+    /// were owed no ACK, only this one NAK.
+    public mutating func responderExpects(_ psn: UInt32, outOfSequence: Bool = false) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
+        if outOfSequence && expectedPSN != psn {
+            var withdrawn: UInt64 = 0
+            while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
+                withdrawn &+= UInt64(last.owed)
+                accepted.removeLast()
+            }
+            owedReplies = owedReplies >= withdrawn ? owedReplies - withdrawn : 0
+            if !nakSent { owedReplies &+= 1 }
+            nakSent = true
+        }
         expectedPSN = psn
     }
 }

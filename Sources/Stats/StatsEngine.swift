@@ -220,7 +220,7 @@ public final class StatsEngine {
             table.update(request) { flow in
                 if let nak = consequence.nak {
                     flow.psn.noteNAK(expecting: nak)
-                    flow.responder.responderExpects(nak)
+                    flow.responder.responderExpects(nak, outOfSequence: consequence.sequenceError)
                 }
                 if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp, domain: domain) }
             }
@@ -243,6 +243,8 @@ public final class StatsEngine {
     private struct ResponseConsequence {
         /// The PSN a NAK or RNR NAK asks for again.
         var nak: UInt32?
+        /// The NAK is a PSN sequence error (not an RNR NAK).
+        var sequenceError = false
         /// The PSN up to which requests are acknowledged.
         var covering: UInt32?
     }
@@ -461,7 +463,10 @@ public final class StatsEngine {
                 flow.responses.naks[code.name, default: 0] &+= 1
                 result.nak = p.bth.psn
                 // A PSN sequence error NAK acknowledges everything before the PSN it expects.
-                if code == .psnSequenceError { result.covering = PSN.add(p.bth.psn, PSN.mask) }
+                if code == .psnSequenceError {
+                    result.covering = PSN.add(p.bth.psn, PSN.mask)
+                    result.sequenceError = true
+                }
             case .rnrNak(let timer):
                 flow.responses.rnrNaks &+= 1
                 flow.responses.rnrTimers[timer, default: 0] &+= 1

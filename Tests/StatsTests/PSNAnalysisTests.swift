@@ -166,6 +166,20 @@ import Testing
         #expect(e.flow(responseKey)!.lostReplies == 3 + 50 - 3)
     }
 
+    /// The capture missed the flow's first request (send_bw with 4 QPs at MTU 4096, 5 %): the
+    /// responder accepted none of the requests after it and sent one NAK for it, no ACKs.
+    /// Those requests were owed that NAK, not an ACK each (rxeB sent exactly the 681 replies
+    /// captured; 16 of them had counted lost).
+    @Test func aNAKBehindTheFirstRequestSeenWithdrawsTheACKsTakenAsOwed() {
+        let e = StatsEngine()
+        feed(e, sends(Array(10...17), start: 0))  // 9 never seen: all out of sequence
+        feed(e, [response(.nak(.psnSequenceError), psn: 9, at: 20)])
+        feed(e, sends(Array(9...17), start: 30))
+        feed(e, (9...17).map { response(.ack(credits: 31), psn: UInt32($0), at: 40 + Int64($0)) })
+        #expect(e.flow(responseKey)!.lostReplies == 0)
+        #expect(e.flow(responseKey)!.lostPackets == 0)
+    }
+
     @Test func aReplayThatStartsPastTheNAKsPSNLostTheOnesBefore() {
         let e = StatsEngine()
         var trace = writes([1, 2, 4, 5])
