@@ -255,6 +255,17 @@ import Testing
     /// as soon as the count comes within the bound (so the list cannot go stale).
     static let knownLossGaps: [String: String] = [:]
 
+    /// netem drops on one side only; the other side's packets reach the capture point whole
+    /// (its device's `sent_pkts` equals what the capture has from it): its flows lose at most 3.
+    @Test(.enabled(if: !lossyRuns().isEmpty, "no lossy runs in Tests/Fixtures/rxe-matrix"), arguments: lossyRuns())
+    func theSideWithoutLossLosesAtMostThree(run: String) throws {
+        let meta = try Self.metadata(run)
+        let clean = meta["side"] as? String == "req" ? Self.responder : Self.requester
+        let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        let lost = flows.filter { $0["src"] as? String == clean }.reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
+        #expect(lost <= 3, "\(run): lost_packets \(lost) on the flows from \(clean), where netem dropped nothing")
+    }
+
     /// The lost packets rdmatop infers on the lossy side's flows come close to what netem
     /// dropped: within 10 % + 3 up to 5 % loss. At 10 % loss the error is only printed
     /// (go-back-N runs then overlap, and lost retransmissions the wire cannot show pile up).
