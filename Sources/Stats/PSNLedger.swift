@@ -69,6 +69,9 @@ public struct PSNLedger: Sendable {
     /// PSNs a run skipped, not yet counted lost: a reordered one may still come. Each is
     /// counted lost once `settleAfter` more packets have passed without it, or a new run starts.
     private var pendingLosses: [(psn: UInt32, seen: UInt64)] = []
+    /// PSNs counted lost because they had not come `settleAfter` packets after their run
+    /// skipped them, and when: one that comes after all, behind the run, was late, not lost.
+    private var recentlySettled: [(psn: UInt32, settled: UInt64)] = []
     /// The highest packet seen does not end its message.
     private var openAtTop = false
     /// A timeout run went back into a message whose end the capture never saw: the new PSNs
@@ -283,6 +286,14 @@ public struct PSNLedger: Sendable {
             }
             return
         }
+        if !nakAwaitsRun, let i = recentlySettled.lastIndex(where: { $0.psn == psn }),
+           observed &- recentlySettled[i].settled <= PSNLedger.settleAfter {
+            // Counted lost a few packets ago, and no NAK asked for it: it came late (rxe's
+            // rounds reorder by up to 36 packets), not as the start of a new round.
+            recentlySettled.remove(at: i)
+            settledLostRetransmissions &-= 1
+            return
+        }
         if !startsReplay, let run = runNext, PSN.distance(psn, from: run) < PSN.half {
             // The run goes on (packets already in flight when a later NAK arrived included).
             let gap = PSN.distance(psn, from: run)
@@ -344,6 +355,10 @@ public struct PSNLedger: Sendable {
         while let first = pendingLosses.first, all || observed &- first.seen > PSNLedger.settleAfter {
             pendingLosses.removeFirst()
             settledLostRetransmissions &+= 1
+            if !all {
+                if recentlySettled.count >= PSNLedger.maximumPending { recentlySettled.removeFirst(PSNLedger.maximumPending / 2) }
+                recentlySettled.append((first.psn, observed))
+            }
         }
     }
 
