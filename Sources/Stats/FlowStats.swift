@@ -99,13 +99,12 @@ public struct FlowStats: Sendable {
             reservations[reservations.count - 1].count += count
             return
         }
-        if reservations.count >= FlowStats.maximumReservations { reservations.removeFirst() }
-        reservations.append((start, count))
+        reservations.append((start, count), keepingAtMost: FlowStats.maximumReservations)
     }
 
     mutating func noteReadRequest(psn: UInt32, length: UInt32) {
-        if readRequests.count >= FlowStats.maximumReadRequests { readRequests.removeFirst(FlowStats.maximumReadRequests / 4) }
-        readRequests.append((psn, length))
+        readRequests.append((psn, length), keepingAtMost: FlowStats.maximumReadRequests,
+                            dropping: FlowStats.maximumReadRequests / 4)
     }
 
     /// The first PSN of the READ whose responses at path MTU `mtu` include `psn`: the nearest
@@ -121,8 +120,7 @@ public struct FlowStats: Sendable {
     }
 
     mutating func noteInferredRead(psn: UInt32, length: UInt32, span: UInt32, time: Int64) {
-        if inferredReads.count >= FlowStats.maximumInferredReads { inferredReads.removeFirst() }
-        inferredReads.append((psn, length, span, time))
+        inferredReads.append((psn, length, span, time), keepingAtMost: FlowStats.maximumInferredReads)
     }
 
     /// Previews kept per flow.

@@ -81,17 +81,19 @@ public struct MessageLedger: Sendable {
         // The nearest boundary at or before this PSN: a start is the message's first PSN, an
         // end is the previous message's last.
         var best: (distance: UInt32, mark: Mark)?
-        if let start { best = (PSN.distance(psn, from: start), Mark(psn: start, isStart: true)) }
-        for m in marks where start == nil {
-            let d = PSN.distance(psn, from: m.psn)
-            guard d < 1 << 20, d > 0 || m.isStart else { continue }
-            if best == nil || d < best!.distance { best = (d, m) }
+        if let start {
+            best = (PSN.distance(psn, from: start), Mark(psn: start, isStart: true))
+        } else {
+            for m in marks {
+                let d = PSN.distance(psn, from: m.psn)
+                guard d < 1 << 20, d > 0 || m.isStart else { continue }
+                if best == nil || d < best!.distance { best = (d, m) }
+            }
         }
         mark(Mark(psn: psn, isStart: false))
         guard let best else {
             partial &+= 1
-            if unplaced.count >= MessageLedger.maximumSized { unplaced.removeFirst() }
-            unplaced.append((psn, payload, pmtu))
+            unplaced.append((psn, payload, pmtu), keepingAtMost: MessageLedger.maximumSized)
             return
         }
         let earlier = UInt64(best.mark.isStart ? best.distance : best.distance - 1)

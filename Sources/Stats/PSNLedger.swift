@@ -356,8 +356,8 @@ public struct PSNLedger: Sendable {
             pendingLosses.removeFirst()
             settledLostRetransmissions &+= 1
             if !all {
-                if recentlySettled.count >= PSNLedger.maximumPending { recentlySettled.removeFirst(PSNLedger.maximumPending / 2) }
-                recentlySettled.append((first.psn, observed))
+                recentlySettled.append((first.psn, observed), keepingAtMost: PSNLedger.maximumPending,
+                                       dropping: PSNLedger.maximumPending / 2)
             }
         }
     }

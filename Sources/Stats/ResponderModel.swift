@@ -36,8 +36,8 @@ public struct ResponderModel: Sendable {
             nakSent = false
             let owed: UInt32 = answeredByResponse ? n : (ackRequested ? 1 : 0)
             owedReplies &+= UInt64(owed)
-            if accepted.count >= 2 * ResponderModel.acceptedWindow { accepted.removeFirst(ResponderModel.acceptedWindow) }
-            accepted.append((psn, owed))
+            accepted.append((psn, owed), keepingAtMost: 2 * ResponderModel.acceptedWindow,
+                            dropping: ResponderModel.acceptedWindow)
         } else if d >= PSN.half {
             owedReplies &+= answeredByResponse ? UInt64(n) : 1
         } else if !nakSent {

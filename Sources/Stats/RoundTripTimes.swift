@@ -22,8 +22,7 @@ public struct RoundTripTimes: Sendable {
     /// A request that expects an acknowledgement, stamped by clock `domain`.
     mutating func request(psn: UInt32, time: Int64, domain: Int = 0) {
         if let last = pending.last, last.psn == psn { return }  // a retransmission keeps the first
-        if pending.count >= RoundTripTimes.maxPending { pending.removeFirst() }
-        pending.append((psn, time, domain))
+        pending.append((psn, time, domain), keepingAtMost: RoundTripTimes.maxPending)
     }
 
     /// An acknowledgement or response covering PSNs up to `psn`; records one sample per

@@ -267,11 +267,21 @@ public final class StatsEngine {
     /// Keeps `mtu` for `pair`, forgetting another pair's when `maxFlows` pairs are known.
     private func learnPathMTU(_ mtu: Int, for pair: HostPair) {
         guard pathMTUs[pair] != mtu else { return }
-        if pathMTUs[pair] == nil && pathMTUs.count >= max(1, configuration.maxFlows) {
-            pathMTUs.remove(at: pathMTUs.startIndex)
-            forgottenPathMTUs &+= 1
+        if set(mtu, for: pair, in: &pathMTUs) { forgottenPathMTUs &+= 1 }
+    }
+
+    /// Sets `value` for `pair` in a per-host-pair map kept to `maxFlows` pairs (addresses can
+    /// be spoofed): a new pair past the bound takes an old one's place. Returns whether one
+    /// was forgotten.
+    @discardableResult
+    private func set<Value>(_ value: Value, for pair: HostPair, in map: inout [HostPair: Value]) -> Bool {
+        var forgot = false
+        if map[pair] == nil && map.count >= max(1, configuration.maxFlows) {
+            map.remove(at: map.startIndex)
+            forgot = true
         }
-        pathMTUs[pair] = mtu
+        map[pair] = value
+        return forgot
     }
 
     // MARK: - Requests
@@ -345,13 +355,8 @@ public final class StatsEngine {
             // Resends under 1 ms answer something else (no timer of an RC transport here
             // is that short: perftest and ibv_rc_pingpong use 67 ms).
             if !flow.retransmitting && highest && sinceRequest >= StatsEngine.shortestTimeout {
-                if let known = retransmissionTimeouts[pair] {
-                    if sinceRequest < known { retransmissionTimeouts[pair] = sinceRequest }
-                } else {
-                    if retransmissionTimeouts.count >= max(1, configuration.maxFlows) {
-                        retransmissionTimeouts.remove(at: retransmissionTimeouts.startIndex)
-                    }
-                    retransmissionTimeouts[pair] = sinceRequest
+                if sinceRequest < retransmissionTimeouts[pair] ?? .max {
+                    set(sinceRequest, for: pair, in: &retransmissionTimeouts)
                 }
             }
             flow.retransmitting = true
