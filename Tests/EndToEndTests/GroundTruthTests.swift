@@ -10,7 +10,11 @@ import Testing
 /// ibv_rc_pingpong with a known netem loss; each capture has its run's parameters beside it
 /// (NAME.json: tool, side, loss_percent, qps, mtu, size, iterations, netem_dropped, status).
 @Suite struct GroundTruthTests {
-    static let fixtures = Paths.root.appendingPathComponent("Tests/Fixtures/rxe-matrix")
+    /// The matrix runs checked: Tests/Fixtures/rxe-matrix, or the output folder of
+    /// `tests/lab/make-matrix` named by RDMATOP_MATRIX (every check runs the same on it, so a
+    /// whole regenerated matrix is checked by `RDMATOP_MATRIX=DIR swift test --filter GroundTruthTests`).
+    static let fixtures = ProcessInfo.processInfo.environment["RDMATOP_MATRIX"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        ?? Paths.root.appendingPathComponent("Tests/Fixtures/rxe-matrix")
     static let script = Paths.root.appendingPathComponent("tests/ground-truth/count.py")
     static let requester = "10.0.0.1", responder = "10.0.0.2"
 
@@ -281,12 +285,13 @@ import Testing
             .reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) })
         let error = lost - dropped
         let message = "\(run): lost_packets \(Int(lost)) on the flows from \(lossySource), netem dropped \(Int(dropped)) (error \(Int(error)))"
+        print("GroundTruthTests: \(message)")
         if loss <= 5, let reason = Self.knownLossGaps[run] {
             withKnownIssue(Comment(rawValue: reason)) { #expect(abs(error) <= 0.1 * dropped + 3, "\(message)") }
         } else if loss <= 5 {
             #expect(abs(error) <= 0.1 * dropped + 3, "\(message)")
         } else {
-            print("GroundTruthTests: \(message) [\(loss) % loss: recorded, not checked]")
+            print("GroundTruthTests: \(run): \(loss) % loss, recorded, not checked")
         }
     }
 }
