@@ -126,7 +126,7 @@ import Testing
     @Test func previewsKeepTheLastPayloads() {
         let e = StatsEngine()
         for psn: UInt32 in 1...6 {
-            var bytes = Array("payload-\(psn)".utf8)
+            let bytes = Array("payload-\(psn)".utf8)
             let p = packet(0x04, psn: psn, payload: bytes.count)
             bytes.withUnsafeBytes { raw in
                 e.ingest(p, payload: raw, frameLength: 100, timestamp: Int64(psn), direction: .inbound)

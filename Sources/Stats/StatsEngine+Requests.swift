@@ -1,0 +1,125 @@
+import RoCE
+
+/// The analysis of requests: the PSN ledger, retransmission timeouts, READ and atomic
+/// reservations, the replies owed, round trips and messages (docs/analysis.md).
+extension StatsEngine {
+    func analyseRequest(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64, domain: Int,
+                                silence: Int64) {
+        let info = p.opcodeInfo
+        let key = flow.key
+        if !flow.psn.started || !flow.carriesRequestPSNs {
+            if !flow.carriesRequestPSNs { flow.psn = PSNLedger() }
+            flow.carriesRequestPSNs = true
+            requestFlows.insert(key, port: flow.udpSourcePort)
+        }
+        let pair = HostPair(key.source, key.destination).unordered
+        // A READ before this one reserved its response PSNs; this PSN tells how many.
+        if let read = flow.pendingRead {
+            flow.pendingRead = nil
+            inferPathMTU(from: read, nextPSN: p.bth.psn, pair: pair, &flow, timestamp: timestamp)
+        }
+        let isRead = info.classes.contains(.read)
+        let isAtomic = info.classes.contains(.atomic) && !info.classes.contains(.payload)
+        var span: UInt32 = 1
+        if isRead, let reth = p.reth {
+            let known = configuration.pathMTU ?? pathMTUs[pair]
+            // Unknown path MTU: the fewest responses (MTU 4096), so the next request is never
+            // taken for a repeat; its PSN then tells the real count. An inferred one: the next
+            // request may still show it was too small.
+            span = UInt32(StatsEngine.responseCount(reth.dmaLength, mtu: known ?? 4096))
+            if known == nil || (configuration.pathMTU == nil && inferredMTUPairs.contains(pair)) {
+                flow.pendingRead = (p.bth.psn, reth.dmaLength, span, known != nil)
+            }
+        }
+        let started = flow.psn.started, expectedPSN = flow.psn.next, previousRequest = flow.psn.lastTime
+        let observation = flow.psn.observe(psn: p.bth.psn, span: span, time: timestamp,
+                                           endsMessage: !info.classes.isDisjoint(with: OpcodeClass.endOfMessage))
+        if started && info.transport == .rc && !isRead && !info.classes.contains(.atomic) {
+            noteTimeouts(observation, &flow, pair: pair, silence: silence,
+                         sinceRequest: timestamp.subtractingSaturating(previousRequest),
+                         next: p.bth.psn == expectedPSN, highest: PSN.add(p.bth.psn, 1) == expectedPSN)
+        }
+        let reliable = info.transport == .rc || info.transport == .xrc
+        if reliable {
+            flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,
+                                   answeredByResponse: isRead || isAtomic)
+        }
+        if reliable && (p.bth.ackRequest || isRead || isAtomic) {
+            flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
+        }
+        if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }
+        if observation.isFirstSighting && isRead, let reth = p.reth { flow.noteReadRequest(psn: p.bth.psn, length: reth.dmaLength) }
+        let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
+    }
+
+    /// The shortest gap taken for a retransmission timeout (nanoseconds).
+    static let shortestTimeout: Int64 = 1_000_000
+
+    /// Learns the requester's retransmission timeout from the runs it starts on its own, and
+    /// counts a SEND or WRITE that only a timeout shows was lost: the next PSN, new, after the
+    /// flow (requests and the ACKs it carries) was silent for at least 3/4 of the shortest
+    /// timeout seen between the two hosts. With one packet in flight (a ping-pong at one
+    /// packet per message) a request lost before the capture point leaves no PSN gap: the
+    /// requester resends it after its timeout, and the capture sees it once, late.
+    /// READs and atomics are left out: a READ asked for again in part looks new here.
+    func noteTimeouts(_ observation: PSNObservation, _ flow: inout FlowStats, pair: HostPair,
+                              silence: Int64, sinceRequest: Int64, next: Bool, highest: Bool) {
+        switch observation {
+        case .retransmitted(.afterTimeout):
+            // The highest PSN sent again, first in its run: nothing acknowledged it, and the
+            // timer that fired was started when it was sent.
+            // Resends under 1 ms answer something else (no timer of an RC transport here
+            // is that short: perftest and ibv_rc_pingpong use 67 ms).
+            if !flow.retransmitting && highest && sinceRequest >= StatsEngine.shortestTimeout {
+                if sinceRequest < retransmissionTimeouts[pair] ?? .max {
+                    set(sinceRequest, for: pair, in: &retransmissionTimeouts)
+                }
+            }
+            flow.retransmitting = true
+        case .retransmitted:
+            flow.retransmitting = true
+        case .new:
+            flow.retransmitting = false
+            // (The silence first: the lookup is then rare.)
+            if next, silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4,
+               let timeout = retransmissionTimeouts[pair], silence >= timeout - timeout / 4 {
+                flow.lostTimeouts &+= 1
+            }
+        case .late, .recovered:
+            flow.retransmitting = false
+        }
+    }
+
+    /// The PSN ledger and messages of a flow's READ responses and atomic acknowledgements.
+    func analyseResponsePSN(_ p: RoCEPacket, _ flow: inout FlowStats, timestamp: Int64,
+                                    expected: [(start: UInt32, count: UInt32)]?, mtu: Int, readStart: UInt32?) {
+        // A flow that carries requests keeps its ledger for them; its responses still count
+        // as messages, once each.
+        let observation = flow.carriesRequestPSNs
+            ? flow.responsePSNs.observe(psn: p.bth.psn, time: timestamp, expected: expected)
+            : flow.psn.observe(psn: p.bth.psn, time: timestamp, expected: expected)
+        let onlySize: UInt64 = p.opcodeInfo.classes.contains(.atomic) ? 8 : UInt64(p.payloadLength)
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: mtu, start: readStart)
+    }
+
+    /// A message counted when its LAST or ONLY packet is first carried (an ONLY of
+    /// `onlySize` bytes); a FIRST, LAST or ONLY carried again still marks a boundary.
+    func countMessage(_ p: RoCEPacket, _ observation: PSNObservation, _ flow: inout FlowStats,
+                              onlySize: UInt64, pmtu: Int, start: UInt32? = nil) {
+        let classes = p.opcodeInfo.classes
+        guard observation.isFirstSighting else {
+            if !classes.isDisjoint(with: [.first, .last, .only]) {
+                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
+            }
+            return
+        }
+        if classes.contains(.first) {
+            flow.messages.start(at: p.bth.psn)
+        } else if classes.contains(.only) {
+            flow.messages.only(at: p.bth.psn, size: onlySize)
+        } else if classes.contains(.last) {
+            flow.messages.last(at: p.bth.psn, payload: UInt64(p.payloadLength), pmtu: pmtu, start: start)
+        }
+    }
+}

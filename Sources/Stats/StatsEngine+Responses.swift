@@ -1,0 +1,95 @@
+import RoCE
+
+/// The analysis of responses and their pairing with request flows: ACKs, NAKs and RNR NAKs,
+/// what they mean for the request flow, and the replies its responder owed but never sent.
+extension StatsEngine {
+    /// Updates the replies the response flow in `response` lost, as of the reply it just
+    /// carried: those the requests of the flow in `request` were owed so far, less the ACKs
+    /// and NAKs it carried.
+    func settleReplies(request: Int, response: Int) {
+        let owed = table[request].responder.owedReplies
+        table.update(response) { flow in
+            let seen = flow.responses.replyPackets
+            flow.lostReplies = owed > seen ? owed - seen : 0
+        }
+    }
+
+    /// What a response means for its request flow.
+    struct ResponseConsequence {
+        /// The PSN a NAK or RNR NAK asks for again.
+        var nak: UInt32?
+        /// The NAK is a PSN sequence error (not an RNR NAK).
+        var sequenceError = false
+        /// The PSN up to which requests are acknowledged.
+        var covering: UInt32?
+    }
+
+    func analyseResponse(_ p: RoCEPacket, _ flow: inout FlowStats) -> ResponseConsequence? {
+        let classes = p.opcodeInfo.classes
+        var result = ResponseConsequence()
+        if let aeth = p.aeth {
+            switch aeth.syndrome {
+            case .ack:
+                flow.responses.acks &+= 1
+                result.covering = p.bth.psn
+            case .nak(let code):
+                flow.responses.naks[code.name, default: 0] &+= 1
+                result.nak = p.bth.psn
+                // A PSN sequence error NAK acknowledges everything before the PSN it expects.
+                if code == .psnSequenceError {
+                    result.covering = PSN.add(p.bth.psn, PSN.mask)
+                    result.sequenceError = true
+                }
+            case .rnrNak(let timer):
+                flow.responses.rnrNaks &+= 1
+                flow.responses.rnrTimers[timer, default: 0] &+= 1
+                result.nak = p.bth.psn
+            case .reserved:
+                break
+            }
+        } else if classes.contains(.read) {
+            result.covering = p.bth.psn  // a READ response MIDDLE also proves its request arrived
+        }
+        if classes.contains(.acknowledge) || classes.contains(.read) { flow.responses.replyPackets &+= 1 }
+        return classes.contains(.cnp) ? nil : result
+    }
+
+    /// The request flow a response flow answers: remembered once found; else the only
+    /// request flow between the two hosts in that direction, or the one with the same UDP
+    /// source port (RoCEv2 derives it from both QPNs), or the one whose PSNs are nearest.
+    func pairedRequestFlow(for slot: Int, packet p: RoCEPacket) -> Int? {
+        if let reverse = table[slot].reverse, let s = table.slot(of: reverse) { return s }
+        let key = table[slot].key
+        let requester = HostPair(key.destination, key.source)
+        var chosen: Int?
+        if let only = requestFlows.only(requester) {
+            chosen = table.slot(of: only)
+        } else {
+            // Looked up, not scanned: the flows of this UDP source port, else (a handful at
+            // most) every request flow between the hosts, by nearest PSN.
+            let port = p.udp.sourcePort
+            let samePort = requestFlows.count(requester, port: port)
+            if samePort == 1 {
+                chosen = table.slot(of: requestFlows.flows(requester, port: port)[0])
+            } else if let pool = samePort == 0 ? requestFlows.flows(requester, atMost: RequestFlowIndex.maximumScan)
+                        : samePort <= RequestFlowIndex.maximumScan ? requestFlows.flows(requester, port: port) : nil {
+                chosen = pool.compactMap { table.slot(of: $0) }.min { a, b in
+                    let da = distance(table[a], p.bth.psn), db = distance(table[b], p.bth.psn)
+                    return da != db ? da < db : table[a].key < table[b].key
+                }
+                if let c = chosen, distance(table[c], p.bth.psn) > 1 << 16 { chosen = nil }
+            }
+        }
+        if let c = chosen {
+            let requestKey = table[c].key
+            table.update(slot) { $0.reverse = requestKey }
+            table.update(c) { if $0.reverse == nil { $0.reverse = key } }
+        }
+        return chosen
+    }
+
+    func distance(_ flow: FlowStats, _ psn: UInt32) -> UInt32 {
+        let d = PSN.distance(flow.psn.lastPSN, from: psn)
+        return min(d, PSN.distance(psn, from: flow.psn.lastPSN))
+    }
+}
