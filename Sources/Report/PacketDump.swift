@@ -1,4 +1,5 @@
 import RoCE
+import Stats
 
 /// The dump of one frame, text or JSON, or nil when the frame is not shown (not RoCE, or
 /// filtered out; malformed frames are shown only without a filter, which they cannot match).

@@ -1,4 +1,5 @@
 import RoCE
+import Stats
 
 /// The per-packet JSON Lines of `--dump --json`. Keys are Wireshark's display-filter field
 /// names wherever Wireshark has one; rdmatop's own keys cover what it lacks (docs/json-schema.md).

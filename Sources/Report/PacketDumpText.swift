@@ -1,4 +1,5 @@
 import RoCE
+import Stats
 
 /// The per-packet text of `--dump`, in the spirit of the talk's sample tool: addresses and
 /// ports, the BTH, each extended header, and a hex/ASCII payload preview.

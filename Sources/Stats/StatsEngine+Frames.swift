@@ -1,6 +1,4 @@
-import Report
 import RoCE
-import Stats
 
 extension StatsEngine {
     /// Counts one decoded frame, whatever the decoder made of it: a RoCEv2 packet (with its
