@@ -238,10 +238,14 @@ public struct PSNLedger: Sendable {
             distinct &+= 1
             provisionalLate = false
             guard hole.counted else { return .new }
-            if reordered {
+            // Stamped before the packet that skipped it: the capture point delivered them out
+            // of order (one sender stamps a flow's packets with one clock; a packet resent after
+            // a loss always comes later), so it was never lost, whatever came in between.
+            let stampedBefore = time < hole.time
+            if reordered || stampedBefore {
                 late &+= filled
                 lateFilled = filled
-                provisionalLate = true
+                provisionalLate = !stampedBefore
                 return .late
             }
             recovered &+= 1

@@ -59,6 +59,21 @@ import Testing
         #expect(f.psn.late == 1 && f.psn.unrecovered == 0)
     }
 
+    /// A replay round whose new PSNs the capture point delivered after a later packet: 12,
+    /// stamped 5 ms later than 9-11, comes before them in the capture, and a resend (8) comes
+    /// between. 9-11 are stamped before 12, so they were reordered, not lost and recovered
+    /// (a real SoftRoCE capture: `783 820 784 785 ...`, 36 PSNs counted lost for none).
+    @Test func psnsStampedBeforeThePacketThatSkippedThemAreLateWhateverCameBetween() {
+        let e = StatsEngine()
+        feed(e, sends(Array(1...8), start: 0))
+        feed(e, [response(.nak(.psnSequenceError), psn: 5, at: 20)])
+        feed(e, sends([5, 6, 7], start: 30) + sends([12], start: 5_000_000) + sends([8, 9, 10, 11], start: 33)
+                + sends([13, 14, 15], start: 5_000_001))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 3 && f.psn.late == 3 && f.psn.unrecovered == 0)
+        #expect(counters(f) == [15, 4, 3, 0])
+    }
+
     @Test func aFilledHoleFollowedByAResendWasRecoveredNotReordered() {
         let e = StatsEngine()
         // 3 missing; then 3, 4 again with no NAK: the requester went back (a timeout).

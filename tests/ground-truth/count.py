@@ -394,7 +394,12 @@ def count(path, pmtu_option=None):
             gone = f.pending.pop(q, None)
             if gone is not None:
                 t, naks, retx = gone
-                if p.time - t < LATE_WINDOW_S and naks == reverse_naks and retx == f.retransmitted:
+                if p.time < t:
+                    # stamped before the packet that skipped it: reordered, whatever came between
+                    f.late += 1
+                    trace("%s #%d psn %d late: stamped %.6f s before the packet that skipped it" % (
+                        f.key, p.number, q, t - p.time))
+                elif p.time - t < LATE_WINDOW_S and naks == reverse_naks and retx == f.retransmitted:
                     f.tentative.append(q)
                     trace("%s #%d psn %d late candidate (%.6f s)" % (f.key, p.number, q, p.time - t))
                 else:
