@@ -255,6 +255,52 @@ import Testing
         }
     }
 
+    /// Runs also watched live by rdmatop (`make-matrix --rdmatop`: NAME.live.json, one snapshot
+    /// taken on the interface tcpdump captured).
+    static func liveRuns() -> [String] {
+        okRuns().filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent($0 + ".live.json").path) }
+    }
+
+    /// The per-flow numbers that depend only on a flow's own packets in order, which live
+    /// capture and tcpdump see alike (not on timing, nor on how the two directions
+    /// interleave), summed per flow, a labelled count (opcodes, NAKs by code) one entry per label.
+    static func orderOnlyNumbers(_ flows: [[String: Any]]) -> [FlowKey: [String: UInt64]] {
+        let keys = ["packets", "distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks",
+                    "naks", "rnr_naks", "cnps", "messages", "ecn_ce", "opcodes"]
+        var result: [FlowKey: [String: UInt64]] = [:]
+        for flow in flows {
+            var numbers = result[FlowKey(flow), default: [:]]
+            for key in keys {
+                if let labelled = flow[key] as? [String: Any] {
+                    for (label, n) in labelled { numbers[key + "." + label, default: 0] += uint(n) ?? 0 }
+                } else if let n = uint(flow[key]) {
+                    numbers[key, default: 0] += n
+                }
+            }
+            result[FlowKey(flow)] = numbers
+        }
+        return result
+    }
+
+    /// rdmatop watching the run live (XDP and tc on the interface tcpdump captured) gives the
+    /// same per-flow numbers as `--read` of tcpdump's capture of it.
+    @Test(.enabled(if: !liveRuns().isEmpty, "no runs watched live (make-matrix --rdmatop) in the matrix folder"),
+          arguments: liveRuns())
+    func liveNumbersEqualTheCapture(run: String) throws {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(run + ".live.json"))
+        let snapshot = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let live = Self.orderOnlyNumbers(snapshot["qps"] as? [[String: Any]] ?? [])
+        let read = Self.orderOnlyNumbers(try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path))
+        #expect(!read.isEmpty)
+        #expect(Set(live.keys) == Set(read.keys), "\(run): live flows \(live.keys.sorted { $0.description < $1.description }), capture's \(read.keys.sorted { $0.description < $1.description })")
+        for (key, numbers) in read {
+            let seen = live[key] ?? [:]
+            for name in Set(numbers.keys).union(seen.keys).sorted() where seen[name] ?? 0 != numbers[name] ?? 0 {
+                Issue.record("\(run) \(key) \(name): live \(seen[name] ?? 0), capture \(numbers[name] ?? 0)")
+            }
+        }
+    }
+
     /// Runs whose lost packets the wire cannot show, and why: each is a known issue, which fails
     /// as soon as the count comes within the bound (so the list cannot go stale).
     static let knownLossGaps: [String: String] = [:]
