@@ -104,6 +104,12 @@ import Testing
         return Dictionary(flows.map { (FlowKey($0), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The run's message size: what the tool reported, else (a run killed before its report)
+    /// the command line's; ib_atomic_bw has no size option, an atomic carries 8 bytes.
+    static func messageSize(_ meta: [String: Any]) -> UInt64? {
+        uint(meta["size"]) ?? (meta["tool"] as? String == "atomic_bw" ? 8 : nil)
+    }
+
     static func naks(_ flow: [String: Any]) -> [String: UInt64] {
         (flow["naks"] as? [String: Any] ?? [:]).mapValues { uint($0) ?? 0 }
     }
@@ -206,7 +212,7 @@ import Testing
 
     static func messages(_ run: String) throws {
         let meta = try Self.metadata(run)
-        let iterations = uint(meta["iterations"]), size = uint(meta["size"]), qps = uint(meta["qps"])
+        let iterations = uint(meta["iterations"]), size = Self.messageSize(meta), qps = uint(meta["qps"])
         let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
         let hosts: Set<String> = [Self.requester, Self.responder]
         let carrying = flows.filter {
@@ -229,7 +235,7 @@ import Testing
     @Test(.enabled(if: !stalledRuns().isEmpty, "no stalled runs in Tests/Fixtures/rxe-matrix"), arguments: stalledRuns())
     func stalledRunsCarryWholeMessagesAndStopShort(run: String) throws {
         let meta = try Self.metadata(run)
-        let iterations = uint(meta["iterations"]) ?? 0, size = uint(meta["size"])
+        let iterations = uint(meta["iterations"]) ?? 0, size = Self.messageSize(meta)
         let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
         let requests = flows.filter { $0["src"] as? String == Self.requester && $0["psns_of"] as? String == "requests" }
         #expect(UInt64(requests.count) == uint(meta["qps"]), "\(run): \(requests.count) request flows")
