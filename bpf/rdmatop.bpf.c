@@ -5,6 +5,9 @@
  * Both find UDP packets to the RoCEv2 port, count them exactly in per-CPU counters and per
  * flow in an LRU flow map (account()), and copy the first snaplen bytes into a ring buffer
  * event. They never change or drop a packet.
+ * The XDP program is frags-aware (xdp.frags: it reads only the first buffer directly, the length
+ * with bpf_xdp_get_buff_len() and the event's bytes with bpf_xdp_load_bytes()), so it attaches
+ * where the MTU is larger than a page: jumbo frames, and rxe's 4096-byte RoCE MTU on a veth.
  * No CO-RE: the lab's kernels have no BTF.
  */
 #include <linux/bpf.h>
@@ -319,7 +322,7 @@ static __always_inline void submit(struct rdmatop_counters *c, struct scratch *s
 		c->events++;
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int rdmatop_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;

@@ -96,6 +96,28 @@ struct LiveProbeTests {
         #expect(b.xdp.isEmpty && a.tcFilters.isEmpty && !a.qdiscs.contains("clsact"))
     }
 
+    /// XDP on an interface whose MTU is larger than a page (jumbo frames; rxe at MTU 4096): a
+    /// program that cannot take a packet in several buffers is refused there (veth: ERANGE),
+    /// so the probe's is frags-aware (`xdp.frags`), and the 4 KiB RoCE frames of a real
+    /// SoftRoCE run at MTU 4096, which veth hands over in more than one buffer, are counted
+    /// and decoded as the file is.
+    @Test func xdpAttachesAndCountsOnAJumboMTU() throws {
+        let capture = Paths.root.appendingPathComponent("Tests/Fixtures/rxe-matrix/write_bw-q2-m4096-none-l0.pcap").path
+        let expected = SnapshotCounts(try parseJSON(try rdmatop("--read", capture, "--once", "--json").stdout))
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        try lab.sh("ip -n \(lab.a) link set \(lab.ifA) mtu 9000 && ip -n \(lab.b) link set \(lab.ifB) mtu 9000")
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json"])
+        try lab.replay(capture)
+        usleep(300_000)
+        #expect(p.stop() == 0, "\(p.stderr)")
+        let json = try parseJSON(p.stdout)
+        let source = json["source"] as! [String: Any]
+        #expect(source["mode"] as? String == "xdp" && uint(source["lost_events"]) == 0, "\(source)")
+        #expect(SnapshotCounts(json) == expected, "live \(SnapshotCounts(json)) vs file \(expected)")
+        #expect(expected.flows.values.contains { ($0["bytes"] ?? 0) > 4096 * ($0["packets"] ?? 0) / 2 }, "frames of 4 KiB")
+    }
+
     /// `--mode auto` on a stock kernel: XDP on ingress and tc on egress at once, and -w saves
     /// what it saw as pcapng that tshark and rdmatop --read read back.
     @Test func autoModeSeesBothDirectionsAndSavesPcapng() throws {
