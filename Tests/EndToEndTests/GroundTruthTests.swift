@@ -294,9 +294,24 @@ import Testing
           arguments: liveRuns())
     func liveNumbersEqualTheCapture(run: String) throws {
         let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(run + ".live.json"))
-        let snapshot = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        guard let snapshot = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            let stderr = (try? String(contentsOf: Self.fixtures.appendingPathComponent(run + ".live.err"), encoding: .utf8)) ?? ""
+            Issue.record("\(run): rdmatop live left no snapshot: \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return
+        }
+        let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        // Comparable only when both saw every packet: no event lost live (the analysis runs on
+        // events), and the kernel's RoCE total equal to what tcpdump captured (the two start
+        // and stop at different times around the run).
+        let lostEvents = uint((snapshot["source"] as? [String: Any])?["lost_events"]) ?? 0
+        let liveTotal = uint((snapshot["totals"] as? [String: Any])?["roce_packets"]) ?? 0
+        let captured = flows.reduce(UInt64(0)) { $0 + (uint($1["packets"]) ?? 0) }
+        guard lostEvents == 0 && liveTotal == captured else {
+            print("GroundTruthTests: \(run): live not comparable: \(lostEvents) events lost, kernel RoCE total \(liveTotal), capture \(captured)")
+            return
+        }
         let live = Self.orderOnlyNumbers(snapshot["qps"] as? [[String: Any]] ?? [])
-        let read = Self.orderOnlyNumbers(try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path))
+        let read = Self.orderOnlyNumbers(flows)
         #expect(!read.isEmpty)
         #expect(Set(live.keys) == Set(read.keys), "\(run): live flows \(live.keys.sorted { $0.description < $1.description }), capture's \(read.keys.sorted { $0.description < $1.description })")
         for (key, numbers) in read {
