@@ -272,6 +272,67 @@ import Testing
         }
     }
 
+    /// Runs also watched live by rdmatop (`make-matrix --rdmatop`: NAME.live.json, one snapshot
+    /// taken on the interface tcpdump captured).
+    static func liveRuns() -> [String] {
+        okRuns().filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent($0 + ".live.json").path) }
+    }
+
+    /// The per-flow numbers that depend only on a flow's own packets in order, which live
+    /// capture and tcpdump see alike (not on timing, nor on how the two directions
+    /// interleave), summed per flow, a labelled count (opcodes, NAKs by code) one entry per label.
+    static func orderOnlyNumbers(_ flows: [[String: Any]]) -> [FlowKey: [String: UInt64]] {
+        let keys = ["packets", "distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks",
+                    "naks", "rnr_naks", "cnps", "messages", "ecn_ce", "opcodes"]
+        var result: [FlowKey: [String: UInt64]] = [:]
+        for flow in flows {
+            var numbers = result[FlowKey(flow), default: [:]]
+            for key in keys {
+                if let labelled = flow[key] as? [String: Any] {
+                    for (label, n) in labelled { numbers[key + "." + label, default: 0] += uint(n) ?? 0 }
+                } else if let n = uint(flow[key]) {
+                    numbers[key, default: 0] += n
+                }
+            }
+            result[FlowKey(flow)] = numbers
+        }
+        return result
+    }
+
+    /// rdmatop watching the run live (XDP and tc on the interface tcpdump captured) gives the
+    /// same per-flow numbers as `--read` of tcpdump's capture of it.
+    @Test(.enabled(if: !liveRuns().isEmpty, "no runs watched live (make-matrix --rdmatop) in the matrix folder"),
+          arguments: liveRuns())
+    func liveNumbersEqualTheCapture(run: String) throws {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(run + ".live.json"))
+        guard let snapshot = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            let stderr = (try? String(contentsOf: Self.fixtures.appendingPathComponent(run + ".live.err"), encoding: .utf8)) ?? ""
+            Issue.record("\(run): rdmatop live left no snapshot: \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return
+        }
+        let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        // Comparable only when both saw every packet: no event lost live (the analysis runs on
+        // events), and the kernel's RoCE total equal to what tcpdump captured (the two start
+        // and stop at different times around the run).
+        let lostEvents = uint((snapshot["source"] as? [String: Any])?["lost_events"]) ?? 0
+        let liveTotal = uint((snapshot["totals"] as? [String: Any])?["roce_packets"]) ?? 0
+        let captured = flows.reduce(UInt64(0)) { $0 + (uint($1["packets"]) ?? 0) }
+        guard lostEvents == 0 && liveTotal == captured else {
+            print("GroundTruthTests: \(run): live not comparable: \(lostEvents) events lost, kernel RoCE total \(liveTotal), capture \(captured)")
+            return
+        }
+        let live = Self.orderOnlyNumbers(snapshot["qps"] as? [[String: Any]] ?? [])
+        let read = Self.orderOnlyNumbers(flows)
+        #expect(!read.isEmpty)
+        #expect(Set(live.keys) == Set(read.keys), "\(run): live flows \(live.keys.sorted { $0.description < $1.description }), capture's \(read.keys.sorted { $0.description < $1.description })")
+        for (key, numbers) in read {
+            let seen = live[key] ?? [:]
+            for name in Set(numbers.keys).union(seen.keys).sorted() where seen[name] ?? 0 != numbers[name] ?? 0 {
+                Issue.record("\(run) \(key) \(name): live \(seen[name] ?? 0), capture \(numbers[name] ?? 0)")
+            }
+        }
+    }
+
     /// Runs whose lost packets the wire cannot show, and why: each is a known issue, which fails
     /// as soon as the count comes within the bound (so the list cannot go stale).
     static let knownLossGaps: [String: String] = [:]
