@@ -1,6 +1,6 @@
 import Benchmark
-import Capture
 import Foundation
+import Monitor
 import Report
 import RoCE
 import Stats
@@ -87,12 +87,9 @@ benchmark("stats: ingest one packet (16 QPs, in order)") {
 let lossyRun = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/rxe-matrix/send_bw-q2-m1024-req-l10.pcap").path
 var lossy: [(packet: RoCEPacket, length: Int, time: Int64)] = []
-if let reader = try? CaptureReader(path: lossyRun) {
-    while let captured = try? reader.next() {
-        guard let link = LinkType(pcapLinkType: captured.linkType),
-              let p = try? notChecking.decode(captured.data, linkType: link, originalLength: captured.originalLength)
-        else { continue }
-        lossy.append((p, captured.originalLength, captured.timestampNanoseconds))
+try? CaptureFileSource(path: lossyRun, decoder: notChecking).forEach { decoded in
+    if case .success(let p) = decoded.result {
+        lossy.append((p, decoded.frame.originalLength, decoded.frame.timestampNanoseconds))
     }
 }
 if !lossy.isEmpty {
