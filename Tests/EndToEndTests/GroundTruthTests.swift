@@ -280,24 +280,9 @@ import Testing
 
     /// The per-flow numbers that depend only on a flow's own packets in order, which live
     /// capture and tcpdump see alike (not on timing, nor on how the two directions
-    /// interleave), summed per flow, a labelled count (opcodes, NAKs by code) one entry per label.
-    static func orderOnlyNumbers(_ flows: [[String: Any]]) -> [FlowKey: [String: UInt64]] {
-        let keys = ["packets", "distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks",
-                    "naks", "rnr_naks", "cnps", "messages", "ecn_ce", "opcodes"]
-        var result: [FlowKey: [String: UInt64]] = [:]
-        for flow in flows {
-            var numbers = result[FlowKey(flow), default: [:]]
-            for key in keys {
-                if let labelled = flow[key] as? [String: Any] {
-                    for (label, n) in labelled { numbers[key + "." + label, default: 0] += uint(n) ?? 0 }
-                } else if let n = uint(flow[key]) {
-                    numbers[key, default: 0] += n
-                }
-            }
-            result[FlowKey(flow)] = numbers
-        }
-        return result
-    }
+    /// interleave); `SnapshotCounts` adds the NAKs by code and the opcodes.
+    static let orderOnlyKeys = ["packets", "distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets",
+                                "acks", "rnr_naks", "cnps", "messages", "ecn_ce"]
 
     /// rdmatop watching the run live (XDP and tc on the interface tcpdump captured) gives the
     /// same per-flow numbers as `--read` of tcpdump's capture of it.
@@ -321,8 +306,8 @@ import Testing
             print("GroundTruthTests: \(run): live not comparable: \(lostEvents) events lost, kernel RoCE total \(liveTotal), capture \(captured)")
             return
         }
-        let live = Self.orderOnlyNumbers(snapshot["qps"] as? [[String: Any]] ?? [])
-        let read = Self.orderOnlyNumbers(flows)
+        let live = SnapshotCounts(["qps": snapshot["qps"] ?? []], keys: Self.orderOnlyKeys).flows
+        let read = SnapshotCounts(["qps": flows], keys: Self.orderOnlyKeys).flows
         #expect(!read.isEmpty)
         #expect(Set(live.keys) == Set(read.keys), "\(run): live flows \(live.keys.sorted { $0.description < $1.description }), capture's \(read.keys.sorted { $0.description < $1.description })")
         for (key, numbers) in read {

@@ -1,10 +1,14 @@
 import Foundation
 import Testing
 
-/// Counts of a snapshot: per flow (src, dst, qpn) packets, bytes, payload bytes, the replies
-/// and marks the kernel's flow map counts too, and opcodes; per opcode.
+/// Counts of a snapshot: per flow (src, dst, qpn) the per-QP keys asked for (by default
+/// packets, bytes, payload bytes, the replies and marks the kernel's flow map counts too),
+/// NAKs by code and opcodes, summed over the snapshot's entries of the flow; per opcode.
 struct SnapshotCounts: Equatable, CustomStringConvertible {
-    struct Flow: Hashable { var src: String, dst: String, qpn: UInt64 }
+    struct Flow: Hashable, CustomStringConvertible {
+        var src: String, dst: String, qpn: UInt64
+        var description: String { "\(src) -> \(dst) QP \(qpn)" }
+    }
     var flows: [Flow: [String: UInt64]] = [:]
     var opcodes: [UInt64: [UInt64]] = [:]
     var directions: Set<String> = []
@@ -12,13 +16,13 @@ struct SnapshotCounts: Equatable, CustomStringConvertible {
     /// The per-QP keys a live snapshot takes from the kernel's flow map (qp_counts "kernel").
     static let kernelKeys = ["packets", "bytes", "payload_bytes", "acks", "rnr_naks", "cnps", "ecn_ce", "fecn", "becn"]
 
-    init(_ json: [String: Any], opcodes withOpcodes: Bool = true) {
+    init(_ json: [String: Any], keys: [String] = SnapshotCounts.kernelKeys, opcodes withOpcodes: Bool = true) {
         for qp in json["qps"] as? [[String: Any]] ?? [] {
             let key = Flow(src: qp["src"] as! String, dst: qp["dst"] as! String, qpn: uint(qp["qpn"])!)
-            var counts: [String: UInt64] = [:]
-            for k in SnapshotCounts.kernelKeys { counts[k] = uint(qp[k])! }
-            for (code, n) in qp["naks"] as! [String: Any] { counts["nak " + code] = uint(n)! }
-            for (name, n) in qp["opcodes"] as! [String: Any] where withOpcodes { counts[name] = uint(n)! }
+            var counts = flows[key, default: [:]]
+            for k in keys { counts[k, default: 0] += uint(qp[k])! }
+            for (code, n) in qp["naks"] as! [String: Any] { counts["nak " + code, default: 0] += uint(n)! }
+            for (name, n) in qp["opcodes"] as! [String: Any] where withOpcodes { counts[name, default: 0] += uint(n)! }
             flows[key] = counts
             if let d = qp["direction"] as? String { directions.insert(d) }
         }
