@@ -499,4 +499,29 @@ import Testing
         #expect(f.messages.minBytes == 4000 && f.messages.maxBytes == 4000)
         #expect(f.lostPackets == 1)
     }
+
+    /// write_bw at MTU 4096, 10 % loss (a SoftRoCE run): a message's LAST came while its FIRST
+    /// and the previous LAST were missing, and the replay brought them back 38 messages later.
+    /// Its size is still its own 8 KiB, as the whole capture shows, not 16 KiB from the FIRST
+    /// before the gap.
+    @Test func aMessageSizedAcrossAGapShrinksWhenTheReplayFillsItLongAfter() {
+        for fillWith in [[UInt32(9), 10], [9]] {
+            let e = StatsEngine()
+            var trace: [(RoCEPacket, Int64)] = []
+            var t: Int64 = 0
+            func write(_ psn: UInt32) {
+                t += 1_000
+                trace.append((packet(psn % 2 == 0 ? 0x06 : 0x08, psn: psn, payload: 4096, ackRequest: psn % 2 == 1), t))
+            }
+            for psn in UInt32(0)..<100 where psn != 9 && psn != 10 { write(psn) }
+            for psn in fillWith { write(psn) }
+            feed(e, trace)
+            let f = e.flow(requestKey)!
+            // Filled with the LAST alone, FIRST 10 is never seen: the message still starts one
+            // past the LAST before it.
+            #expect(f.messages.count == 50, "filled with \(fillWith)")
+            #expect(f.messages.minBytes == 8192 && f.messages.maxBytes == 8192, "filled with \(fillWith): \(f.messages.minBytes)..\(f.messages.maxBytes)")
+            #expect(f.messages.totalBytes == 50 * 8192, "filled with \(fillWith)")
+        }
+    }
 }
