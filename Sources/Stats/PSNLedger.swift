@@ -411,11 +411,26 @@ public struct PSNLedger: Sendable {
         }
         parts.sort { $0.0 < $1.0 }
         var covered: UInt32 = 0
-        for (lo, hi) in parts where hi > max(lo, covered) {
+        for (lo, hi) in parts + [(count, count)] where hi >= max(lo, covered) {
+            // PSNs no request reserved (not due, or their request is not in the capture): not
+            // missing, but not carried either, so one that comes later is new.
+            if lo > covered { appendUndue(start: PSN.add(start, covered), count: lo - covered, time: time) }
             let from = max(lo, covered)
-            appendHole(start: PSN.add(start, from), count: hi - from, time: time)
-            covered = hi
+            if hi > from { appendHole(start: PSN.add(start, from), count: hi - from, time: time) }
+            covered = max(covered, hi)
         }
+    }
+
+    /// Uncounted holes tracked at most (PSNs passed that no request reserved): a flow that
+    /// mixes WRITEs and READs skips the WRITEs' PSNs in its READ responses all the time.
+    static let maximumUndueHoles = 64
+    private var undueHoles = 0
+
+    private mutating func appendUndue(start: UInt32, count: UInt32, time: Int64) {
+        if undueHoles >= PSNLedger.maximumUndueHoles, let i = holes.firstIndex(where: { !$0.counted }) {
+            removeHole(at: i)
+        }
+        insertHole(Hole(start: start, count: count, epoch: disturbances, time: time, counted: false), at: holes.count)
     }
 
     private mutating func appendHole(start: UInt32, count: UInt32, time: Int64) {
@@ -425,12 +440,21 @@ public struct PSNLedger: Sendable {
 
     private mutating func insertHole(_ hole: Hole, at index: Int) {
         if holes.count >= PSNLedger.maximumHoles {
-            let dropped = holes.removeFirst()
+            let dropped = removeHole(at: 0)
             if dropped.counted { expired &+= UInt64(dropped.count) }
             holes.insert(hole, at: max(0, index - 1))
         } else {
             holes.insert(hole, at: index)
         }
+        if !hole.counted { undueHoles += 1 }
+    }
+
+    /// Every hole leaves through here, so `undueHoles` stays the number of uncounted ones.
+    @discardableResult
+    private mutating func removeHole(at i: Int) -> Hole {
+        let hole = holes.remove(at: i)
+        if !hole.counted { undueHoles -= 1 }
+        return hole
     }
 
     /// The index of the hole holding `psn` (holes are in PSN order from `low`).
@@ -456,7 +480,7 @@ public struct PSNLedger: Sendable {
         let offset = PSN.distance(psn, from: hole.start)
         let after = hole.count - offset - 1
         switch (offset, after) {
-        case (0, 0): holes.remove(at: i)
+        case (0, 0): removeHole(at: i)
         case (0, _):
             holes[i].start = PSN.add(psn, 1)
             holes[i].count = after
@@ -476,7 +500,7 @@ public struct PSNLedger: Sendable {
         low = PSN.distance(next, from: PSNLedger.window)
         while let first = holes.first, PSN.distance(PSN.add(first.start, first.count), from: low) >= PSN.half
                 || PSN.distance(first.start, from: low) >= PSN.half {
-            holes.removeFirst()
+            removeHole(at: 0)
             if first.counted { expired &+= UInt64(first.count) }
         }
     }

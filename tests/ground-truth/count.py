@@ -23,6 +23,9 @@ lost_packets (an inference) is deliberately not counted here.
 Decisions taken where analysis.md leaves room (kept explicit so a reader can challenge them):
 - A flow's kind is decided over the whole capture: any request packet makes it a request
   flow, whose ledger counts only its requests.
+- Reservations: a skip ahead in READ responses or atomic acknowledgements misses the PSNs
+  that requests carried before it reserved (a request the capture carries only later, after
+  a capture that dropped its first copy, does not make its responses missing after the fact).
 - A READ request occupies PSNs PSN .. PSN+n-1, n = max(1, ceil(DMA length / path MTU)); a
   packet whose PSN lies in a range the flow already occupied is retransmitted, otherwise it
   adds one distinct PSN. Missing PSNs are PSN positions (a lost READ of n responses leaves
@@ -37,6 +40,9 @@ Decisions taken where analysis.md leaves room (kept explicit so a reader can cha
   first PSN is the nearest FIRST before it, or one past the nearest LAST/ONLY before it,
   whichever is nearer, looked up over the whole capture (a FIRST seen only as a
   retransmission, or reordered after its LAST, still counts). Neither: partial_messages.
+  A READ response LAST's message begins at the PSN of the READ request that asked for it
+  (analysis.md): the nearest READ request at or before it that the reverse flow carried
+  (first carried, before this LAST), if that READ's responses reach its PSN; else as above.
 - A PSN behind the flow's first packet that was never passed by a jump ahead is new (distinct),
   not missing (the capture started after it was sent).
 - Clocks: the 1 ms of late PSNs compares packets of one flow, which one sender stamps with one
@@ -200,7 +206,7 @@ class MessageSpace:
         self.lasts = []        # (PSN, payload) of each LAST first carried
         self.partial = 0
 
-    def packet(self, p, n_positions):
+    def packet(self, p, n_positions, read_start=None):
         op = p.opcode & 0x1F
         new = p.psn not in self.carried
         for i in range(n_positions):
@@ -219,13 +225,12 @@ class MessageSpace:
             self.ends.add((p.psn + n_positions - 1) % PSN_MOD)
         elif op in LASTS:
             if new:
-                self.lasts.append((p.psn, p.payload))
+                self.lasts.append((p.psn, p.payload, read_start(p.psn) if read_start else None))
             self.ends.add(p.psn)
 
     def finish(self, pmtu):
-        for psn, payload in self.lasts:
-            first = None
-            for back in range(1, 1 << 16):
+        for psn, payload, first in self.lasts:
+            for back in range(1, 1 << 16) if first is None else ():
                 q = (psn - back) % PSN_MOD
                 if q in self.firsts:
                     first = q
@@ -264,6 +269,7 @@ class Flow:
         self.pending = {}       # missing PSN -> (time it went missing, reverse NAKs, own retx)
         self.tentative = []     # late PSNs waiting for the flow's next counted packet
         self.reserved = set()   # PSN positions this flow's READs and atomics reserved
+        self.read_requests = {} # PSN -> response count of each READ request first carried
         self.messages = {"requests": MessageSpace(), "responses": MessageSpace()}
 
     @property
@@ -273,6 +279,16 @@ class Flow:
         if self.has_responses:
             return "responses"
         return "none"
+
+
+def read_start(reads, psn):
+    """The first PSN of the READ whose responses include `psn`: the nearest READ request at or
+    before it (of those carried so far), if its responses reach that far."""
+    for back in range(0, 1 << 16):
+        q = (psn - back) % PSN_MOD
+        if q in reads:
+            return q if back < reads[q] else None
+    return None
 
 
 def count(path, pmtu_option=None):
@@ -319,16 +335,19 @@ def count(path, pmtu_option=None):
             return max(1, math.ceil((p.dmalen or 0) / f.pmtu))
         return 1
 
-    # Reservations of request flows (READ responses and atomic acknowledgements use them).
-    for p in packets:
-        f = flows[p.flow]
-        if transport(p.opcode) == 0 and (p.opcode & 0x1F) in (READ_REQUEST, CMP_SWAP, FETCH_ADD):
-            for i in range(positions(p, f)):
-                f.reserved.add((p.psn + i) % PSN_MOD)
+    def reserves(p):
+        return transport(p.opcode) == 0 and (p.opcode & 0x1F) in (READ_REQUEST, CMP_SWAP, FETCH_ADD)
 
     for p in packets:
         f = flows[p.flow]
         op = p.opcode & 0x1F
+
+        # Reservations of request flows so far (a READ response or atomic acknowledgement that
+        # skips ahead misses only the PSNs of requests carried before it).
+        if reserves(p):
+            if op == READ_REQUEST and p.psn not in f.reserved:
+                f.read_requests[p.psn] = positions(p, f)
+            f.reserved.update((p.psn + i) % PSN_MOD for i in range(positions(p, f)))
 
         # ACKs and NAKs, on the flow that carries them.
         if p.syndrome is not None and transport(p.opcode) == 0 and op in (
@@ -348,7 +367,9 @@ def count(path, pmtu_option=None):
         request, response = is_request(p.opcode), is_response(p.opcode)
         if request or response:
             space = "requests" if request else "responses"
-            f.messages[space].packet(p, positions(p, f) if request else 1)
+            reads = f.reverse.read_requests if f.reverse and op == READ_RESP_LAST else None
+            f.messages[space].packet(p, positions(p, f) if request else 1,
+                                     (lambda psn: read_start(reads, psn)) if reads is not None else None)
 
         counted = (request and f.has_requests) or (response and not f.has_requests)
         if not counted:
