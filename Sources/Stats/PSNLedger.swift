@@ -77,6 +77,12 @@ public struct PSNLedger: Sendable {
     /// A timeout run went back into a message whose end the capture never saw: the new PSNs
     /// up to that message's end were sent before, and lost.
     private var owedTail = false
+    /// An ACK came after a timeout run owing a tail had resent everything up to the highest
+    /// PSN: how long after the run's last packet a new PSN may come and still be the send
+    /// window reopening (nanoseconds).
+    private var ackedAtTop: Int64?
+    /// The silence before the timeout run that owes a tail: the requester's timeout.
+    private var tailTimer: Int64 = 0
     /// A NAK's run that new PSNs overtook: where it stood, what it had left, and when.
     private var tail: (start: UInt32, count: UInt32, seen: UInt64)?
     /// Packets observed so far.
@@ -146,6 +152,19 @@ public struct PSNLedger: Sendable {
         disturbances &+= 1
     }
 
+    /// An ACK on the reverse flow.
+    ///
+    /// A timeout run into an unfinished message owes its end (it was sent, and lost), unless
+    /// the run stopped at the highest PSN and waited for an ACK: then its send window stopped
+    /// it (rxe sends at most 128 PSNs past the oldest unacknowledged one), and the new PSNs
+    /// that follow the ACK were not sent before. Waited: the next new PSN comes at least the
+    /// reorder window after the run's last packet (a run that goes on comes sooner, whatever
+    /// ACKs cross it), and before 3/4 of the timeout (later, the timer resent it: lost again).
+    /// The timeout is the silence before the run: the timer runs from the last packet sent.
+    public mutating func noteACK() {
+        if owedTail, runNext == next { ackedAtTop = tailTimer - tailTimer / 4 }
+    }
+
     /// Accounts for a packet with PSN `psn` occupying `span` positions (1, or a READ
     /// request's response count), seen at `time` (nanoseconds).
     ///
@@ -198,6 +217,11 @@ public struct PSNLedger: Sendable {
                 nakPSN = nil
                 nakAwaitsRun = false
             }
+            if owedTail, let limit = ackedAtTop, case let wait = time.subtractingSaturating(previousTime),
+               wait >= reorderWindowNanoseconds, wait < limit {
+                owedTail = false
+            }
+            ackedAtTop = nil
             if owedTail {
                 settledLostRetransmissions &+= 1
                 if endsMessage { owedTail = false }
@@ -225,7 +249,7 @@ public struct PSNLedger: Sendable {
         if let i = holeIndex(containing: psn) {
             let hole = holes[i]
             let reordered = hole.counted && hole.epoch == disturbances && time.subtractingSaturating(hole.time) <= reorderWindowNanoseconds
-            if !reordered { follow(psn, span: n) }  // a reordered packet is no retransmission run
+            if !reordered { follow(psn, span: n, gap: time.subtractingSaturating(previousTime)) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
             // A READ request fills every position it reserves.
             var more = n - 1, at = PSN.add(psn, 1), filled: UInt64 = 1
@@ -252,7 +276,7 @@ public struct PSNLedger: Sendable {
             return .recovered
         }
         // Carried before.
-        follow(psn, span: n)
+        follow(psn, span: n, gap: time.subtractingSaturating(previousTime))
         disturbances &+= 1
         if provisionalLate {
             late &-= lateFilled  // the PSN before this one was resent too: recovered, not reordered
@@ -275,7 +299,8 @@ public struct PSNLedger: Sendable {
     /// NAK resends every PSN from the NAK's on, so the PSNs it skips were lost again. So does
     /// a timeout's round once it sweeps (`sweepLength` packets in order): a gap of up to
     /// `sweepGap` PSNs in it was lost again. Single resends, and the jumps between them, are not.
-    private mutating func follow(_ psn: UInt32, span n: UInt32) {
+    /// `gap`: the time since the flow's previous packet.
+    private mutating func follow(_ psn: UInt32, span n: UInt32, gap: Int64) {
         // The PSN a NAK asked for, before its replay started: that replay, whatever an older
         // run left pending or where it stood.
         let startsReplay = nakAwaitsRun && psn == nakPSN
@@ -329,6 +354,8 @@ public struct PSNLedger: Sendable {
             }
             // A timeout: with the flow's last message unfinished, its end was lost.
             owedTail = !runFromNAK && openAtTop
+            ackedAtTop = nil
+            tailTimer = gap
         }
         runNext = PSN.add(psn, n)
     }

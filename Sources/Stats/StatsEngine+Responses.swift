@@ -22,6 +22,8 @@ extension StatsEngine {
         var sequenceError = false
         /// The PSN up to which requests are acknowledged.
         var covering: UInt32?
+        /// The response is an ACK (an AETH with the ACK syndrome).
+        var isACK = false
     }
 
     func analyseResponse(_ p: RoCEPacket, _ flow: inout FlowStats) -> ResponseConsequence? {
@@ -32,6 +34,7 @@ extension StatsEngine {
             case .ack:
                 flow.responses.acks &+= 1
                 result.covering = p.bth.psn
+                result.isACK = true
             case .nak(let code):
                 flow.responses.naks[code.name, default: 0] &+= 1
                 result.nak = p.bth.psn

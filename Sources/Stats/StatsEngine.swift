@@ -222,6 +222,8 @@ public final class StatsEngine {
                 if let nak = consequence.nak {
                     flow.psn.noteNAK(expecting: nak)
                     flow.responder.responderExpects(nak, outOfSequence: consequence.sequenceError)
+                } else if consequence.isACK {
+                    flow.psn.noteACK()
                 }
                 if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp, domain: domain) }
             }

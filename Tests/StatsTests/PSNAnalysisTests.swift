@@ -159,6 +159,33 @@ import Testing
         #expect(f.messages.count == 1 && f.messages.maxBytes == 3 * 1024 + 100)
     }
 
+    /// write_bw with 4 QPs at 10 % loss on the responder (a SoftRoCE run): the ACKs lost, the
+    /// requester stopped at its send window after the FIRST of a message, resent everything
+    /// when its timer fired, stopped there again, and sent the rest of the message 40 ms after
+    /// the run, once the responder's ACK came. Nothing was lost on this side (rxeB counted no
+    /// missing request). The same run going on at once owes the end (2 PSNs), and so does one
+    /// going on only after 3/4 of the timeout (the 70 ms before the run): its timer fired again.
+    @Test func aTimeoutRunThatWaitsForAnACKAtTheTopStoppedAtItsWindow() {
+        for (pause, lost) in [(Int64(40_000), 0), (100, 2), (60_000, 2)] as [(Int64, UInt64)] {
+            let e = StatsEngine()
+            func send(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+                (packet(op, psn: psn, payload: op == 0x02 ? 100 : 1024, ackRequest: op == 0x02), us)
+            }
+            var trace = [send(0x00, 1, 0), send(0x01, 2, 1), send(0x02, 3, 2)]
+            trace.append(response(.ack(credits: 31), psn: 3, at: 100))
+            trace += [send(0x00, 4, 70_000), send(0x01, 5, 70_001), send(0x02, 6, 70_002), send(0x00, 7, 70_003)]
+            trace += [send(0x00, 4, 137_000), send(0x01, 5, 137_001), send(0x02, 6, 137_002), send(0x00, 7, 137_003)]
+            trace.append(response(.ack(credits: 31), psn: 7, at: 137_050))
+            trace += [send(0x01, 8, 137_003 + pause), send(0x02, 9, 137_004 + pause)]
+            feed(e, trace)
+            let f = e.flow(requestKey)!
+            #expect(f.psn.missing == 0)
+            #expect(f.psn.retransmittedAfterTimeout == 4)
+            #expect(f.lostPackets == lost, "the rest of the message \(pause) µs after the run")
+            #expect(f.messages.count == 3 && f.messages.maxBytes == 2 * 1024 + 100)
+        }
+    }
+
     @Test func aTimeoutAfterACompleteMessageIsALostACKNotARequest() {
         let e = StatsEngine()
         feed(e, sends([1, 2], start: 0) + sends([2], start: 50_000) + sends([3], start: 50_010))
