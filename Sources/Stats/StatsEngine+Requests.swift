@@ -37,7 +37,8 @@ extension StatsEngine {
         if started && info.transport == .rc && !isRead && !info.classes.contains(.atomic) {
             noteTimeouts(observation, &flow, pair: pair, silence: silence,
                          sinceRequest: timestamp.subtractingSaturating(previousRequest),
-                         next: p.bth.psn == expectedPSN, highest: PSN.add(p.bth.psn, 1) == expectedPSN)
+                         next: p.bth.psn == expectedPSN, highest: PSN.add(p.bth.psn, 1) == expectedPSN,
+                         startsMessage: !info.classes.isDisjoint(with: OpcodeClass.startOfMessage))
         }
         let reliable = info.transport == .rc || info.transport == .xrc
         if reliable {
@@ -64,7 +65,7 @@ extension StatsEngine {
     /// requester resends it after its timeout, and the capture sees it once, late.
     /// READs and atomics are left out: a READ asked for again in part looks new here.
     func noteTimeouts(_ observation: PSNObservation, _ flow: inout FlowStats, pair: HostPair,
-                              silence: Int64, sinceRequest: Int64, next: Bool, highest: Bool) {
+                              silence: Int64, sinceRequest: Int64, next: Bool, highest: Bool, startsMessage: Bool) {
         switch observation {
         case .retransmitted(.afterTimeout):
             // The highest PSN sent again, first in its run: nothing acknowledged it, and the
@@ -82,7 +83,9 @@ extension StatsEngine {
         case .new:
             flow.retransmitting = false
             // (The silence first: the lookup is then rare.)
-            if next, silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4,
+            // Only a request that starts a message: the timer's round for a lost MIDDLE or
+            // LAST resends its message's earlier packets first (nothing acknowledged them).
+            if next, startsMessage, silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4,
                let timeout = retransmissionTimeouts[pair], silence >= timeout - timeout / 4 {
                 flow.lostTimeouts &+= 1
             }

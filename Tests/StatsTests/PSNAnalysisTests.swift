@@ -441,6 +441,25 @@ import Testing
         #expect(a.lostPackets == a.lostTimeouts + a.lostReplies)
     }
 
+    /// write_bw at 10 % on the responder, with rdmatop, tcpdump and two VMs on two cores: the
+    /// requester paused 22-87 ms between a message's FIRST and its LAST. A LAST lost and resent
+    /// by the timer would have come after its FIRST again (nothing acknowledged the FIRST):
+    /// a silence ends in a timeout's resend only at a request that starts a message.
+    @Test func aSilenceInsideAMessageIsNoTimeout() {
+        let e = StatsEngine()
+        func send(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+            (packet(op, psn: psn, payload: 1024, ackRequest: op != 0x00), us)
+        }
+        feed(e, [send(0x04, 1, 0), send(0x04, 1, 67_000),  // the timer shows itself: 67 ms
+                 response(.ack(credits: 31), psn: 1, at: 67_100),
+                 send(0x00, 2, 70_000), send(0x02, 3, 140_000),  // a pause inside a message
+                 response(.ack(credits: 31), psn: 3, at: 140_100),
+                 send(0x00, 4, 210_100), send(0x02, 5, 210_101)])  // a pause before one: counted
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 0 && f.psn.retransmittedAfterTimeout == 1)
+        #expect(f.lostTimeouts == 1)
+    }
+
     @Test func aSilenceIsNoLossUntilATimeoutHasBeenSeen() {
         let e = pingPong(loseAck: false, loseSend: true)
         #expect(e.flow(requestKey)!.lostTimeouts == 0)
