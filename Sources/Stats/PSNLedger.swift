@@ -77,10 +77,8 @@ public struct PSNLedger: Sendable {
     /// A timeout run went back into a message whose end the capture never saw: the new PSNs
     /// up to that message's end were sent before, and lost.
     private var owedTail = false
-    /// An ACK came after a timeout run owing a tail had resent everything up to the highest
-    /// PSN: how long after the run's last packet a new PSN may come and still be the send
-    /// window reopening (nanoseconds).
-    private var ackedAtTop: Int64?
+    /// An ACK came after a timeout run owing a tail had resent everything up to the highest PSN.
+    private var ackedAtTop = false
     /// The silence before the timeout run that owes a tail: the requester's timeout.
     private var tailTimer: Int64 = 0
     /// A NAK's run that new PSNs overtook: where it stood, what it had left, and when.
@@ -162,7 +160,7 @@ public struct PSNLedger: Sendable {
     /// ACKs cross it), and before 3/4 of the timeout (later, the timer resent it: lost again).
     /// The timeout is the silence before the run: the timer runs from the last packet sent.
     public mutating func noteACK() {
-        if owedTail, runNext == next { ackedAtTop = tailTimer - tailTimer / 4 }
+        if owedTail, runNext == next { ackedAtTop = true }
     }
 
     /// Accounts for a packet with PSN `psn` occupying `span` positions (1, or a READ
@@ -175,7 +173,8 @@ public struct PSNLedger: Sendable {
     public mutating func observe(psn: UInt32, span: UInt32 = 1, time: Int64, endsMessage: Bool = true,
                                  expected: [(start: UInt32, count: UInt32)]? = nil) -> PSNObservation {
         let n = max(1, min(span, PSN.half - 1))
-        let previous = lastPSN, previousTime = lastTime
+        let previous = lastPSN
+        let sincePrevious = time.subtractingSaturating(lastTime)
         lastNew = nil
         observed &+= 1
         settle()
@@ -217,11 +216,11 @@ public struct PSNLedger: Sendable {
                 nakPSN = nil
                 nakAwaitsRun = false
             }
-            if owedTail, let limit = ackedAtTop, case let wait = time.subtractingSaturating(previousTime),
-               wait >= reorderWindowNanoseconds, wait < limit {
+            if owedTail, ackedAtTop, sincePrevious >= reorderWindowNanoseconds,
+               sincePrevious < tailTimer - tailTimer / 4 {
                 owedTail = false
             }
-            ackedAtTop = nil
+            ackedAtTop = false
             if owedTail {
                 settledLostRetransmissions &+= 1
                 if endsMessage { owedTail = false }
@@ -249,7 +248,7 @@ public struct PSNLedger: Sendable {
         if let i = holeIndex(containing: psn) {
             let hole = holes[i]
             let reordered = hole.counted && hole.epoch == disturbances && time.subtractingSaturating(hole.time) <= reorderWindowNanoseconds
-            if !reordered { follow(psn, span: n, gap: time.subtractingSaturating(previousTime)) }  // a reordered packet is no retransmission run
+            if !reordered { follow(psn, span: n, gap: sincePrevious) }  // a reordered packet is no retransmission run
             fill(psn, at: i)
             // A READ request fills every position it reserves.
             var more = n - 1, at = PSN.add(psn, 1), filled: UInt64 = 1
@@ -276,7 +275,7 @@ public struct PSNLedger: Sendable {
             return .recovered
         }
         // Carried before.
-        follow(psn, span: n, gap: time.subtractingSaturating(previousTime))
+        follow(psn, span: n, gap: sincePrevious)
         disturbances &+= 1
         if provisionalLate {
             late &-= lateFilled  // the PSN before this one was resent too: recovered, not reordered
@@ -287,7 +286,7 @@ public struct PSNLedger: Sendable {
             retransmittedAfterNAK &+= 1
             return .retransmitted(.afterNAK)
         }
-        if psn == previous && time.subtractingSaturating(previousTime) <= reorderWindowNanoseconds {
+        if psn == previous && sincePrevious <= reorderWindowNanoseconds {
             duplicates &+= 1
             return .retransmitted(.duplicate)
         }
@@ -354,7 +353,7 @@ public struct PSNLedger: Sendable {
             }
             // A timeout: with the flow's last message unfinished, its end was lost.
             owedTail = !runFromNAK && openAtTop
-            ackedAtTop = nil
+            ackedAtTop = false
             tailTimer = gap
         }
         runNext = PSN.add(psn, n)
@@ -438,14 +437,15 @@ public struct PSNLedger: Sendable {
         }
         parts.sort { $0.0 < $1.0 }
         var covered: UInt32 = 0
-        for (lo, hi) in parts + [(count, count)] where hi >= max(lo, covered) {
-            // PSNs no request reserved (not due, or their request is not in the capture): not
-            // missing, but not carried either, so one that comes later is new.
+        // Between and after them, PSNs no request reserved (not due, or their request is not in
+        // the capture): not missing, but not carried either, so one that comes later is new.
+        for (lo, hi) in parts where hi > covered {
             if lo > covered { appendUndue(start: PSN.add(start, covered), count: lo - covered, time: time) }
             let from = max(lo, covered)
-            if hi > from { appendHole(start: PSN.add(start, from), count: hi - from, time: time) }
-            covered = max(covered, hi)
+            appendHole(start: PSN.add(start, from), count: hi - from, time: time)
+            covered = hi
         }
+        if count > covered { appendUndue(start: PSN.add(start, covered), count: count - covered, time: time) }
     }
 
     /// Uncounted holes tracked at most (PSNs passed that no request reserved): a flow that
