@@ -203,10 +203,11 @@ class MessageSpace:
         self.firsts = set()    # PSNs of FIRST packets seen
         self.ends = set()      # last PSN position of each message end seen
         self.sizes = []
-        self.lasts = []        # (PSN, payload) of each LAST first carried
+        self.lasts = []        # (PSN, payload, READ start or None) of each LAST first carried
         self.partial = 0
 
-    def packet(self, p, n_positions, read_start=None):
+    def packet(self, p, n_positions, reads=None):
+        """reads: for a READ response LAST, the READ requests the reverse flow carried so far."""
         op = p.opcode & 0x1F
         new = p.psn not in self.carried
         for i in range(n_positions):
@@ -225,19 +226,23 @@ class MessageSpace:
             self.ends.add((p.psn + n_positions - 1) % PSN_MOD)
         elif op in LASTS:
             if new:
-                self.lasts.append((p.psn, p.payload, read_start(p.psn) if read_start else None))
+                self.lasts.append((p.psn, p.payload, read_start(reads, p.psn) if reads is not None else None))
             self.ends.add(p.psn)
+
+    def nearest_start(self, psn):
+        """The nearest FIRST before `psn`, or one past the nearest LAST/ONLY, whichever is nearer."""
+        for back in range(1, 1 << 16):
+            q = (psn - back) % PSN_MOD
+            if q in self.firsts:
+                return q
+            if q in self.ends:
+                return (q + 1) % PSN_MOD
+        return None
 
     def finish(self, pmtu):
         for psn, payload, first in self.lasts:
-            for back in range(1, 1 << 16) if first is None else ():
-                q = (psn - back) % PSN_MOD
-                if q in self.firsts:
-                    first = q
-                    break
-                if q in self.ends:
-                    first = (q + 1) % PSN_MOD
-                    break
+            if first is None:
+                first = self.nearest_start(psn)
             if first is None:
                 self.partial += 1
             else:
@@ -368,8 +373,7 @@ def count(path, pmtu_option=None):
         if request or response:
             space = "requests" if request else "responses"
             reads = f.reverse.read_requests if f.reverse and op == READ_RESP_LAST else None
-            f.messages[space].packet(p, positions(p, f) if request else 1,
-                                     (lambda psn: read_start(reads, psn)) if reads is not None else None)
+            f.messages[space].packet(p, positions(p, f) if request else 1, reads)
 
         counted = (request and f.has_requests) or (response and not f.has_requests)
         if not counted:
