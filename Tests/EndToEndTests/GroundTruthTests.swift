@@ -52,25 +52,27 @@ import Testing
     /// at 10 % lost 17,719 packets so) is no ground truth for messages or loss; its exact
     /// counters are still checked against count.py, like every capture.
     static func fixtureRuns(_ keep: ([String: Any]) -> Bool = { _ in true }) -> [String] {
-        fixturePcaps().map { String($0.dropLast(".pcap".count)) }.filter { name in
-            guard let meta = try? metadata(name), wholeCapture(meta) else { return false }
+        runsCapturedWhole { meta in
             let status = meta["status"] as? String
             let whole = status == "ok" || (status == "server_killed" && uint(meta["rc_client"]) == 0)
             return whole && keep(meta)
         }
     }
 
-    static func wholeCapture(_ meta: [String: Any]) -> Bool { (uint(meta["tcpdump_dropped_by_kernel"]) ?? 0) == 0 }
+    /// Runs with parameters whose capture tcpdump kept whole, and that pass `keep`.
+    static func runsCapturedWhole(_ keep: ([String: Any]) -> Bool) -> [String] {
+        fixturePcaps().map { String($0.dropLast(".pcap".count)) }.filter { name in
+            guard let meta = try? metadata(name), (uint(meta["tcpdump_dropped_by_kernel"]) ?? 0) == 0 else { return false }
+            return keep(meta)
+        }
+    }
 
     static func okRuns() -> [String] { fixtureRuns() }
     static func cleanRuns() -> [String] { fixtureRuns { $0["side"] as? String == "none" } }
     /// Runs that stalled: a tool still running after 90 s was killed (status "timeout"). Their
     /// traffic is whole up to the stall; which messages were sent, only the wire tells.
     static func stalledRuns() -> [String] {
-        fixturePcaps().map { String($0.dropLast(".pcap".count)) }.filter {
-            guard let meta = try? metadata($0) else { return false }
-            return meta["status"] as? String == "timeout" && wholeCapture(meta)
-        }
+        runsCapturedWhole { $0["status"] as? String == "timeout" }
     }
     static func lossyRuns() -> [String] {
         (fixtureRuns { ["req", "resp"].contains($0["side"] as? String ?? "") } + stalledRuns()).sorted()
