@@ -5,7 +5,8 @@
  *	probe-bench cost RDMATOP.o BENCH.o FOUR.pcap REPEAT
  *		ns per packet under BPF_PROG_TEST_RUN of rdmatop's XDP and tc programs and of
  *		bench_count, on the four frames of FOUR.pcap: a data packet of a known flow, a
- *		data packet of a new flow, an ACK, a NAK.
+ *		data packet of a new flow, an ACK, a NAK; rdmatop's programs twice: with every
+ *		packet an event, and with sampled events (rdmatop --sample 0).
  *	probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS
  *		the live sender: bench_send under BPF_PROG_TEST_RUN with
  *		BPF_F_TEST_XDP_LIVE_FRAMES, redirecting the first frame of TEMPLATE.pcap, given
@@ -19,6 +20,7 @@
 #include <linux/bpf.h>
 
 #include "pcap.h"
+#include "rdmatop.h"
 
 #define MAX_FRAMES 4
 
@@ -28,7 +30,8 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static struct bpf_object *open_object(const char *path, uint32_t ringbuf)
+/* Opens and loads a BPF object; with sample, rdmatop's sampled events (config.sample). */
+static struct bpf_object *open_object(const char *path, uint32_t ringbuf, int sample)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_map *map;
@@ -39,6 +42,22 @@ static struct bpf_object *open_object(const char *path, uint32_t ringbuf)
 	map = bpf_object__find_map_by_name(obj, "events");
 	if (map && ringbuf)
 		bpf_map__set_max_entries(map, ringbuf);
+	bpf_object__for_each_map(map, obj) {
+		struct rdmatop_config config;
+		const void *initial;
+		size_t size;
+
+		if (!sample || !strstr(bpf_map__name(map), ".rodata"))
+			continue;
+		initial = bpf_map__initial_value(map, &size);
+		if (!initial || size != sizeof(config))
+			die("the probe's configuration", EINVAL);
+		memcpy(&config, initial, sizeof(config));
+		config.sample = 1;
+		config.sample_per_second = 0;
+		if (bpf_map__set_initial_value(map, &config, sizeof(config)))
+			die("the probe's configuration", EINVAL);
+	}
 	err = bpf_object__load(obj);
 	if (err)
 		die(path, err);
@@ -113,11 +132,12 @@ static double cost(int prog, const uint8_t *frame, uint32_t len, uint32_t repeat
 	return rounds[4];
 }
 
-static int run_cost(char **argv)
+/* The four frames' costs, with rdmatop's programs loaded with every packet an event or sampled. */
+static void run_cost_table(char **argv, int sample)
 {
 	static const char *names[MAX_FRAMES] = { "data, known flow", "data, new flow", "ACK", "NAK" };
-	struct bpf_object *probe = open_object(argv[2], 64 << 20);
-	struct bpf_object *bench = open_object(argv[3], 0);
+	struct bpf_object *probe = open_object(argv[2], 64 << 20, sample);
+	struct bpf_object *bench = open_object(argv[3], 0, 0);
 	uint32_t repeat = (uint32_t)strtoul(argv[5], NULL, 0);
 	const uint8_t *frames[MAX_FRAMES];
 	uint32_t lens[MAX_FRAMES];
@@ -138,8 +158,9 @@ static int run_cost(char **argv)
 		n++;
 	if (n != MAX_FRAMES)
 		die("FOUR.pcap needs four frames", EINVAL);
-	printf("%-18s %6s %12s %12s %12s %10s %10s\n", "packet", "bytes", "xdp ns", "tc ns",
-	       "trivial ns", "xdp/triv", "tc/triv");
+	printf("%s\n%-18s %6s %12s %12s %12s %10s %10s\n",
+	       sample ? "events sampled (rdmatop --sample 0):" : "every RoCE packet an event (the default):",
+	       "packet", "bytes", "xdp ns", "tc ns", "trivial ns", "xdp/triv", "tc/triv");
 	for (int i = 0; i < n; i++) {
 		int fresh = i == 1 ? flows_fd : -1;	/* the new flow: the flow map emptied per run */
 		double x = cost(progs[0], frames[i], lens[i], repeat, rb, fresh, key_size);
@@ -155,6 +176,12 @@ static int run_cost(char **argv)
 	ring_buffer__free(rb);
 	bpf_object__close(probe);
 	bpf_object__close(bench);
+}
+
+static int run_cost(char **argv)
+{
+	run_cost_table(argv, 0);
+	run_cost_table(argv, 1);
 	return 0;
 }
 

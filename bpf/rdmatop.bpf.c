@@ -187,10 +187,12 @@ static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *
 /*
  * Counts a RoCE packet in its flow's entry: packets, bytes, payload bytes, its opcode class,
  * the AETH's ACK, NAK or RNR NAK, CNPs, ECN CE and the BTH's FECN/BECN. A packet whose BTH
- * lies beyond data_end names no flow: it is counted only in the totals.
+ * lies beyond data_end names no flow: it is counted only in the totals. Returns the flow's
+ * entry (NULL: none); *notable is set for a NAK, an RNR NAK, a CNP or a CE mark.
  */
-static __always_inline void account(struct roce_at *at, void *data_end, __u32 dir, __u32 pkt_len,
-				    struct rdmatop_counters *c)
+static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *data_end, __u32 dir,
+						     __u32 pkt_len, struct rdmatop_counters *c,
+						     int *notable)
 {
 	struct rdmatop_flow_key key = {};
 	__u8 *bth = (__u8 *)(at->udp + 1);
@@ -198,7 +200,7 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 	__u32 opcode, ecn, headers, udp_len, opclass, aeth_at;
 
 	if ((void *)(bth + BTH_LEN) > data_end)
-		return;
+		return NULL;
 	opcode = bth[0];
 	opclass = config.opcodes[opcode].opclass;
 	headers = config.opcodes[opcode].headers;
@@ -209,7 +211,7 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 		struct ipv6hdr *ip6 = at->l3;
 
 		if ((void *)(ip6 + 1) > data_end)
-			return;
+			return NULL;
 		__builtin_memcpy(key.src, &ip6->saddr, 16);
 		__builtin_memcpy(key.dst, &ip6->daddr, 16);
 		ecn = (ip6->flow_lbl[0] >> 4) & 3;
@@ -218,14 +220,14 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 		struct iphdr *ip = at->l3;
 
 		if ((void *)(ip + 1) > data_end)
-			return;
+			return NULL;
 		__builtin_memcpy(&key.src[12], &ip->saddr, 4);
 		__builtin_memcpy(&key.dst[12], &ip->daddr, 4);
 		ecn = ip->tos & 3;
 	}
 	f = flow_entry(&key, opcode, c);
 	if (!f)
-		return;
+		return NULL;
 	f->packets++;
 	f->bytes += pkt_len;
 	f->last_ns = bpf_ktime_get_ns();
@@ -234,10 +236,14 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 	if (udp_len > headers)
 		f->payload_bytes += udp_len - headers;
 	f->classes[opclass & (RDMATOP_NUM_CLASSES - 1)]++;
-	if (opcode == 0x81)
+	if (opcode == 0x81) {
 		f->cnps++;
-	if (ecn == 3)
+		*notable = 1;
+	}
+	if (ecn == 3) {
 		f->ecn_ce++;
+		*notable = 1;
+	}
 	if (bth[4] & 0x80)
 		f->fecn++;
 	if (bth[4] & 0x40)
@@ -247,7 +253,7 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 		__u8 syndrome;
 
 		if ((void *)(aeth + 1) > data_end)
-			return;
+			return f;
 		syndrome = *aeth;
 		switch (syndrome >> 5) {
 		case 0:
@@ -255,8 +261,10 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 			break;
 		case 1:
 			f->rnr_naks++;
+			*notable = 1;
 			break;
 		case 3:
+			*notable = 1;
 			if ((syndrome & 0x1f) < RDMATOP_NUM_NAK_CODES)
 				f->naks[syndrome & 0x1f]++;
 			else
@@ -264,8 +272,29 @@ static __always_inline void account(struct roce_at *at, void *data_end, __u32 di
 			break;
 		}
 	}
+	return f;
 }
 
+/*
+ * Whether a RoCE packet becomes an event: always, unless events are sampled (config.sample,
+ * rdmatop.h); then when it is notable, one of its flow's first packets, or within its flow's
+ * budget for the current second. A packet left out is counted in c->unsampled.
+ */
+static __always_inline int sampled_in(struct rdmatop_flow *f, int notable, struct rdmatop_counters *c)
+{
+	if (!config.sample || !f || notable || f->packets <= RDMATOP_SAMPLE_FIRST)
+		return 1;
+	if (f->last_ns - f->sample_second_ns >= 1000000000ULL) {
+		f->sample_second_ns = f->last_ns;
+		f->sampled = 0;
+	}
+	if (f->sampled < config.sample_per_second) {
+		f->sampled++;
+		return 1;
+	}
+	c->unsampled++;
+	return 0;
+}
 
 /* Counts a packet; returns the counters to continue with when it is RoCE, else NULL. */
 static __always_inline struct rdmatop_counters *count(__u32 dir, __u32 pkt_len, int roce)
@@ -335,12 +364,16 @@ int rdmatop_xdp(struct xdp_md *ctx)
 	__u32 hook = framing == RDMATOP_FRAMING_IP ? RDMATOP_HOOK_RDMA : RDMATOP_HOOK_XDP;
 	struct roce_at at = {};
 	struct rdmatop_counters *c = count(dir, pkt_len, is_roce(data, data_end, framing, &at) == ROCE);
+	struct rdmatop_flow *f;
 	struct scratch *s;
+	int notable = 0;
 	__u32 cap_len;
 
 	if (!c)
 		return XDP_PASS;
-	account(&at, data_end, dir, pkt_len, c);
+	f = account(&at, data_end, dir, pkt_len, c, &notable);
+	if (!sampled_in(f, notable, c))
+		return XDP_PASS;
 	s = scratch();
 	cap_len = snap(pkt_len);
 	if (!s || cap_len == 0 || bpf_xdp_load_bytes(ctx, 0, s->data, cap_len)) {
@@ -356,8 +389,10 @@ int rdmatop_tc(struct __sk_buff *skb)
 {
 	struct roce_at at = {};
 	struct rdmatop_counters *c;
+	struct rdmatop_flow *f;
 	void *data, *data_end;
 	struct scratch *s;
+	int notable = 0;
 	__u32 cap_len;
 	int roce;
 
@@ -377,7 +412,9 @@ int rdmatop_tc(struct __sk_buff *skb)
 	c = count(RDMATOP_DIR_TX, skb->len, roce == ROCE);
 	if (!c)
 		return TC_ACT_OK;
-	account(&at, data_end, RDMATOP_DIR_TX, skb->len, c);
+	f = account(&at, data_end, RDMATOP_DIR_TX, skb->len, c, &notable);
+	if (!sampled_in(f, notable, c))
+		return TC_ACT_OK;
 	s = scratch();
 	cap_len = snap(skb->len);
 	if (!s || cap_len == 0 || bpf_skb_load_bytes(skb, 0, s->data, cap_len)) {

@@ -68,6 +68,7 @@ struct rdmatop_counters {
 	__u64 events;		/* events handed to the ring buffer */
 	__u64 lost_events;	/* events dropped because the ring buffer was full */
 	__u64 flows_created;	/* entries added to the flow map (evicted = created - present) */
+	__u64 unsampled;	/* RoCE packets sampling left out of the events (counted all the same) */
 };
 
 /* Opcode classes counted per flow (struct rdmatop_flow.classes). */
@@ -116,7 +117,8 @@ struct rdmatop_flow {
 	__u64 first_ns;		/* bpf_ktime_get_ns() of the first and last packet */
 	__u64 last_ns;
 	__u32 first_opcode;	/* the opcode of the first packet: the flow's transport */
-	__u32 reserved;
+	__u32 sampled;		/* events of the current second's sampling budget */
+	__u64 sample_second_ns;	/* when that second started */
 };
 
 /* What the programs need of each opcode, set from rdmatop's opcode table at load time. */
@@ -133,8 +135,18 @@ struct rdmatop_config {
 	__u16 reserved;
 	__u32 snaplen;		/* bytes per event, at most RDMATOP_MAX_SNAPLEN */
 	__u32 framing;		/* enum rdmatop_framing of the XDP program's packets */
+	__u32 sample;		/* 0: every RoCE packet is an event; 1: sampled (see below) */
+	__u32 sample_per_second;	/* sampled: events per flow and second beyond the notable */
 	struct rdmatop_opcode_info opcodes[256];
 };
+
+/*
+ * Sampled events (config.sample): a RoCE packet becomes an event when it is one of the first
+ * RDMATOP_SAMPLE_FIRST packets of its flow (per CPU: the flow map's entries are per CPU), a
+ * NAK, an RNR NAK, a CNP or ECN CE-marked, or within its flow's budget of
+ * config.sample_per_second events a second. Every packet is counted all the same.
+ */
+#define RDMATOP_SAMPLE_FIRST 8
 
 /* Default number of flows the kernel's flow map holds (the loader sets it). */
 #define RDMATOP_DEFAULT_KERNEL_FLOWS 65536

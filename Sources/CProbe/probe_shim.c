@@ -367,6 +367,7 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 			sum->events += values[i].events;
 			sum->lost_events += values[i].lost_events;
 			sum->flows_created += values[i].flows_created;
+			sum->unsampled += values[i].unsampled;
 		}
 	}
 	free(values);

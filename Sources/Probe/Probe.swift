@@ -17,6 +17,10 @@ public struct ProbeOptions: Sendable {
     public var ringBufferBytes = 8 << 20
     /// Flows the kernel's flow map holds (LRU beyond).
     public var kernelFlows = Int(RDMATOP_DEFAULT_KERNEL_FLOWS)
+    /// Sampled events: besides the first packets of each flow and every NAK, RNR NAK, CNP and
+    /// CE-marked packet, this many events per flow and second (bpf/rdmatop.h); nil: every
+    /// RoCE packet is an event.
+    public var samplePerSecond: Int?
     /// Another BPF object to load instead of the embedded one (developers: testing the
     /// error paths with a program the verifier rejects).
     public var objectOverride: [UInt8]?
@@ -37,6 +41,8 @@ public struct ProbeCounters: Sendable, Equatable {
     public var lostEvents: UInt64 = 0
     /// Entries added to the kernel's flow map.
     public var flowsCreated: UInt64 = 0
+    /// RoCE packets sampling left out of the events (counted all the same).
+    public var unsampled: UInt64 = 0
     public init() {}
 
     public static func + (a: ProbeCounters, b: ProbeCounters) -> ProbeCounters {
@@ -48,6 +54,7 @@ public struct ProbeCounters: Sendable, Equatable {
         s.events = a.events &+ b.events
         s.lostEvents = a.lostEvents &+ b.lostEvents
         s.flowsCreated = a.flowsCreated &+ b.flowsCreated
+        s.unsampled = a.unsampled &+ b.unsampled
         return s
     }
 }
@@ -77,6 +84,8 @@ public final class Probe {
     private var flowsFD: Int32 = -1
     private var statsFD: Int32 = -1
     private let options: ProbeOptions
+    /// Whether events are sampled (`ProbeOptions.samplePerSecond`), not one per RoCE packet.
+    public var sampled: Bool { options.samplePerSecond != nil }
     private final class HandlerBox {
         var handler: ((ProbeEvent) -> Void)?
         /// Added to bpf_ktime_get_ns() stamps to make them wall-clock time.
@@ -139,6 +148,10 @@ public final class Probe {
         config.port = options.port
         config.snaplen = UInt32(max(1, min(options.snapLength, Int(RDMATOP_MAX_SNAPLEN))))
         config.framing = framing.rawValue
+        if let perSecond = options.samplePerSecond {
+            config.sample = 1
+            config.sample_per_second = UInt32(clamping: max(0, perSecond))
+        }
         KernelOpcodeTable.fill(&config)
         let bytes = options.objectOverride ?? EmbeddedObject.bytes
         var obj: OpaquePointer?
@@ -358,6 +371,7 @@ public final class Probe {
         p.events = c.events
         p.lostEvents = c.lost_events
         p.flowsCreated = c.flows_created
+        p.unsampled = c.unsampled
         return p
     }
 
