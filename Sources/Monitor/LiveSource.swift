@@ -56,8 +56,11 @@ public final class LiveSource {
 
     /// The snapshot's source description.
     var snapshotSource: Snapshot.Source {
+        let counters = probe.totalCounters
         var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
-                                     lostEvents: probe.totalCounters.lostEvents)
+                                     lostEvents: counters.lostEvents)
+        source.events = probe.sampled ? "sampled" : "all"
+        source.unsampledPackets = counters.unsampled
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
         source.rdmaDevice = rdmaDevice
         source.cost = costMeter.read(probeNanoseconds: source.probeRunNanoseconds, probeRuns: source.probeRuns)
@@ -80,6 +83,8 @@ public final class LiveSource {
         if engine.filter.isEmpty, let exact = exactFlows() {
             snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
         }
+        // Sampled events would count samples, not packets.
+        if probe.sampled { snapshot.opcodes = [] }
         annotate(&snapshot)
         return snapshot
     }
@@ -105,6 +110,16 @@ public final class LiveSource {
         }
     }
 
+    /// Ticks the engine's rates on the wall clock, with the kernel's exact counts wherever
+    /// `snapshot` takes them (no filter), so that rates stay right when events are lost or
+    /// sampled. Returns the kernel's flows it read (nil: none).
+    @discardableResult
+    public func tick() -> [FlowStats]? {
+        let flows = engine.filter.isEmpty ? exactFlows()?.flows : nil
+        engine.tick(at: SystemClock.realtime(), exactTotals: exactTotals, exactFlows: flows)
+        return flows
+    }
+
     /// The probe's kernel counters of both directions: exact even when events are lost.
     public var exactTotals: ExactTotals {
         let c = probe.totalCounters
@@ -122,7 +137,8 @@ public final class LiveSource {
             let first = Int64(truncatingIfNeeded: c.first_ns) &+ kernel.clockOffset
             let last = Int64(truncatingIfNeeded: c.last_ns) &+ kernel.clockOffset
             var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
-                                             direction: k.packetDirection, udpSourcePort: 0, timestamp: first)
+                                             direction: k.packetDirection, udpSourcePort: 0, timestamp: first,
+                                             sampled: engine.configuration.sampledEvents)
             f.packets &+= c.packets
             f.bytes &+= c.bytes
             f.payloadBytes &+= c.payload_bytes

@@ -28,6 +28,7 @@ struct LiveCommand {
         // (its entries are per CPU and preallocated: 216 bytes x CPUs each).
         options.kernelFlows = min(max(self.engine.maxFlows, options.kernelFlows), 1 << 18)
         options.verifierLogPath = live.verifierLog
+        options.samplePerSecond = live.samplePerSecond
         if let path = live.bpfObject {
             guard let data = FileManager.default.contents(atPath: path) else {
                 printError("cannot read BPF object \(path)")
@@ -38,7 +39,9 @@ struct LiveCommand {
         Probe.installSignalHandlers()
         let viewing = ViewCommand.wanted(output, live)
         // The view filters rows, not packets: its engine counts everything.
-        let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: self.engine)
+        var configuration = self.engine
+        configuration.sampledEvents = live.samplePerSecond != nil
+        let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: configuration)
         let out = BufferedOutput()
         let source: LiveSource
         do {
@@ -101,10 +104,10 @@ struct LiveCommand {
         var failure: Error?
         do {
             var deadline = start + interval
-            engine.tick(at: SystemClock.realtime())
+            source.tick()
             while true {
                 let keepGoing = try source.run(until: deadline)
-                engine.tick(at: SystemClock.realtime())
+                source.tick()
                 if !output.dump {
                     let snapshot = source.snapshot(durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
                     metrics?.publish(snapshot)
@@ -158,6 +161,10 @@ struct LiveOptions: ParsableArguments {
 
     @Option(name: .customLong("buffer-size"), help: "Ring buffer size in MiB (a power of two).")
     var bufferMiB: Int = 8
+
+    @Option(name: .customLong("sample"),
+            help: ArgumentHelp("Sample events, for line rate: the kernel hands over only each flow's first packets, every NAK, RNR NAK, CNP and CE-marked packet, and N more per flow and second (previews). Per-QP counts stay exact (the kernel's); the PSN analysis, messages, round trips and opcodes are not measured.", valueName: "N"))
+    var samplePerSecond: Int?
 
     @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless (snapshots are printed only with --format or --json) unless --view.")
     var listen: String?

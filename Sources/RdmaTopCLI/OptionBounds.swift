@@ -24,6 +24,8 @@ enum OptionBounds {
     /// `--interval`, seconds between live snapshots or refreshes: below this a terminal or a
     /// pipe is flooded and the probe is polled for nothing.
     static let liveInterval = 0.05...86_400.0
+    /// `--sample`: events per flow and second beyond the notable ones.
+    static let samplePerSecond = 0...1_000_000
     /// `--speed` factors.
     static let speed = 0.001...1_000_000.0
 

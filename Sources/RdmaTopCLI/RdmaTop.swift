@@ -95,6 +95,16 @@ public struct RdmaTop: ParsableCommand {
             }
             guard isatty(1) == 1 else { throw ValidationError("--view needs a terminal on standard output") }
         }
+        if let n = live.samplePerSecond {
+            try B.check("--sample", n, B.samplePerSecond, "events per flow and second")
+            guard source.interface != nil else { throw ValidationError("--sample samples a live interface's events: give an interface") }
+            if output.dump || live.write != nil {
+                throw ValidationError("--sample and \(output.dump ? "--dump" : "-w"): those need every packet")
+            }
+            if (try? filters.packetFilter().isEmpty) == false && !ViewCommand.wanted(output, live) {
+                throw ValidationError("--sample and a filter: per-QP counts come from the kernel, which cannot filter within a flow")
+            }
+        }
         try B.check("--max-flows", analysis.maxFlows, B.maxFlows, "flows kept")
         try B.check("--count", live.count, B.count, "snapshots")
         try B.check("--preview", output.preview, B.preview, "payload bytes")

@@ -132,12 +132,20 @@ final class LiveFeed: PacketFeed {
     }
 
     var status: FeedStatus {
-        FeedStatus(kind: .interface, name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
-                   mode: source.probe.modeName,
-                   lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
-                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
-                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary }, cost: source.cost())
+        var status = FeedStatus(kind: .interface,
+                                name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
+                                mode: source.probe.modeName,
+                                lostEvents: source.probe.totalCounters.lostEvents, exactTotals: source.exactTotals,
+                                elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
+                                notes: source.deviceCounters.map { DeviceCounterValues($0).summary }, cost: source.cost())
+        status.sampled = source.probe.sampled
+        return status
     }
+
+    /// The kernel's per-flow counts read at the last tick.
+    private(set) var exactFlows: [FlowStats]?
+
+    func tick() { exactFlows = source.tick() }
 
     var owners: [FlowKey: QPOwner]? { source.resolver?.owners }
     var deviceCounters: [DeviceCounterValues] { source.deviceCounters.map(DeviceCounterValues.init) }

@@ -32,6 +32,9 @@ public struct FlowMetric: Sendable {
     public let split: (@Sendable (FlowStats) -> [(String, UInt64)])?
     /// The JSON value, when it is not the plain count (an object by code, say).
     public let json: (@Sendable (FlowStats) -> JSONValue)?
+    /// Whether the number needs every packet of the flow (the PSN analysis, messages, round
+    /// trips): with sampled events it is not measured.
+    public var needsEveryPacket: Bool { [.psns, .messages, .rtt].contains(group) }
 
     init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
@@ -51,8 +54,18 @@ public struct FlowMetric: Sendable {
         self.value = value
     }
 
-    /// The row's JSON value for a flow.
-    public func jsonValue(_ f: FlowStats) -> JSONValue { json?(f) ?? .uint(value(f)) }
+    /// Whether the row has a value for a flow: not when it needs every packet and the flow's
+    /// events were sampled.
+    public func measured(_ f: FlowStats) -> Bool { !(needsEveryPacket && f.sampled) }
+
+    /// The row's JSON value for a flow; null when not measured.
+    public func jsonValue(_ f: FlowStats) -> JSONValue {
+        guard measured(f) else { return .null }
+        return json?(f) ?? .uint(value(f))
+    }
+
+    /// The row's value as a table shows it: the count, or "-" when not measured.
+    public func text(_ f: FlowStats) -> String { measured(f) ? String(value(f)) : "-" }
 
     /// The row with JSON key `key`.
     public static func named(_ key: String) -> FlowMetric? { byKey[key] }

@@ -60,6 +60,10 @@ public struct GlobalMetric: Sendable {
                      help: "packets the kernel counted but could not hand over (ring buffer full): the tables miss them") {
             $0.source.lostEvents
         },
+        GlobalMetric("unsampled_packets", .source, unit: "packets", prometheus: "rdmatop_unsampled_packets",
+                     help: "RoCE packets the kernel counted but sampling (--sample) left out of the events (0 otherwise)") {
+            $0.source.unsampledPackets
+        },
         GlobalMetric("probe_run_ns", .source, unit: "seconds", prometheus: "rdmatop_probe_run_seconds", scale: 1e-9,
                      help: "time the kernel spent running the probe's BPF programs (needs BPF run-time stats; 0 for files)") {
             $0.source.probeRunNanoseconds

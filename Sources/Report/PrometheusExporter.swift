@@ -101,7 +101,8 @@ public final class PrometheusExporter {
         out.sample("rdmatop_build_info", [("version", version)], "1")
         if let s = snapshot {
             out.family("rdmatop_source_info", .gauge, help: "where the packets come from: the interface (or file) and the attach mode")
-            out.sample("rdmatop_source_info", [("interface", s.source.interface ?? s.source.file ?? ""), ("mode", s.source.mode)], "1")
+            out.sample("rdmatop_source_info", [("interface", s.source.interface ?? s.source.file ?? ""), ("mode", s.source.mode),
+                                               ("events", s.source.events)], "1")
             for g in GlobalMetric.all {
                 guard let p = g.prometheus else { continue }
                 out.family(p.name, p.kind, help: g.help)
@@ -115,7 +116,9 @@ public final class PrometheusExporter {
         // Each series' labels, escaped and joined once.
         let series: [(String, QPSeries)] = (shown.compactMap { key in tracked[key].map { ($0.labels, $0.series) } }
             + (other == .zero ? [] : [([("qpn", "other")], other)])).map { (PrometheusText.labels($0.0), $0.1) }
-        for (i, row) in QPSeries.counterRows.enumerated() {
+        // Sampled events: what needs every packet is not measured, so not exported.
+        let sampled = snapshot?.source.events == "sampled"
+        for (i, row) in QPSeries.counterRows.enumerated() where !(sampled && row.needsEveryPacket) {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
             for (labels, values) in series { out.sample(name, labels, String(values.counters[i])) }
@@ -130,6 +133,7 @@ public final class PrometheusExporter {
             }
         }
         let rtt = "rdmatop_qp_rtt_seconds"
+        if sampled { return out.text }
         out.family(rtt, .histogram, help: "round-trip time from a request to the ACK or response that covers it, at the capture point")
         for (labels, values) in series {
             var cumulative: UInt64 = 0

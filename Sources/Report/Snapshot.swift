@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 7
+    public static let schemaVersion = 8
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -27,6 +27,12 @@ public struct Snapshot: Sendable {
         /// flow map: exact whatever events are lost) or "events" (the packets decoded: files,
         /// a filter, or a probe without a flow map). The PSN analysis always runs on events.
         public var qpCounts = "events"
+        /// "all": every RoCE packet became an event (files; live by default); "sampled": the
+        /// probe's `--sample`, where the per-QP counts are the kernel's and what needs every
+        /// packet (the PSN analysis, messages, round trips, opcodes) is not measured (null).
+        public var events = "all"
+        /// RoCE packets the probe counted but sampling left out of the events (live).
+        public var unsampledPackets: UInt64 = 0
         /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).
         public var kernelEvictedFlows: UInt64?
         /// Nanoseconds the kernel spent in the probe's programs (BPF run-time stats); 0 for files.

@@ -9,7 +9,8 @@ extension Snapshot {
         if let file = source.file { sourceMembers.append(("file", .string(file))) }
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
         if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
-        sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts))]
+        sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts)),
+                          ("events", .string(source.events))]
         sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
         let percent = source.cost?.cpuPercent, perPacket = source.cost?.probeNanosecondsPerPacket
         sourceMembers += [("cpu_percent", percent.map { .double(($0 * 10).rounded() / 10) } ?? .null),
@@ -65,10 +66,10 @@ extension Snapshot {
             m.append((row.key, row.jsonValue(f)))
             if row.key == "malformed" {
                 m += [
-                    ("opcodes", .object(f.opcodes.sorted.map { (OpcodeTable[$0.opcode].name, .uint($0.count)) })),
+                    ("opcodes", f.sampled ? .null : .object(f.opcodes.sorted.map { (OpcodeTable[$0.opcode].name, .uint($0.count)) })),
                     ("rates", .object([
                         ("packets_per_s", .double(f.packetRate.last)), ("bytes_per_s", .double(f.byteRate.last)),
-                        ("messages_per_s", .double(f.messageRate.last)),
+                        ("messages_per_s", f.sampled ? .null : .double(f.messageRate.last)),
                         ("packets_per_s_smoothed", .double(f.packetRate.smoothed)),
                         ("bytes_per_s_smoothed", .double(f.byteRate.smoothed)),
                     ])),
@@ -76,11 +77,11 @@ extension Snapshot {
                 ]
             } else if row.key == "partial_messages" {
                 m += [
-                    ("message_bytes", f.messages.count == 0 ? .null : .object([
+                    ("message_bytes", f.messages.count == 0 || f.sampled ? .null : .object([
                         ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
                         ("max", .uint(f.messages.maxBytes)),
                     ])),
-                    ("rtt_us", f.rtt.count == 0 ? .null : .object([
+                    ("rtt_us", f.rtt.count == 0 || f.sampled ? .null : .object([
                         ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
                         ("count", .uint(f.rtt.count)),
                     ])),

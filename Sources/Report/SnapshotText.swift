@@ -19,6 +19,10 @@ extension Snapshot {
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
         if source.kind != "file" { summary += ", lost events \(source.lostEvents)" }
         out.append(summary)
+        if source.events == "sampled" {
+            out.append("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
+                       + "PSN analysis, messages, round trips and opcodes not measured (-)")
+        }
         if let cost = source.cost { out.append("cost: " + cost.summary) }
         if clocks.count > 1 {
             out.append("clocks: " + clocks.enumerated().map { i, c in
@@ -45,8 +49,8 @@ extension Snapshot {
             let shown = ops.prefix(maxOpcodesPerQP).map { "\(shortName(OpcodeTable[$0.opcode].name)) \($0.count)" }
             let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
             row.append(f.transport.name)
-            row += counters.map { String($0.value(f)) }
-            row += [f.rtt.percentile(50).map { "\($0) us" } ?? "-", shown.joined(separator: ", ") + more]
+            row += counters.map { $0.text(f) }
+            row += f.sampled ? ["-", "-"] : [f.rtt.percentile(50).map { "\($0) us" } ?? "-", shown.joined(separator: ", ") + more]
             qpTable.add(row)
         }
         out += qpTable.render()

@@ -48,6 +48,10 @@ public struct FlowStats: Sendable {
     public var messages = MessageLedger()
     public var rtt = RoundTripTimes()
     public var previews: [PayloadPreview] = []
+    /// The flow's packets reached the engine sampled (`EngineConfiguration.sampledEvents`):
+    /// its counts come from elsewhere (the kernel), and what needs every packet (the PSN
+    /// analysis, messages, round trips, opcodes) is not measured.
+    public let sampled: Bool
 
     /// Rates, updated by `StatsEngine.tick`.
     public var packetRate = RateMeter()
@@ -75,8 +79,10 @@ public struct FlowStats: Sendable {
     var readRequests: [(psn: UInt32, length: UInt32)] = []
     static let maximumReadRequests = 1024
 
-    public init(key: FlowKey, transport: Transport, direction: PacketDirection, udpSourcePort: UInt16, timestamp: Int64) {
+    public init(key: FlowKey, transport: Transport, direction: PacketDirection, udpSourcePort: UInt16, timestamp: Int64,
+                sampled: Bool = false) {
         self.key = key
+        self.sampled = sampled
         self.transport = transport
         self.direction = direction
         self.udpSourcePort = udpSourcePort

@@ -9,6 +9,9 @@ public struct EngineConfiguration: Sendable {
     public var pathMTU: Int?
     /// The path MTU assumed before any was learned (rxe's default active MTU on Ethernet).
     public var defaultPathMTU = 1024
+    /// The packets come sampled (the probe's `--sample`): the engine sees only some of each
+    /// flow's packets, so its flows say that what needs every packet is not measured.
+    public var sampledEvents = false
 
     public init() {}
 }
@@ -160,7 +163,7 @@ public final class StatsEngine {
         var evicted: FlowStats?
         let slot = table.touch(key, make: {
             FlowStats(key: key, transport: info.transport, direction: dir, udpSourcePort: packet.udp.sourcePort,
-                      timestamp: timestamp)
+                      timestamp: timestamp, sampled: configuration.sampledEvents)
         }, evicted: &evicted)
         if let evicted { forget(evicted) }
         let matched = filter.isEmpty || filter.matches(packet)

@@ -49,17 +49,22 @@ extension ViewModel {
 
         out += labelled("traffic", width: width, items(.traffic, f) + [
             ("pkt/s", Format.rate(f.packetRate.last)), ("bytes/s", Format.bytes(f.byteRate.last)),
-            ("msgs/s", Format.rate(f.messageRate.last)),
+            ("msgs/s", f.sampled ? "-" : Format.rate(f.messageRate.last)),
         ])
-        let ops = f.opcodes.sorted
-        out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })
-        let m = f.messages
-        out += labelled("messages", width: width, items(.messages, f) + [
-            ("min", m.count == 0 ? "-" : Format.bytes(Double(m.minBytes))),
-            ("mean", m.count == 0 ? "-" : Format.bytes(m.meanBytes)),
-            ("max", m.count == 0 ? "-" : Format.bytes(Double(m.maxBytes))),
-        ])
-        for group in [MetricGroup.psns, .responses, .congestion, .errors] {
+        if f.sampled {
+            out.append(StyledLine("opcodes    ", .section)
+                       + StyledLine("events sampled: opcodes, messages, PSN analysis and RTT not measured", .dim))
+        } else {
+            let ops = f.opcodes.sorted
+            out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })
+            let m = f.messages
+            out += labelled("messages", width: width, items(.messages, f) + [
+                ("min", m.count == 0 ? "-" : Format.bytes(Double(m.minBytes))),
+                ("mean", m.count == 0 ? "-" : Format.bytes(m.meanBytes)),
+                ("max", m.count == 0 ? "-" : Format.bytes(Double(m.maxBytes))),
+            ])
+        }
+        for group in [MetricGroup.psns, .responses, .congestion, .errors] where !(f.sampled && group == .psns) {
             var shown = items(group, f)
             if group == .psns {
                 shown.insert(("of", f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none"), at: 0)
@@ -67,7 +72,7 @@ extension ViewModel {
             out += labelled(group.rawValue, width: width, shown,
                             alarm: FlowMetric.group(group).contains { $0.alarm && $0.value(f) > 0 })
         }
-        out += rttLines(f.rtt, width: width)
+        if !f.sampled { out += rttLines(f.rtt, width: width) }
         out += previewLines(f, width: width)
         return out.map { $0.truncated(to: width) }
     }

@@ -59,7 +59,7 @@ public enum InteractiveView {
         state.message = options.message.map { StatusMessage($0) }
         var model = ViewModel(status: feed.status, state: state, symbols: terminal.symbols)
         let engine = feed.engine
-        engine.tick(at: feed.clock)
+        feed.tick()
         model.refresh(ViewData(feed: feed))
 
         var delay = nanoseconds(model.state.delay)
@@ -83,7 +83,7 @@ public enum InteractiveView {
                     break
                 case .ended:
                     ended = true
-                    engine.tick(at: feed.clock)
+                    feed.tick()
                     if !model.state.paused { model.refresh(ViewData(feed: feed)) }
                     model.updateStatus(feed.status)
                     dirty = true
@@ -111,7 +111,7 @@ public enum InteractiveView {
 
             let now = SystemClock.monotonic()
             if now >= nextTick {
-                if !(model.state.paused && feed.pausesWithView) { engine.tick(at: feed.clock) }
+                if !(model.state.paused && feed.pausesWithView) { feed.tick() }
                 if model.state.paused {
                     model.updateStatus(feed.status)
                 } else {

@@ -22,6 +22,12 @@ public protocol PacketFeed: AnyObject {
     /// The watched interface's RDMA ports' hw counters since the start.
     var deviceCounters: [DeviceCounterValues] { get }
 
+    /// Ticks the engine's rates (at `clock`); a live feed gives the kernel's exact counts too.
+    func tick()
+    /// Per-flow counts kept exactly elsewhere (the kernel's flow map) as of the last tick,
+    /// which the view shows instead of the engine's; nil when the feed has none.
+    var exactFlows: [FlowStats]? { get }
+
     /// Counts packets until `monotonicDeadline` (CLOCK_MONOTONIC nanoseconds) or until there
     /// is nothing more to read; may return early. Throws when the source fails.
     func pump(until monotonicDeadline: Int64) throws -> FeedProgress
@@ -36,6 +42,8 @@ extension PacketFeed {
     public var deviceCounters: [DeviceCounterValues] { [] }
     public var pausesWithView: Bool { false }
     public func setPaused(_ paused: Bool) {}
+    public func tick() { engine.tick(at: clock) }
+    public var exactFlows: [FlowStats]? { nil }
 }
 
 /// What a pump left behind.
@@ -73,6 +81,8 @@ public struct FeedStatus: Sendable, Equatable {
     public var notes: [String]
     /// rdmatop's CPU and, live, the probe's nanoseconds per packet; nil when not measured.
     public var cost: ToolCost?
+    /// Whether the probe samples events (`--sample`): the header says so.
+    public var sampled = false
 
     public init(kind: Kind, name: String, mode: String, lostEvents: UInt64? = nil, exactTotals: ExactTotals? = nil,
                 elapsedSeconds: Double = 0, ended: Bool = false, notes: [String] = [], cost: ToolCost? = nil) {

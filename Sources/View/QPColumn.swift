@@ -109,9 +109,9 @@ public enum QPColumn: Hashable, Sendable {
         case .transport: Double(f.transport.rawValue)
         case .packetRate: f.packetRate.last
         case .byteRate: f.byteRate.last
-        case .messageRate: f.messageRate.last
-        case .counter: Double(metric?.value(f) ?? 0)
-        case .rtt: f.rtt.percentile(50).map(Double.init) ?? -1
+        case .messageRate: f.sampled ? -1 : f.messageRate.last
+        case .counter: metric.map { $0.measured(f) ? Double($0.value(f)) : -1 } ?? 0
+        case .rtt: f.sampled ? -1 : f.rtt.percentile(50).map(Double.init) ?? -1
         case .source, .destination, .process, .opcodes: 0
         }
     }
@@ -132,10 +132,10 @@ public enum QPColumn: Hashable, Sendable {
         case .process: owner?.label ?? "?"
         case .packetRate: Format.rate(f.packetRate.last)
         case .byteRate: Format.bytes(f.byteRate.last)
-        case .messageRate: Format.rate(f.messageRate.last)
-        case .counter: Format.count(metric?.value(f) ?? 0)
-        case .rtt: f.rtt.percentile(50).map(Format.microseconds) ?? "-"
-        case .opcodes: QPColumn.topOpcodes(f, limit: 3)
+        case .messageRate: f.sampled ? "-" : Format.rate(f.messageRate.last)
+        case .counter: metric.map { $0.measured(f) ? Format.count($0.value(f)) : "-" } ?? "0"
+        case .rtt: f.sampled ? "-" : f.rtt.percentile(50).map(Format.microseconds) ?? "-"
+        case .opcodes: f.sampled ? "-" : QPColumn.topOpcodes(f, limit: 3)
         }
     }
 

@@ -49,13 +49,14 @@ public struct ViewData {
 
     /// A copy of the feed's engine's counters, with the feed's attribution.
     public init(feed: PacketFeed) {
-        self.init(engine: feed.engine, status: feed.status)
+        self.init(engine: feed.engine, status: feed.status, exactFlows: feed.exactFlows)
         owners = feed.owners
         deviceCounters = feed.deviceCounters
     }
 
-    /// A copy of `engine`'s counters.
-    public init(engine: StatsEngine, status: FeedStatus) {
+    /// A copy of `engine`'s counters; with `exactFlows` (the kernel's), the per-flow counts
+    /// are those (`takeExactCounts`).
+    public init(engine: StatsEngine, status: FeedStatus, exactFlows: [FlowStats]? = nil) {
         self.status = status
         totals = engine.totals
         if let exact = status.exactTotals { totals.take(exact) }
@@ -63,6 +64,7 @@ public struct ViewData {
         byteRate = engine.byteRate.last
         packetRateHistory = engine.packetRate.history
         flows = engine.flows
+        if let exactFlows { flows.takeExactCounts(from: exactFlows) }
         var index: [FlowKey: Int] = [:]
         index.reserveCapacity(flows.count)
         var texts: [(source: String, destination: String)] = []
@@ -96,7 +98,7 @@ public struct ViewData {
         addressText = texts
         addressWidth = widest
         var ops: [OpcodeRow] = []
-        for (i, total) in engine.opcodes.enumerated() where total.packets > 0 {
+        for (i, total) in engine.opcodes.enumerated() where total.packets > 0 && !status.sampled {
             ops.append(OpcodeRow(opcode: UInt8(i), packets: total.packets, bytes: total.bytes,
                                  rate: engine.opcodeRates[UInt8(i)]?.last ?? 0))
         }

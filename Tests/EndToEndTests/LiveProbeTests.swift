@@ -22,7 +22,7 @@ struct SnapshotCounts: Equatable, CustomStringConvertible {
             var counts = flows[key, default: [:]]
             for k in keys { counts[k, default: 0] += uint(qp[k])! }
             for (code, n) in qp["naks"] as! [String: Any] { counts["nak " + code, default: 0] += uint(n)! }
-            for (name, n) in qp["opcodes"] as! [String: Any] where withOpcodes { counts[name, default: 0] += uint(n)! }
+            for (name, n) in qp["opcodes"] as? [String: Any] ?? [:] where withOpcodes { counts[name, default: 0] += uint(n)! }
             flows[key] = counts
             if let d = qp["direction"] as? String { directions.insert(d) }
         }
@@ -186,6 +186,47 @@ struct LiveProbeTests {
         let counted = (json["qps"] as! [[String: Any]]).map { uint($0["packets"])! }.reduce(0, +)
         #expect(counted == total, "per-QP sum \(counted), kernel total \(total)")
         print("ring buffer of 1 MiB at full replay speed: \(lost) of \(total) events lost, per-QP counts exact")
+    }
+
+    /// With sampled events (`--sample 0`), the kernel hands over only each flow's first
+    /// packets and the notable ones (NAKs, RNR NAKs, CNPs, CE marks), yet every QP's counts
+    /// equal rdmatop's count of the file; what needs every packet is null, not a number.
+    @Test func sampledEventsKeepPerQPCountsExact() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let capture = dir.appendingPathComponent("sampled.pcap").path
+        #expect(try run(Paths.rocegen, ["-o", capture, "--connection", "write:65536:100", "--connection", "send:4096:300",
+                                        "--loss", "0.01", "--ecn", "0.02"]).status == 0)
+        let file = try parseJSON(try rdmatop("--read", capture, "--once", "--json").stdout)
+        let expected = SnapshotCounts(file, opcodes: false)
+        let total = uint((file["totals"] as! [String: Any])["roce_packets"])!
+        let qps = file["qps"] as! [[String: Any]]
+        let notable = qps.map { qp in
+            (qp["naks"] as! [String: Any]).values.map { uint($0)! }.reduce(0, +) + uint(qp["rnr_naks"])! + uint(qp["cnps"])!
+        }.reduce(0, +)
+        let marked = qps.map { uint($0["ecn_ce"])! }.reduce(0, +)
+        #expect(notable > 0 && marked > 0, "the capture has packets sampling must keep")
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json", "--sample", "0"])
+        try lab.replay(capture, pps: 100_000)
+        usleep(300_000)
+        #expect(p.stop() == 0)
+        let json = try parseJSON(p.stdout)
+        let source = json["source"] as! [String: Any]
+        #expect(source["events"] as? String == "sampled" && source["qp_counts"] as? String == "kernel")
+        let live = SnapshotCounts(json, opcodes: false)
+        #expect(live == expected, "live \(live) vs file \(expected)")
+        let events = total - uint(source["unsampled_packets"])!
+        let cpus = UInt64(ProcessInfo.processInfo.activeProcessorCount)
+        #expect(events >= max(notable, marked), "\(events) events, \(notable) NAKs and CNPs, \(marked) CE")
+        #expect(events <= UInt64(qps.count) * 8 * cpus + notable + marked, "\(events) events of \(total)")
+        for qp in json["qps"] as! [[String: Any]] {
+            for key in ["retransmitted_packets", "missing_psns", "lost_packets", "messages", "message_bytes", "rtt_us", "opcodes"] {
+                #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
+            }
+        }
+        #expect((json["opcodes"] as! [Any]).isEmpty)
+        print("sampled: \(events) events for \(total) RoCE packets, per-QP counts exact")
     }
 
     @Test func snapLengthBoundsTheCapturedBytes() throws {

@@ -1,0 +1,71 @@
+import Foundation
+import Report
+import RoCE
+import Stats
+import Testing
+
+/// With sampled events (`--sample`), what needs every packet of a flow is not measured: null
+/// in the JSON, "-" in the text, no series in Prometheus; the same traffic counted with every
+/// packet shows numbers in those places.
+struct SampledEventsTests {
+    /// A flow of SEND_ONLYs to QP 0x11 whose PSN 2 never came (so MISS is 1 when measured).
+    func snapshot(sampled: Bool) throws -> Snapshot {
+        var configuration = EngineConfiguration()
+        configuration.sampledEvents = sampled
+        let engine = StatsEngine(configuration: configuration)
+        var clock: Int64 = 1_000_000_000
+        for psn: UInt32 in [0, 1, 3, 4] {
+            let spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
+                                  source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
+                                  bth: BTH(opcode: 0x04, destQP: 0x11, psn: psn))
+            let packet = try PacketEncoder.encode(spec).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
+            clock += 1000
+            engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
+        }
+        var source = Snapshot.Source(kind: "interface", interface: "veth0", mode: "xdp")
+        source.events = sampled ? "sampled" : "all"
+        return Snapshot(engine: engine, source: source, durationSeconds: 1)
+    }
+
+    func qp(_ s: Snapshot) throws -> [String: Any] {
+        let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
+        return (json["qps"] as! [[String: Any]])[0]
+    }
+
+    @Test func whatNeedsEveryPacketIsNullInTheJSON() throws {
+        let every = try qp(try snapshot(sampled: false))
+        let sampled = try qp(try snapshot(sampled: true))
+        #expect(every["missing_psns"] as? Int == 1 && every["distinct_psns"] as? Int == 4)
+        for row in FlowMetric.all {
+            #expect((sampled[row.key] is NSNull) == row.needsEveryPacket, "\(row.key): \(String(describing: sampled[row.key]))")
+            #expect(!(every[row.key] is NSNull), "\(row.key)")
+        }
+        for key in ["opcodes", "message_bytes", "rtt_us"] { #expect(sampled[key] is NSNull, "\(key)") }
+        #expect(every["opcodes"] is [String: Any])
+        #expect(sampled["packets"] as? Int == 4)
+    }
+
+    @Test func theTextShowsADashAndSaysWhy() throws {
+        let text = try snapshot(sampled: true).renderText()
+        #expect(text.contains("events sampled:"))
+        let row = text.split(separator: "\n").first { $0.contains("0x000011") }!
+        let every = try snapshot(sampled: false).renderText().split(separator: "\n").first { $0.contains("0x000011") }!
+        // MISS and LOST: 1 with every packet; "-" sampled.
+        #expect(row.split(separator: " ").filter { $0 == "-" }.count > every.split(separator: " ").filter { $0 == "-" }.count,
+                "\(row)\n\(every)")
+        #expect(!text.contains("SEND_ONLY 4"), "opcodes are not shown")
+    }
+
+    @Test func prometheusExportsOnlyWhatIsMeasured() throws {
+        func exposition(_ sampled: Bool) throws -> String {
+            let exporter = PrometheusExporter(topK: 10, version: "test")
+            exporter.update(try snapshot(sampled: sampled))
+            return exporter.render()
+        }
+        let every = try exposition(false), sampled = try exposition(true)
+        for name in ["rdmatop_qp_missing_psns_total{", "rdmatop_qp_lost_packets_total{", "rdmatop_qp_rtt_seconds_count{"] {
+            #expect(every.contains(name) && !sampled.contains(name), "\(name)")
+        }
+        #expect(sampled.contains("rdmatop_qp_packets_total{") && sampled.contains("events=\"sampled\""))
+    }
+}
