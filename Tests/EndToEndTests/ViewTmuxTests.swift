@@ -416,4 +416,26 @@ func qpRows(_ screen: [String]) -> [String] {
         let b = try lab.attachments(lab.b, lab.ifB)
         #expect(b.xdp.isEmpty, "XDP left attached: \(b.xdp)")
     }
+
+    /// With sampled events the header says so, and the QP rows show the kernel's packet
+    /// counts with "-" where the analysis would need every packet (no opcode breakdown).
+    @Test(.enabled(if: NetworkLab.available, "needs root for network namespaces and BPF"))
+    func liveViewWithSampledEvents() throws {
+        let file = try parseJSON(try rdmatop("--read", Self.rping, "--once", "--json").stdout)
+        let packets = Set((file["qps"] as! [[String: Any]]).map { String(uint($0["packets"])!) })
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let view = try TmuxView([lab.ifB, "--mode", "xdp", "--sample", "0"], width: 200,
+                                prefix: ["/usr/sbin/ip", "netns", "exec", lab.b])
+        defer { view.stop() }
+        try view.wait(forText: "events sampled")
+        try lab.replay(Self.rping)
+        let s = try view.wait(for: "the replayed QPs with the file's packet counts") { s in
+            let rows = qpRows(s)
+            return rows.count == 4 && rows.allSatisfy { row in packets.contains { row.split(separator: " ").contains(Substring($0)) } }
+        }
+        #expect(qpRows(s).allSatisfy { !$0.contains("SEND") && !$0.contains("READ") && $0.contains(" - ") }, "\(qpRows(s))")
+        try view.keys("q")
+        #expect(try view.wait(forText: "TTY=restored").contains("EXIT=0"))
+    }
 }
