@@ -96,7 +96,7 @@ let package = Package(
         // `make bench`: per-packet costs of the decoder and the engine.
         .executableTarget(
             name: "RdmaTopBench",
-            dependencies: ["RoCE", "Stats", "Report", "Capture", "Monitor", "View",
+            dependencies: ["RoCE", "Stats", "Report", "Capture", "Monitor", "View", "Probe", "CProbe",
                            .product(name: "Benchmark", package: "swift-benchmark")]
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),

@@ -2,11 +2,12 @@
 /*
  * probe-bench: the kernel side of `make bench` (root).
  *
- *	probe-bench cost RDMATOP.o BENCH.o FOUR.pcap REPEAT
+ *	probe-bench cost RDMATOP.o BENCH.o FOUR.pcap CONFIG.bin REPEAT
  *		ns per packet under BPF_PROG_TEST_RUN of rdmatop's XDP and tc programs and of
  *		bench_count, on the four frames of FOUR.pcap: a data packet of a known flow, a
  *		data packet of a new flow, an ACK, a NAK; rdmatop's programs twice: with every
- *		packet an event, and with sampled events (rdmatop --sample 0).
+ *		packet an event, and with sampled events (rdmatop --sample 0), loaded with
+ *		CONFIG.bin: the struct rdmatop_config rdmatop loads (rdmatop-bench fixtures).
  *	probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS
  *		the live sender: bench_send under BPF_PROG_TEST_RUN with
  *		BPF_F_TEST_XDP_LIVE_FRAMES, redirecting the first frame of TEMPLATE.pcap, given
@@ -30,8 +31,12 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-/* Opens and loads a BPF object; with sample, rdmatop's sampled events (config.sample). */
-static struct bpf_object *open_object(const char *path, uint32_t ringbuf, int sample)
+/*
+ * Opens and loads a BPF object; with config, rdmatop's configuration (sample: with sampled
+ * events, as rdmatop --sample 0 loads it).
+ */
+static struct bpf_object *open_object(const char *path, uint32_t ringbuf,
+				      const struct rdmatop_config *given, int sample)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_map *map;
@@ -44,16 +49,14 @@ static struct bpf_object *open_object(const char *path, uint32_t ringbuf, int sa
 		bpf_map__set_max_entries(map, ringbuf);
 	bpf_object__for_each_map(map, obj) {
 		struct rdmatop_config config;
-		const void *initial;
 		size_t size;
 
-		if (!sample || !strstr(bpf_map__name(map), ".rodata"))
+		if (!given || !strstr(bpf_map__name(map), ".rodata"))
 			continue;
-		initial = bpf_map__initial_value(map, &size);
-		if (!initial || size != sizeof(config))
+		if (!bpf_map__initial_value(map, &size) || size != sizeof(config))
 			die("the probe's configuration", EINVAL);
-		memcpy(&config, initial, sizeof(config));
-		config.sample = 1;
+		config = *given;
+		config.sample = sample;
 		config.sample_per_second = 0;
 		if (bpf_map__set_initial_value(map, &config, sizeof(config)))
 			die("the probe's configuration", EINVAL);
@@ -133,12 +136,12 @@ static double cost(int prog, const uint8_t *frame, uint32_t len, uint32_t repeat
 }
 
 /* The four frames' costs, with rdmatop's programs loaded with every packet an event or sampled. */
-static void run_cost_table(char **argv, int sample)
+static void run_cost_table(char **argv, const struct rdmatop_config *config, int sample)
 {
 	static const char *names[MAX_FRAMES] = { "data, known flow", "data, new flow", "ACK", "NAK" };
-	struct bpf_object *probe = open_object(argv[2], 64 << 20, sample);
-	struct bpf_object *bench = open_object(argv[3], 0, 0);
-	uint32_t repeat = (uint32_t)strtoul(argv[5], NULL, 0);
+	struct bpf_object *probe = open_object(argv[2], 64 << 20, config, sample);
+	struct bpf_object *bench = open_object(argv[3], 0, NULL, 0);
+	uint32_t repeat = (uint32_t)strtoul(argv[6], NULL, 0);
 	const uint8_t *frames[MAX_FRAMES];
 	uint32_t lens[MAX_FRAMES];
 	struct bpf_map *flows = bpf_object__find_map_by_name(probe, "flows");
@@ -180,8 +183,14 @@ static void run_cost_table(char **argv, int sample)
 
 static int run_cost(char **argv)
 {
-	run_cost_table(argv, 0);
-	run_cost_table(argv, 1);
+	struct rdmatop_config config;
+	FILE *f = fopen(argv[5], "rb");
+
+	if (!f || fread(&config, sizeof(config), 1, f) != 1)
+		die(argv[5], f ? EINVAL : errno);
+	fclose(f);
+	run_cost_table(argv, &config, 0);
+	run_cost_table(argv, &config, 1);
 	return 0;
 }
 
@@ -264,11 +273,11 @@ static int run_send(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "cost"))
+	if (argc == 7 && !strcmp(argv[1], "cost"))
 		return run_cost(argv);
 	if (argc == 8 && !strcmp(argv[1], "send"))
 		return run_send(argv);
-	fprintf(stderr, "usage: probe-bench cost RDMATOP.o BENCH.o FOUR.pcap REPEAT\n"
+	fprintf(stderr, "usage: probe-bench cost RDMATOP.o BENCH.o FOUR.pcap CONFIG.bin REPEAT\n"
 		"       probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS\n");
 	return 64;
 }

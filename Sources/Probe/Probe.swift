@@ -143,7 +143,9 @@ public final class Probe {
         try openRingBuffer()
     }
 
-    private func load(framing: rdmatop_framing) throws(ProbeError) {
+    /// The programs' load-time configuration (their .rodata) for `options` and `framing`:
+    /// what `Probe` loads, and what `make bench` measures.
+    public static func configuration(_ options: ProbeOptions, framing: rdmatop_framing) -> rdmatop_config {
         var config = rdmatop_config()
         config.port = options.port
         config.snaplen = UInt32(max(1, min(options.snapLength, Int(RDMATOP_MAX_SNAPLEN))))
@@ -153,6 +155,11 @@ public final class Probe {
             config.sample_per_second = UInt32(clamping: max(0, perSecond))
         }
         KernelOpcodeTable.fill(&config)
+        return config
+    }
+
+    private func load(framing: rdmatop_framing) throws(ProbeError) {
+        var config = Probe.configuration(options, framing: framing)
         let bytes = options.objectOverride ?? EmbeddedObject.bytes
         var obj: OpaquePointer?
         let err = bytes.withUnsafeBytes { raw in

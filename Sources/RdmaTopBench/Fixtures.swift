@@ -1,4 +1,7 @@
+import CProbe
 import Capture
+import Foundation
+import Probe
 import RoCE
 
 /// The captures `make bench` (bench/run) feeds to the kernel benchmarks and to rdmatop,
@@ -57,6 +60,10 @@ enum Fixtures {
         }
         try write(four(), to: arguments[0] + "/four.pcap")
         try write(manyQPs(qps, packetsPerQP: 3), to: arguments[0] + "/qps.pcap")
+        // The configuration rdmatop loads on an Ethernet interface (its opcode table filled in),
+        // for probe-bench to load the programs with.
+        var config = Probe.configuration(ProbeOptions(interface: "bench"), framing: RDMATOP_FRAMING_ETH)
+        try withUnsafeBytes(of: &config) { try Data($0).write(to: URL(fileURLWithPath: arguments[0] + "/config.bin")) }
     }
 
     struct ExitCode: Error {}
