@@ -5,14 +5,18 @@ import RoCE
 import Stats
 
 /// Ring-buffer records as the probe hands them over: parsed by `ProbeEvent(record:)` (the
-/// probe's own parser), decoded and counted as the live source does, then a snapshot.
+/// probe's own parser), decoded and counted as the live source does, then a snapshot as
+/// text, JSON and Prometheus, counted from every packet or, when the clock offset is odd, as
+/// sampled events (`--sample`).
 ///
 /// Input: eight bytes of clock offset, then records, each a two-byte length and its bytes.
 enum ProbeEventHarness {
     static func run(_ bytes: UnsafeRawBufferPointer) {
         var input = FuzzInput(bytes)
         let clockOffset = Int64(bitPattern: input.number(bytes: 8))
-        let engine = StatsEngine()
+        var configuration = EngineConfiguration()
+        configuration.sampledEvents = clockOffset & 1 != 0
+        let engine = StatsEngine(configuration: configuration)
         let decoder = PacketDecoder()
         var number: UInt64 = 0
         while !input.isEmpty {
@@ -27,6 +31,11 @@ enum ProbeEventHarness {
             blackHole(frame)
         }
         engine.tick(at: engine.lastTimestamp)
-        blackHole(engine.totals)
+        var source = Snapshot.Source(kind: "interface", interface: "fuzz0", mode: "xdp")
+        source.events = configuration.sampledEvents ? "sampled" : "all"
+        let snapshot = Snapshot(engine: engine, source: source, durationSeconds: 1)
+        let exporter = PrometheusExporter(topK: 4, version: "fuzz")
+        exporter.update(snapshot)
+        blackHole((snapshot.renderText(), snapshot.jsonText(), exporter.render()))
     }
 }

@@ -6,9 +6,10 @@ import View
 
 /// The view model without a terminal: keys (including typed filters and delays), refreshes
 /// and renders at any size, over counters of rocegen's demo mix or none, with or without
-/// the QPs' owners (the PROCESS column and the detail's owner).
+/// the QPs' owners (the PROCESS column and the detail's owner), counted from every packet or
+/// as if the events were sampled (`--sample`).
 ///
-/// Input: a byte of status, glyphs and owners, width and height, then one byte per event: a
+/// Input: a byte of status, glyphs, owners and sampling, width and height, then one byte per event: a
 /// printable character, a special key (0x80-0x8F), a non-ASCII character (0x90-0x9F), a
 /// refresh with new counters (0xA0-0xAF), a resize (0xF0-0xFF, two bytes follow), else a
 /// Latin-1 character. The screen is rendered after each.
@@ -21,6 +22,8 @@ enum ViewHarness {
     /// Counters of rocegen's demo mix (loss, ECN, every workload), built once.
     // Built once, read only afterwards (a harness runs on one thread).
     nonisolated(unsafe) static let demoEngine = StatsEngine.demo(messagesPerConnection: 12)
+    /// The same, counted as if the events were sampled.
+    nonisolated(unsafe) static let sampledDemoEngine = StatsEngine.demo(messagesPerConnection: 12, sampled: true)
 
     /// Owners of every kind for the demo flows, with awkward names: long, wide, empty, control
     /// characters, no pid, a destroyed QP, types and states outside the kernel's enums.
@@ -57,9 +60,11 @@ enum ViewHarness {
         var status = statuses[Int(options & 3) % statuses.count]
         var width = Int(input.byte()), height = Int(input.byte())
         var model = ViewModel(status: status, symbols: options & 4 == 0 ? .ascii : .unicode)
-        let owned = options & 0x10 != 0
+        let owned = options & 0x10 != 0, sampled = options & 0x20 != 0
         func data(demo: Bool) -> ViewData {
-            var data = ViewData(engine: demo ? demoEngine : StatsEngine(), status: status)
+            var shown = status
+            shown.sampled = sampled
+            var data = ViewData(engine: demo ? (sampled ? sampledDemoEngine : demoEngine) : StatsEngine(), status: shown)
             if owned { data.owners = demo ? demoOwners : [:] }
             return data
         }

@@ -5,9 +5,12 @@ import TrafficGen
 extension StatsEngine {
     /// An engine fed with rocegen's demo mix (six connections: loss, ECN, every workload),
     /// payloads included, ticked at the first and past the last packet so every rate is set:
-    /// what the view's tests and its fuzzing harness render.
-    public static func demo(messagesPerConnection messages: Int) -> StatsEngine {
-        let engine = StatsEngine()
+    /// what the view's tests and its fuzzing harness render. `sampled`: counted as if the
+    /// events were sampled (`EngineConfiguration.sampledEvents`).
+    public static func demo(messagesPerConnection messages: Int, sampled: Bool = false) -> StatsEngine {
+        var configuration = EngineConfiguration()
+        configuration.sampledEvents = sampled
+        let engine = StatsEngine(configuration: configuration)
         let frames = TrafficGenerator(config: .demo(messagesPerConnection: messages)).generate().frames
         guard let first = frames.first, let last = frames.last else { return engine }
         engine.tick(at: first.timestamp)
