@@ -80,7 +80,10 @@ public final class LiveSource {
     public func snapshot(durationSeconds: Double) -> Snapshot {
         var snapshot = Snapshot(engine: engine, source: snapshotSource, durationSeconds: durationSeconds)
         snapshot.setExactTotals(exactTotals)
-        if engine.filter.isEmpty, let exact = exactFlows() {
+        // The flows `tick` has just read, when it read them (a tick and its snapshot): one
+        // walk of the kernel's map per interval, not two.
+        let recent = ticked.flatMap { SystemClock.monotonic() - $0.at < 10_000_000 ? $0.exact : nil }
+        if engine.filter.isEmpty, let exact = recent ?? exactFlows() {
             snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
         }
         // Sampled events would count samples, not packets.
@@ -115,10 +118,14 @@ public final class LiveSource {
     /// sampled. Returns the kernel's flows it read (nil: none).
     @discardableResult
     public func tick() -> [FlowStats]? {
-        let flows = engine.filter.isEmpty ? exactFlows()?.flows : nil
-        engine.tick(at: SystemClock.realtime(), exactTotals: exactTotals, exactFlows: flows)
-        return flows
+        let exact = engine.filter.isEmpty ? exactFlows() : nil
+        engine.tick(at: SystemClock.realtime(), exactTotals: exactTotals, exactFlows: exact?.flows)
+        ticked = exact.map { (SystemClock.monotonic(), $0) }
+        return exact?.flows
     }
+
+    /// What the last `tick` read of the kernel's flow map, and when (CLOCK_MONOTONIC).
+    private var ticked: (at: Int64, exact: (flows: [FlowStats], evicted: UInt64))?
 
     /// The probe's kernel counters of both directions: exact even when events are lost.
     public var exactTotals: ExactTotals {
