@@ -59,7 +59,8 @@ struct rdmatop_event {
 	__u8 reserved;
 };
 
-/* Exact counters, per CPU and per direction (the map's index). */
+/* Exact counters, per CPU and per direction (the map's index); __u64 fields only (user space
+ * adds them up as an array). */
 struct rdmatop_counters {
 	__u64 packets;		/* every packet the program saw */
 	__u64 bytes;

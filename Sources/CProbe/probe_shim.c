@@ -344,6 +344,16 @@ void rt_ringbuf_free(struct rt_ringbuf *r)
 
 /* ---- counters ---- */
 
+void rt_counters_add(struct rdmatop_counters *sum, const struct rdmatop_counters *c)
+{
+	__u64 *to = (__u64 *)sum;
+	const __u64 *from = (const __u64 *)c;
+
+	_Static_assert(sizeof(*sum) % sizeof(__u64) == 0, "rdmatop_counters holds __u64 counters only");
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+		to[i] += from[i];
+}
+
 int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -359,16 +369,8 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 	if (bpf_map_lookup_elem(map_fd, &direction, values)) {
 		err = -errno;
 	} else {
-		for (int i = 0; i < ncpus; i++) {
-			sum->packets += values[i].packets;
-			sum->bytes += values[i].bytes;
-			sum->roce_packets += values[i].roce_packets;
-			sum->roce_bytes += values[i].roce_bytes;
-			sum->events += values[i].events;
-			sum->lost_events += values[i].lost_events;
-			sum->flows_created += values[i].flows_created;
-			sum->unsampled += values[i].unsampled;
-		}
+		for (int i = 0; i < ncpus; i++)
+			rt_counters_add(sum, &values[i]);
 	}
 	free(values);
 	return err;

@@ -58,7 +58,7 @@ public final class LiveSource {
     var snapshotSource: Snapshot.Source {
         let counters = probe.totalCounters
         var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
-                                     lostEvents: counters.lostEvents)
+                                     lostEvents: counters.lost_events)
         source.events = probe.sampled ? "sampled" : "all"
         source.unsampledPackets = counters.unsampled
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
@@ -130,7 +130,7 @@ public final class LiveSource {
     /// The probe's kernel counters of both directions: exact even when events are lost.
     public var exactTotals: ExactTotals {
         let c = probe.totalCounters
-        return ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.rocePackets, roceBytes: c.roceBytes)
+        return ExactTotals(packets: c.packets, bytes: c.bytes, rocePackets: c.roce_packets, roceBytes: c.roce_bytes)
     }
 
     /// The kernel's per-flow counts as flows of the engine's kind (the two directions of a

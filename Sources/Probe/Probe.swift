@@ -31,31 +31,15 @@ public struct ProbeOptions: Sendable {
     public init(interface: String) { self.interface = interface }
 }
 
-/// Exact per-direction counters kept by the programs in the kernel.
-public struct ProbeCounters: Sendable, Equatable {
-    public var packets: UInt64 = 0
-    public var bytes: UInt64 = 0
-    public var rocePackets: UInt64 = 0
-    public var roceBytes: UInt64 = 0
-    public var events: UInt64 = 0
-    public var lostEvents: UInt64 = 0
-    /// Entries added to the kernel's flow map.
-    public var flowsCreated: UInt64 = 0
-    /// RoCE packets sampling left out of the events (counted all the same).
-    public var unsampled: UInt64 = 0
-    public init() {}
-
-    public static func + (a: ProbeCounters, b: ProbeCounters) -> ProbeCounters {
-        var s = ProbeCounters()
-        s.packets = a.packets &+ b.packets
-        s.bytes = a.bytes &+ b.bytes
-        s.rocePackets = a.rocePackets &+ b.rocePackets
-        s.roceBytes = a.roceBytes &+ b.roceBytes
-        s.events = a.events &+ b.events
-        s.lostEvents = a.lostEvents &+ b.lostEvents
-        s.flowsCreated = a.flowsCreated &+ b.flowsCreated
-        s.unsampled = a.unsampled &+ b.unsampled
-        return s
+/// Exact per-direction counters kept by the programs in the kernel (`struct
+/// rdmatop_counters`, bpf/rdmatop.h), as Swift reads them: the C struct itself.
+extension rdmatop_counters {
+    /// The two sets of counters added up, field by field.
+    public static func + (a: rdmatop_counters, b: rdmatop_counters) -> rdmatop_counters {
+        var sum = a
+        var other = b
+        rt_counters_add(&sum, &other)
+        return sum
     }
 }
 
@@ -367,19 +351,10 @@ public final class Probe {
     }
 
     /// The kernel's counters for one direction (`RDMATOP_DIR_RX` / `RDMATOP_DIR_TX`).
-    public func counters(direction: UInt32) -> ProbeCounters {
+    public func counters(direction: UInt32) -> rdmatop_counters {
         var c = rdmatop_counters()
-        guard countersFD >= 0, rt_read_counters(countersFD, direction, &c) == 0 else { return ProbeCounters() }
-        var p = ProbeCounters()
-        p.packets = c.packets
-        p.bytes = c.bytes
-        p.rocePackets = c.roce_packets
-        p.roceBytes = c.roce_bytes
-        p.events = c.events
-        p.lostEvents = c.lost_events
-        p.flowsCreated = c.flows_created
-        p.unsampled = c.unsampled
-        return p
+        guard countersFD >= 0, rt_read_counters(countersFD, direction, &c) == 0 else { return rdmatop_counters() }
+        return c
     }
 
     /// The kernel's flow map: every flow's exact counts, and the evictions. Nil when it
@@ -393,7 +368,7 @@ public final class Probe {
         guard rt_read_flows(flowsFD, &keys, &flows, UInt32(capacity), &count) == 0 else { return nil }
         keys.removeSubrange(Int(count)...)
         flows.removeSubrange(Int(count)...)
-        let created = totalCounters.flowsCreated
+        let created = totalCounters.flows_created
         return KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
                              clockOffset: box.clockOffset)
     }
@@ -422,7 +397,7 @@ public final class Probe {
     }
 
     /// Both directions summed.
-    public var totalCounters: ProbeCounters {
+    public var totalCounters: rdmatop_counters {
         counters(direction: RDMATOP_DIR_RX.rawValue) + counters(direction: RDMATOP_DIR_TX.rawValue)
     }
 
