@@ -10,6 +10,8 @@ enum PcapNGBlockType {
     static let obsoletePacket: UInt32 = 2
     static let simplePacket: UInt32 = 3
     static let enhancedPacket: UInt32 = 6
+    /// Interface statistics block: what the capture saw and dropped on an interface.
+    static let interfaceStatistics: UInt32 = 5
 
     /// The smallest total length of a block of `type`: its fixed fields plus the two lengths.
     static func minimumLength(_ type: UInt32) -> Int {
@@ -48,6 +50,11 @@ enum PcapNGOption {
     static let timestampOffset: UInt16 = 14
     /// `epb_flags` (EPB) and `pack_flags` (obsolete packet block).
     static let packetFlags: UInt16 = 2
+    /// `isb_ifrecv` (ISB): packets received.
+    static let interfaceReceived: UInt16 = 4
+    /// `isb_ifdrop` (ISB): packets dropped for lack of resources (dumpcap writes libpcap's
+    /// "dropped by kernel" here).
+    static let interfaceDropped: UInt16 = 5
 }
 
 /// The byte-order magic of a section header block, as read little-endian.

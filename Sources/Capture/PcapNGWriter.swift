@@ -163,6 +163,34 @@ public final class PcapNGWriter {
         }.get()
     }
 
+    /// Writes an interface statistics block, as dumpcap does at the end of a capture: the
+    /// packets the interface's capture received (`isb_ifrecv`) and those it dropped
+    /// (`isb_ifdrop`), which the file does not hold. Wireshark shows them in the capture
+    /// file's properties.
+    public func writeStatistics(interfaceID: Int, timestampNanoseconds: Int64, received: UInt64,
+                                dropped: UInt64) throws(CaptureError) {
+        try output.checkOpen()
+        guard interfaceID >= 0 && interfaceID < snapLengths.count else {
+            throw CaptureError(.invalidArgument("no interface \(interfaceID) (have \(snapLengths.count))"),
+                               source: output.name)
+        }
+        let counts = UInt64(max(0, timestampNanoseconds))
+        // Interface id, timestamp, two 8-byte options and opt_endofopt.
+        let length: UInt32 = 20 + 12 + 12 + 4 + 4
+        try output.appendU32(PcapNGBlockType.interfaceStatistics)
+        try output.appendU32(length)
+        try output.appendU32(UInt32(interfaceID))
+        try output.appendU32(UInt32(truncatingIfNeeded: counts >> 32))
+        try output.appendU32(UInt32(truncatingIfNeeded: counts))
+        for (code, value) in [(PcapNGOption.interfaceReceived, received), (PcapNGOption.interfaceDropped, dropped)] {
+            try output.appendU16(code)
+            try output.appendU16(8)
+            try output.appendU64(value)
+        }
+        try output.appendU32(0)  // opt_endofopt
+        try output.appendU32(length)
+    }
+
     /// Writes the buffered blocks to the file.
     public func flush() throws(CaptureError) {
         try output.flush()

@@ -238,11 +238,19 @@ public final class LiveSource {
 
     private var probeSnapLength: Int32 { 65535 }
 
-    /// Finishes the capture file and detaches the probe.
+    /// Finishes the capture file and detaches the probe. The file ends with an interface
+    /// statistics block, as dumpcap's do: the RoCE packets the kernel counted and the events
+    /// it could not hand over (lost, so not in the file), when the file has one interface
+    /// (rdmatop watches one: several would need per-interface counts the probe does not keep).
     public func close() throws {
+        let counters = probe.totalCounters  // before detaching: the maps go with the programs
         probe.close()
         if let writer {
             self.writer = nil
+            if writerInterfaces.count == 1, let id = writerInterfaces.values.first {
+                try writer.writeStatistics(interfaceID: id, timestampNanoseconds: SystemClock.realtime(),
+                                           received: counters.roce_packets, dropped: counters.lost_events)
+            }
             try writer.close()
         }
     }

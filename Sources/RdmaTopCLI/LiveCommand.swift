@@ -125,6 +125,12 @@ struct LiveCommand {
             failure = error
         }
         out.flush()
+        // Like tcpdump's "dropped by kernel": what --dump and -w lack.
+        let lost = source.probe.totalCounters.lost_events
+        if lost > 0 && (output.dump || live.write != nil) {
+            printError("\(lost) packets were counted but not handed over (ring buffer full): "
+                       + "the \(output.dump ? "dump" : "capture") lacks them; a larger --buffer-size helps")
+        }
         do {
             try source.close()
         } catch {
