@@ -75,9 +75,9 @@ int rt_ringbuf_poll(struct rt_ringbuf *rb, int timeout_ms);
 int rt_ringbuf_consume(struct rt_ringbuf *rb);
 void rt_ringbuf_free(struct rt_ringbuf *rb);
 
-/* Sums the per-CPU counters of one direction. Returns 0 or -errno. */
 /* Adds every counter of c to sum's (the struct holds __u64 counters only). */
 void rt_counters_add(struct rdmatop_counters *sum, const struct rdmatop_counters *c);
+/* Sums the per-CPU counters of one direction. Returns 0 or -errno. */
 int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *sum);
 
 /*
