@@ -58,7 +58,6 @@ public enum InteractiveView {
         state.filter = options.filter
         state.message = options.message.map { StatusMessage($0) }
         var model = ViewModel(status: feed.status, state: state, symbols: terminal.symbols)
-        let engine = feed.engine
         feed.tick()
         model.refresh(ViewData(feed: feed))
 
