@@ -8,10 +8,12 @@
  *		data packet of a new flow, an ACK, a NAK; rdmatop's programs twice: with every
  *		packet an event, and with sampled events (rdmatop --sample 0), loaded with
  *		CONFIG.bin: the struct rdmatop_config rdmatop loads (rdmatop-bench fixtures).
- *	probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS
+ *	probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS [RATE]
  *		the live sender: bench_send under BPF_PROG_TEST_RUN with
  *		BPF_F_TEST_XDP_LIVE_FRAMES, redirecting the first frame of TEMPLATE.pcap, given
- *		QPS QPs round robin, into IFNAME; stops after PACKETS frames or SECONDS.
+ *		QPS QPs round robin, into IFNAME; stops after PACKETS frames or SECONDS. With
+ *		RATE (packets/s), it sends in chunks of a tenth of a second, each started on
+ *		schedule; without, as fast as it can.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -213,6 +215,8 @@ static int run_send(char **argv)
 	uint64_t packets = strtoull(argv[5], NULL, 0);
 	uint32_t qps = (uint32_t)strtoul(argv[6], NULL, 0);
 	double seconds = strtod(argv[7], NULL), start, elapsed;
+	double rate = argv[8] ? strtod(argv[8], NULL) : 0;
+	uint64_t chunk = rate > 0 ? (uint64_t)(rate / 10) : 100000;
 	unsigned int ifindex = if_nametoindex(argv[4]);
 	const struct sender_config *cfg;
 	struct sender_config initial;
@@ -231,6 +235,10 @@ static int run_send(char **argv)
 		die(argv[4], ENODEV);
 	if (qps == 0 || packets == 0 || !(seconds > 0) || seconds > 600)
 		die("PACKETS, QPS and SECONDS (at most 600) must be positive", EINVAL);
+	if (argv[8] && !(rate >= 100 && rate <= 1e8))
+		die("RATE must be from 100 to 100000000 packets/s", EINVAL);
+	if (chunk > 100000)
+		chunk = 100000;
 	pcap_open(&p, argv[3]);
 	if (!pcap_next(&p, &frame, &len))
 		die("TEMPLATE.pcap has no frame", EINVAL);
@@ -254,8 +262,18 @@ static int run_send(char **argv)
 	while (sent < packets && now() - start < seconds) {
 		uint64_t left = packets - sent;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
-			    .repeat = left < 100000 ? (uint32_t)left : 100000,
+			    .repeat = left < chunk ? (uint32_t)left : (uint32_t)chunk,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+		if (rate > 0) {	/* the next chunk starts when the rate says it is due */
+			double due = start + sent / rate, wait = due - now();
+
+			if (wait > 0) {
+				struct timespec t = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
+
+				nanosleep(&t, NULL);
+			}
+		}
 
 		if (bpf_prog_test_run_opts(fd, &opts))
 			die("BPF_PROG_TEST_RUN (live frames)", errno);
@@ -275,9 +293,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 7 && !strcmp(argv[1], "cost"))
 		return run_cost(argv);
-	if (argc == 8 && !strcmp(argv[1], "send"))
+	if ((argc == 8 || argc == 9) && !strcmp(argv[1], "send"))
 		return run_send(argv);
 	fprintf(stderr, "usage: probe-bench cost RDMATOP.o BENCH.o FOUR.pcap CONFIG.bin REPEAT\n"
-		"       probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS\n");
+		"       probe-bench send BENCH.o TEMPLATE.pcap IFNAME PACKETS QPS SECONDS [RATE]\n");
 	return 64;
 }
