@@ -31,9 +31,8 @@ enum ProbeEventHarness {
             blackHole(frame)
         }
         engine.tick(at: engine.lastTimestamp)
-        var source = Snapshot.Source(kind: "interface", interface: "fuzz0", mode: "xdp")
-        source.events = configuration.sampledEvents ? "sampled" : "all"
-        let snapshot = Snapshot(engine: engine, source: source, durationSeconds: 1)
+        let snapshot = Snapshot(engine: engine, source: Snapshot.Source(kind: "interface", interface: "fuzz0", mode: "xdp"),
+                                durationSeconds: 1)
         let exporter = PrometheusExporter(topK: 4, version: "fuzz")
         exporter.update(snapshot)
         blackHole((snapshot.renderText(), snapshot.jsonText(), exporter.render()))

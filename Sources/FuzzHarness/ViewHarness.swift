@@ -62,9 +62,7 @@ enum ViewHarness {
         var model = ViewModel(status: status, symbols: options & 4 == 0 ? .ascii : .unicode)
         let owned = options & 0x10 != 0, sampled = options & 0x20 != 0
         func data(demo: Bool) -> ViewData {
-            var shown = status
-            shown.sampled = sampled
-            var data = ViewData(engine: demo ? (sampled ? sampledDemoEngine : demoEngine) : StatsEngine(), status: shown)
+            var data = ViewData(engine: demo ? (sampled ? sampledDemoEngine : demoEngine) : StatsEngine(), status: status)
             if owned { data.owners = demo ? demoOwners : [:] }
             return data
         }

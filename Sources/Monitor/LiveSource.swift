@@ -59,7 +59,6 @@ public final class LiveSource {
         let counters = probe.totalCounters
         var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
                                      lostEvents: counters.lost_events)
-        source.events = probe.sampled ? "sampled" : "all"
         source.unsampledPackets = counters.unsampled
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
         source.rdmaDevice = rdmaDevice
@@ -86,8 +85,6 @@ public final class LiveSource {
         if engine.filter.isEmpty, let exact = recent ?? exactFlows() {
             snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
         }
-        // Sampled events would count samples, not packets.
-        if probe.sampled { snapshot.opcodes = [] }
         annotate(&snapshot)
         return snapshot
     }

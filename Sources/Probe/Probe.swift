@@ -68,8 +68,6 @@ public final class Probe {
     private var flowsFD: Int32 = -1
     private var statsFD: Int32 = -1
     private let options: ProbeOptions
-    /// Whether events are sampled (`ProbeOptions.samplePerSecond`), not one per RoCE packet.
-    public var sampled: Bool { options.samplePerSecond != nil }
     private final class HandlerBox {
         var handler: ((ProbeEvent) -> Void)?
         /// Added to bpf_ktime_get_ns() stamps to make them wall-clock time.

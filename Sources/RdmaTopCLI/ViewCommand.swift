@@ -132,14 +132,11 @@ final class LiveFeed: PacketFeed {
     }
 
     var status: FeedStatus {
-        var status = FeedStatus(kind: .interface,
-                                name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
-                                mode: source.probe.modeName,
-                                lostEvents: source.probe.totalCounters.lost_events, exactTotals: source.exactTotals,
-                                elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
-                                notes: source.deviceCounters.map { DeviceCounterValues($0).summary }, cost: source.cost())
-        status.sampled = source.probe.sampled
-        return status
+        FeedStatus(kind: .interface, name: source.rdmaDevice.map { "\($0) on \(source.probe.interface)" } ?? source.probe.interface,
+                   mode: source.probe.modeName,
+                   lostEvents: source.probe.totalCounters.lost_events, exactTotals: source.exactTotals,
+                   elapsedSeconds: Double(SystemClock.monotonic() - start) / 1e9,
+                   notes: source.deviceCounters.map { DeviceCounterValues($0).summary }, cost: source.cost())
     }
 
     /// The kernel's per-flow counts read at the last tick.

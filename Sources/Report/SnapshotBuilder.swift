@@ -2,9 +2,13 @@ import RoCE
 import Stats
 
 extension Snapshot {
-    /// Builds the snapshot of `engine`'s counters.
+    /// Builds the snapshot of `engine`'s counters. When the engine's packets came sampled
+    /// (`EngineConfiguration.sampledEvents`), `source.events` says so and the opcode table,
+    /// which would count samples, stays empty.
     public init(engine: StatsEngine, source: Source, durationSeconds: Double? = nil) {
+        let sampled = engine.configuration.sampledEvents
         self.source = source
+        self.source.events = sampled ? "sampled" : "all"
         self.durationSeconds = durationSeconds ?? Double(engine.timeSpan) / 1e9
         clocks = engine.clocks.domains
         filter = engine.filter.isEmpty ? nil : engine.filter.description
@@ -16,7 +20,7 @@ extension Snapshot {
         // ~100x more, and a copy of every flow first doubles the cost.
         flows = engine.flowsBusiestFirst
         var ops: [Opcode] = []
-        for (index, total) in engine.opcodes.enumerated() where total.packets > 0 {
+        for (index, total) in engine.opcodes.enumerated() where total.packets > 0 && !sampled {
             let info = OpcodeTable[UInt8(index)]
             ops.append(Opcode(opcode: info.opcode, name: info.name, transport: info.transport.name,
                               packets: total.packets, bytes: total.bytes,

@@ -73,7 +73,7 @@ extension ViewModel {
             second.append("  lost events ")
             second.append(Format.count(lost), lost > 0 ? .alert : .emphasis)
         }
-        if status.sampled { second.append("  events sampled", .emphasis) }
+        if data.sampled { second.append("  events sampled", .emphasis) }
         second.append("  ICRC err ")
         second.append(Format.count(t.icrcErrors), t.icrcErrors > 0 ? .alert : .emphasis)
         second.append("/" + Format.count(t.icrcChecked))

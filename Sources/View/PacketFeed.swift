@@ -81,8 +81,6 @@ public struct FeedStatus: Sendable, Equatable {
     public var notes: [String]
     /// rdmatop's CPU and, live, the probe's nanoseconds per packet; nil when not measured.
     public var cost: ToolCost?
-    /// Whether the probe samples events (`--sample`): the header says so.
-    public var sampled = false
 
     public init(kind: Kind, name: String, mode: String, lostEvents: UInt64? = nil, exactTotals: ExactTotals? = nil,
                 elapsedSeconds: Double = 0, ended: Bool = false, notes: [String] = [], cost: ToolCost? = nil) {

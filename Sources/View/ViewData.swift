@@ -27,6 +27,9 @@ public struct ViewData {
     public var addressWidth: Int
     /// Address strings of each flow, by position in `flows`.
     public var addressText: [(source: String, destination: String)]
+    /// The engine's packets came sampled (`EngineConfiguration.sampledEvents`): the header
+    /// says so, and the opcode table, which would count samples, stays empty.
+    public var sampled = false
     /// Whose each flow's QP is; nil when the feed has no attribution (no PROCESS column).
     public var owners: [FlowKey: QPOwner]?
     /// The RDMA device's hw counters since the start.
@@ -64,6 +67,7 @@ public struct ViewData {
         byteRate = engine.byteRate.last
         packetRateHistory = engine.packetRate.history
         flows = engine.flows
+        sampled = engine.configuration.sampledEvents
         if let exactFlows { flows.takeExactCounts(from: exactFlows) }
         var index: [FlowKey: Int] = [:]
         index.reserveCapacity(flows.count)
@@ -98,7 +102,7 @@ public struct ViewData {
         addressText = texts
         addressWidth = widest
         var ops: [OpcodeRow] = []
-        for (i, total) in engine.opcodes.enumerated() where total.packets > 0 && !status.sampled {
+        for (i, total) in engine.opcodes.enumerated() where total.packets > 0 && !sampled {
             ops.append(OpcodeRow(opcode: UInt8(i), packets: total.packets, bytes: total.bytes,
                                  rate: engine.opcodeRates[UInt8(i)]?.last ?? 0))
         }

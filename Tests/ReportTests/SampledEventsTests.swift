@@ -22,9 +22,8 @@ struct SampledEventsTests {
             clock += 1000
             engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
         }
-        var source = Snapshot.Source(kind: "interface", interface: "veth0", mode: "xdp")
-        source.events = sampled ? "sampled" : "all"
-        return Snapshot(engine: engine, source: source, durationSeconds: 1)
+        return Snapshot(engine: engine, source: Snapshot.Source(kind: "interface", interface: "veth0", mode: "xdp"),
+                        durationSeconds: 1)
     }
 
     func qp(_ s: Snapshot) throws -> [String: Any] {
