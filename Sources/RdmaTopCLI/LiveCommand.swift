@@ -43,6 +43,11 @@ struct LiveCommand {
         configuration.sampledEvents = live.samplePerSecond != nil
         let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: configuration)
         let out = BufferedOutput()
+        // The flow map's per-CPU values are allocated one by one when it is created: beyond
+        // the default size that took over 90 s once, right after another large map was freed.
+        if options.kernelFlows > ProbeOptions(interface: interface).kernelFlows {
+            printError("loading the probe with a flow map of \(options.kernelFlows) flows: this can take a while")
+        }
         let source: LiveSource
         do {
             source = try LiveSource(options: options, decoder: decoder, engine: engine, savePath: live.write)
