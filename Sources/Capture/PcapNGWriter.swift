@@ -107,11 +107,7 @@ public final class PcapNGWriter {
     ///   - direction: written as `epb_flags` unless `.unknown`.
     public func write(interfaceID: Int, timestampNanoseconds: Int64, originalLength: Int? = nil,
                       data: UnsafeRawBufferPointer, direction: PacketDirection = .unknown) throws(CaptureError) {
-        try output.checkOpen()
-        guard interfaceID >= 0 && interfaceID < snapLengths.count else {
-            throw CaptureError(.invalidArgument("no interface \(interfaceID) (have \(snapLengths.count))"),
-                               source: output.name)
-        }
+        try checkInterface(interfaceID)
         let original = originalLength ?? data.count
         guard original >= data.count, let original32 = UInt32(exactly: original) else {
             throw CaptureError(.invalidArgument("original length \(original) is below the \(data.count) captured bytes or too large"),
@@ -169,11 +165,7 @@ public final class PcapNGWriter {
     /// file's properties.
     public func writeStatistics(interfaceID: Int, timestampNanoseconds: Int64, received: UInt64,
                                 dropped: UInt64) throws(CaptureError) {
-        try output.checkOpen()
-        guard interfaceID >= 0 && interfaceID < snapLengths.count else {
-            throw CaptureError(.invalidArgument("no interface \(interfaceID) (have \(snapLengths.count))"),
-                               source: output.name)
-        }
+        try checkInterface(interfaceID)
         let counts = UInt64(max(0, timestampNanoseconds))
         // Interface id, timestamp, two 8-byte options and opt_endofopt.
         let length: UInt32 = 20 + 12 + 12 + 4 + 4
@@ -189,6 +181,15 @@ public final class PcapNGWriter {
         }
         try output.appendU32(0)  // opt_endofopt
         try output.appendU32(length)
+    }
+
+    /// Throws unless the file is open and `interfaceID` was returned by `addInterface`.
+    private func checkInterface(_ interfaceID: Int) throws(CaptureError) {
+        try output.checkOpen()
+        guard interfaceID >= 0 && interfaceID < snapLengths.count else {
+            throw CaptureError(.invalidArgument("no interface \(interfaceID) (have \(snapLengths.count))"),
+                               source: output.name)
+        }
     }
 
     /// Writes the buffered blocks to the file.
