@@ -75,14 +75,12 @@ public final class LiveSource {
     /// The engine's snapshot as every live output shows it (the headless snapshots, the
     /// exporter, the exporter beside the view): totals and, unless a filter selects packets
     /// the kernel's per-flow counts cannot (an opcode within a flow), per-QP counts exact from
-    /// the kernel; owners and device counters added.
-    public func snapshot(durationSeconds: Double) -> Snapshot {
+    /// the kernel (`exact`: what `tick` has just read of them; nil: read now); owners and
+    /// device counters added.
+    public func snapshot(durationSeconds: Double, exact: KernelFlowCounts? = nil) -> Snapshot {
         var snapshot = Snapshot(engine: engine, source: snapshotSource, durationSeconds: durationSeconds)
         snapshot.setExactTotals(exactTotals)
-        // The flows `tick` has just read, when it read them (a tick and its snapshot): one
-        // walk of the kernel's map per interval, not two.
-        let recent = ticked.flatMap { SystemClock.monotonic() - $0.at < 10_000_000 ? $0.exact : nil }
-        if engine.filter.isEmpty, let exact = recent ?? exactFlows() {
+        if engine.filter.isEmpty, let exact = exact ?? exactFlows() {
             snapshot.setExactFlows(exact.flows, evicted: exact.evicted)
         }
         annotate(&snapshot)
@@ -112,17 +110,17 @@ public final class LiveSource {
 
     /// Ticks the engine's rates on the wall clock, with the kernel's exact counts wherever
     /// `snapshot` takes them (no filter), so that rates stay right when events are lost or
-    /// sampled. Returns the kernel's flows it read (nil: none).
+    /// sampled. Returns what it read of the kernel's flows (nil: none), for a snapshot taken
+    /// right after it: one walk of the kernel's map per interval, not two.
     @discardableResult
-    public func tick() -> [FlowStats]? {
+    public func tick() -> KernelFlowCounts? {
         let exact = engine.filter.isEmpty ? exactFlows() : nil
         engine.tick(at: SystemClock.realtime(), exactTotals: exactTotals, exactFlows: exact?.flows)
-        ticked = exact.map { (SystemClock.monotonic(), $0) }
-        return exact?.flows
+        return exact
     }
 
-    /// What the last `tick` read of the kernel's flow map, and when (CLOCK_MONOTONIC).
-    private var ticked: (at: Int64, exact: (flows: [FlowStats], evicted: UInt64))?
+    /// The kernel's per-flow counts as flows of the engine's kind, and the flows its map evicted.
+    public typealias KernelFlowCounts = (flows: [FlowStats], evicted: UInt64)
 
     /// The probe's kernel counters of both directions: exact even when events are lost.
     public var exactTotals: ExactTotals {
@@ -133,7 +131,7 @@ public final class LiveSource {
     /// The kernel's per-flow counts as flows of the engine's kind (the two directions of a
     /// flow added up, as the engine keys flows without direction), and the kernel's
     /// evictions; nil when the probe has no flow map.
-    func exactFlows() -> (flows: [FlowStats], evicted: UInt64)? {
+    func exactFlows() -> KernelFlowCounts? {
         guard let kernel = probe.kernelFlows() else { return nil }
         var merged: [FlowKey: FlowStats] = [:]
         for (k, c) in zip(kernel.keys, kernel.flows) {

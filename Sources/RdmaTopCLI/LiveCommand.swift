@@ -112,9 +112,10 @@ struct LiveCommand {
             source.tick()
             while true {
                 let keepGoing = try source.run(until: deadline)
-                source.tick()
+                let exact = source.tick()
                 if !output.dump {
-                    let snapshot = source.snapshot(durationSeconds: Double(SystemClock.monotonic() - start) / 1e9)
+                    let snapshot = source.snapshot(durationSeconds: Double(SystemClock.monotonic() - start) / 1e9,
+                                                   exact: exact)
                     metrics?.publish(snapshot)
                     if printing {
                         out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)

@@ -142,7 +142,7 @@ final class LiveFeed: PacketFeed {
     /// The kernel's per-flow counts read at the last tick.
     private(set) var exactFlows: [FlowStats]?
 
-    func tick() { exactFlows = source.tick() }
+    func tick() { exactFlows = source.tick()?.flows }
 
     var owners: [FlowKey: QPOwner]? { source.resolver?.owners }
     var deviceCounters: [DeviceCounterValues] { source.deviceCounters.map(DeviceCounterValues.init) }
