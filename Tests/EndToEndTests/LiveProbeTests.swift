@@ -170,16 +170,22 @@ struct LiveProbeTests {
     /// speed into a 1 MiB ring buffer loses events, yet every QP's packets, bytes, payload
     /// and replies (from the kernel's flow map) equal rdmatop's count of the file, and their
     /// sum equals the kernel's total.
+    /// A rocegen capture `name` in `dir` made with `arguments`, and rdmatop's count of it as a
+    /// file: its JSON snapshot, the per-QP counts the kernel keeps, and its RoCE total.
+    func generatedCapture(_ name: String, in dir: URL, _ arguments: [String]) throws
+        -> (path: String, file: [String: Any], expected: SnapshotCounts, total: UInt64) {
+        let path = dir.appendingPathComponent(name).path
+        #expect(try run(Paths.rocegen, ["-o", path] + arguments).status == 0)
+        let file = try parseJSON(try rdmatop("--read", path, "--once", "--json").stdout)
+        return (path, file, SnapshotCounts(file, opcodes: false), uint((file["totals"] as! [String: Any])["roce_packets"])!)
+    }
+
     @Test func perQPCountsStayExactWhenEventsAreLost() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
         let dir = try Paths.temporaryDirectory()
-        let capture = dir.appendingPathComponent("big.pcap").path
-        #expect(try run(Paths.rocegen, ["-o", capture, "--connection", "write:65536:200", "--connection", "send:4096:500",
-                                        "--loss", "0.01", "--ecn", "0.01"]).status == 0)
-        let file = try parseJSON(try rdmatop("--read", capture, "--once", "--json").stdout)
-        let expected = SnapshotCounts(file, opcodes: false)
-        let total = uint((file["totals"] as! [String: Any])["roce_packets"])!
+        let (capture, _, expected, total) = try generatedCapture("big.pcap", in: dir, [
+            "--connection", "write:65536:200", "--connection", "send:4096:500", "--loss", "0.01", "--ecn", "0.01"])
         let saved = dir.appendingPathComponent("lossy.pcapng").path
         let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
                                             "--buffer-size", "1", "-s", "4096", "-w", saved])
@@ -213,13 +219,8 @@ struct LiveProbeTests {
     @Test func sampledEventsKeepPerQPCountsExact() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
-        let dir = try Paths.temporaryDirectory()
-        let capture = dir.appendingPathComponent("sampled.pcap").path
-        #expect(try run(Paths.rocegen, ["-o", capture, "--connection", "write:65536:100", "--connection", "send:4096:300",
-                                        "--loss", "0.01", "--ecn", "0.02"]).status == 0)
-        let file = try parseJSON(try rdmatop("--read", capture, "--once", "--json").stdout)
-        let expected = SnapshotCounts(file, opcodes: false)
-        let total = uint((file["totals"] as! [String: Any])["roce_packets"])!
+        let (capture, file, expected, total) = try generatedCapture("sampled.pcap", in: try Paths.temporaryDirectory(), [
+            "--connection", "write:65536:100", "--connection", "send:4096:300", "--loss", "0.01", "--ecn", "0.02"])
         let qps = file["qps"] as! [[String: Any]]
         let notable = qps.map { qp in
             (qp["naks"] as! [String: Any]).values.map { uint($0)! }.reduce(0, +) + uint(qp["rnr_naks"])! + uint(qp["cnps"])!
