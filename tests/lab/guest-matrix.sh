@@ -21,6 +21,11 @@
 #   defaults: send/write/read -s 8192 -n 150; atomic -n 150; rc_pingpong -s 4096 -n 100
 # --rdmatop PATH (or RDMATOP=PATH in the environment): also run PATH live on vethB during each
 #   run (`PATH vethB --once --interval 600 --json`, ended by SIGINT after the tool): NAME.live.json
+# --sent PATH: on the runs with loss on the requester's side, also run PATH (rdmatop) on vethA,
+#   `PATH vethA --mode tc --dump -w NAME.sent.pcapng`: its tc egress hook sees every request
+#   before vethA's qdisc, so this file holds what netem dropped too (per-flow ground truth: a
+#   flow's requests in NAME.sent.pcapng minus those in NAME.pcap are the ones netem dropped).
+#   tc only: an XDP program on a veth changes how it delivers (in order, through its NAPI ring).
 # --budget SEC: start no run after SEC seconds (the rest is listed in OUTDIR/skipped.txt)
 #
 # Writes OUTDIR/runs/NAME.{pcap,log,json}[,NAME.live.json,NAME.live.err], OUTDIR/guest.log,
@@ -31,11 +36,12 @@ set -u
 OUT=${1:?usage: guest-matrix.sh OUTDIR [--rdmatop PATH] [--budget SEC] SPEC...}
 shift
 RDMATOP=${RDMATOP:-}
-BUDGET=0
+BUDGET=0 SENT=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rdmatop) RDMATOP=$2; shift 2 ;;
 	--budget) BUDGET=$2; shift 2 ;;
+	--sent) SENT=$2; shift 2 ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
@@ -428,6 +434,17 @@ run_one() {
 		{ echo "rdmatop=1"; echo "cmd_rdmatop=${rtc[*]}"; } >> "$d/meta"
 	fi
 
+	# optional: what the lossy side sent, before its qdisc (see --sent)
+	local stp= stc=()
+	if [[ -n $SENT && $side == req ]]; then
+		stc=("$SENT" $dev --mode tc --dump -w "$d/sent.pcapng")
+		"${stc[@]}" > /dev/null 2> "$d/sent.err" &
+		stp=$!
+		sent_attached_or_gone() { grep -q "watching $dev" "$d/sent.err" || gone $stp; }
+		wait_for 90 sent_attached_or_gone || log "$name: rdmatop on $dev did not attach: $(head -c 300 "$d/sent.err")"
+		echo "cmd_rdmatop_sent=${stc[*]}" >> "$d/meta"
+	fi
+
 	# traffic
 	{ echo "cmd_server=timeout -k 5 $TOOL_TIMEOUT ${srv[*]}"; echo "cmd_client=timeout -k 5 $TOOL_TIMEOUT ${cli[*]}"; } >> "$d/meta"
 	timeout -k 5 $TOOL_TIMEOUT "${srv[@]}" > "$d/server.log" 2>&1 &
@@ -449,6 +466,7 @@ run_one() {
 	QUIET_SIZE=-1
 	wait_for 20 file_quiet "$pcap" 2 || log "$name: capture still growing after 20 s"
 	if [[ -n $rtp ]]; then stop $rtp INT 60; echo "rc_rdmatop=$?" >> "$d/meta"; fi
+	if [[ -n $stp ]]; then stop $stp INT 60; echo "rc_rdmatop_sent=$?" >> "$d/meta"; fi
 	stop $tdp INT 20
 	hw_counters rxeA > "$d/hw_rxeA.after"; hw_counters rxeB > "$d/hw_rxeB.after"
 	ip -s -j link show > "$d/link.after" 2>/dev/null
@@ -487,6 +505,7 @@ run_one() {
 		if [[ -n $rtp ]]; then echo "### rdmatop: ${rtc[*]}   (exit $(sed -n 's/^rc_rdmatop=//p' "$d/meta"))"; cat "$d/live.err"; fi
 	} > "$RUNS/$name.log"
 	if [[ -n $rtp ]]; then cp "$d/live.json" "$RUNS/$name.live.json"; cp "$d/live.err" "$RUNS/$name.live.err"; fi
+	if [[ -n $stp ]]; then cp "$d/sent.pcapng" "$RUNS/$name.sent.pcapng"; cp "$d/sent.err" "$RUNS/$name.sent.err"; fi
 	echo "$name" >> "$OUT/done.txt"
 	log "DONE $name in $((SECONDS - t))s: client rc=$crc server rc=$src; $(grep -E 'captured' "$d/tcpdump.err" | tr '\n' ' ')" \
 		"netem: $(grep -A1 '^qdisc netem' "$d/tc_after.txt" | sed -n 's/^ *Sent \([0-9]*\) bytes \([0-9]*\) pkt (dropped \([0-9]*\).*/sent \2 dropped \3/p')"
