@@ -350,6 +350,36 @@ import Testing
         #expect(lost <= 3, "\(run): lost_packets \(lost) on the flows from \(clean), where netem dropped nothing")
     }
 
+    /// Runs with what the lossy requester sent before netem (`make-matrix --sent`:
+    /// NAME.sent.pcapng, written by rdmatop's tc egress hook on vethA, before vethA's qdisc).
+    static func sentRuns() -> [String] {
+        lossyRuns().filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent($0 + ".sent.pcapng").path) }
+    }
+
+    /// Per flow, what netem dropped is what the requester sent minus what the capture holds
+    /// (count.py's packets of the two files). Those differences add up to netem's own counter,
+    /// and each flow's `lost_packets` comes within 10 % + 3 of its own (up to 5 % loss), so a
+    /// total that is right by chance, one flow over and another under, does not pass.
+    @Test(.enabled(if: !sentRuns().isEmpty, "no runs with what the requester sent (make-matrix --sent) in the matrix folder"),
+          arguments: sentRuns())
+    func lostPacketsMatchEachFlowsDrops(run: String) throws {
+        let meta = try Self.metadata(run)
+        let loss = uint(meta["loss_percent"]) ?? 0
+        let sent = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".sent.pcapng").path)
+        let captured = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
+        var total: Int64 = 0
+        for (key, flow) in sent where key.src == Self.requester {
+            let drops = Int64(uint(flow["packets"]) ?? 0) - Int64(uint(captured[key]?["packets"]) ?? 0)
+            total += drops
+            let lost = Int64(uint(flows.first { FlowKey($0) == key }?["lost_packets"]) ?? 0)
+            let message = "\(run) \(key): lost_packets \(lost), netem dropped \(drops) of its requests"
+            print("GroundTruthTests: \(message)")
+            if loss <= 5 { #expect(Double(abs(lost - drops)) <= 0.1 * Double(drops) + 3, "\(message)") }
+        }
+        #expect(total == Int64(uint(meta["netem_dropped"]) ?? 0), "\(run): the flows' drops add up to \(total), netem's counter says \(meta["netem_dropped"] ?? "?")")
+    }
+
     /// The lost packets rdmatop infers on the lossy side's flows come close to what netem
     /// dropped: within 10 % + 3 up to 5 % loss. At 10 % loss the error is only printed
     /// (go-back-N runs then overlap, and lost retransmissions the wire cannot show pile up).
