@@ -94,11 +94,10 @@ func readAll(_ bytes: [UInt8], name: String = "test.pcap", bufferSize: Int = Cap
     return readAll(fileDescriptor: fd, name: name, bufferSize: bufferSize, limit: limit)
 }
 
-/// A fresh path in a per-process temporary directory.
+/// A fresh path in the temporary directory (its callers remove the file; a directory per
+/// process stayed behind, empty, after every run).
 func temporaryFile(_ name: String) -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("CaptureTests-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("\(UUID().uuidString)-\(name)")
+    FileManager.default.temporaryDirectory.appendingPathComponent("CaptureTests-\(getpid())-\(UUID().uuidString)-\(name)")
 }
 
 /// The package root (three levels above this file) and the shared captures beside it.
