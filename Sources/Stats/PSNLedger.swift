@@ -303,7 +303,11 @@ public struct PSNLedger: Sendable {
         // The PSN a NAK asked for, before its replay started: that replay, whatever an older
         // run left pending or where it stood.
         let startsReplay = nakAwaitsRun && psn == nakPSN
-        if !startsReplay, let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
+        // After a silence, with no run in progress (the last one reached the top), a PSN that
+        // goes back starts the timer's round: rxe sends interleaved rounds back to back. What
+        // the last run skipped comes again because it was lost.
+        let startsRound = startsReplay || (runNext == nil && gap > reorderWindowNanoseconds)
+        if !startsRound, let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
             // Skipped by the run, arriving after all: reordered, or resent by a second run
             // that interleaves with this one (rxe sends a NAK's replay and an older round
             // side by side, one packet of each in turn). The skipped PSNs this second run has
@@ -314,7 +318,7 @@ public struct PSNLedger: Sendable {
             }
             return
         }
-        if !nakAwaitsRun, let i = recentlySettled.lastIndex(where: { $0.psn == psn }),
+        if !nakAwaitsRun, !startsRound, let i = recentlySettled.lastIndex(where: { $0.psn == psn }),
            observed &- recentlySettled[i].settled <= PSNLedger.settleAfter {
             // Counted lost a few packets ago, and no NAK asked for it: it came late (rxe's
             // rounds reorder by up to 36 packets), not as the start of a new round.

@@ -236,6 +236,24 @@ import Testing
         #expect(f.lostPackets == 2)
     }
 
+    /// The replay for a NAK starts past the NAK's PSN and reaches the top; 65 ms later the
+    /// requester's timer resends from the NAK's PSN (read_bw, 2 QPs at 5 % on the requester:
+    /// `x600 x608 x616 624-720 728`, then `600 608 ...`, NAK-less). Those PSNs come because
+    /// they were lost, not as a second round interleaved with the replay: 8 lost on that flow
+    /// for the 13 its requests lost to netem before, 12 now.
+    @Test func aTimersRoundAfterAReplayReachedTheTopResendsWhatTheReplayLost() {
+        let e = StatsEngine()
+        var trace = writes(Array(1...9) + Array(11...20))
+        trace.append(response(.nak(.psnSequenceError), psn: 10, at: 100))
+        trace += writes(Array(13...22), start: 200)  // 10-12 lost again
+        trace += writes(Array(10...22), start: 65_210)
+        feed(e, trace)
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 1 && f.psn.unrecovered == 0)
+        #expect(f.psn.lostRetransmissions == 3)
+        #expect(f.lostPackets == 4)
+    }
+
     /// rxe, with 4 QPs and ACKs lost, replays a NAK side by side with an older round: two
     /// ascending streams, one packet of the second after every two of the first
     /// (Tests/Fixtures/rxe-matrix/send_bw-q4-m1024-req-l2: 602-614 616 615 617 619-622 676
