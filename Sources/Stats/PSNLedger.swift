@@ -85,8 +85,11 @@ public struct PSNLedger: Sendable {
     private var tail: (start: UInt32, count: UInt32, seen: UInt64)?
     /// Packets observed so far.
     private var observed: UInt64 = 0
-    /// rxe's interleaved rounds run up to about 30 packets of one before the other comes back.
-    static let settleAfter: UInt64 = 32
+    /// rxe's interleaved rounds run up to about 30 packets of one before the other comes back,
+    /// and a capture point that splits one round into two streams (two CPUs' backlogs) delays
+    /// a stream by up to about 60 packets: a skipped PSN is held for 48 packets, and its loss
+    /// taken back if it comes within 48 more.
+    static let settleAfter: UInt64 = 48
     static let sweepLength: UInt32 = 4
     static let sweepGap: UInt32 = 16
     static let maximumPending = 256

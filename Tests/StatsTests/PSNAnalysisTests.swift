@@ -289,6 +289,31 @@ import Testing
         #expect(f.lostPackets == 2)
     }
 
+    /// The capture point split one replay into two streams (send_bw, 4 QPs at 1 %: the
+    /// packets' stamps say `12-76 78-122 124-140`, 77 and 123 lost again; tcpdump delivered
+    /// `12-54 67-76 78-114 55 115-117 56-57 118 58 ...`): 55-66 came 48-60 packets after the
+    /// run skipped them. Counted lost after 32 packets, then taken back for 11 of them, the
+    /// twelfth read as a new round whose jump to 124 lost 57: 82 lost on that flow, 175 on
+    /// the run for netem's 114. Held for 48 packets: 4 lost here, 118 on the run.
+    @Test func aReplayTheCapturePointSplitIntoTwoStreamsLosesOnlyWhatItSkipped() {
+        let e = StatsEngine()
+        var trace = writes(Array(1...11) + Array(13...87) + Array(89...129))
+        trace.append(response(.nak(.psnSequenceError), psn: 12, at: 300))
+        var replay = Array(UInt32(12)...54) + Array(67...76) + Array(78...114) + [55] + Array(115...117)
+        var older = Array(UInt32(56)...66), newer = Array(UInt32(118)...122)
+        while !older.isEmpty {
+            replay += older.prefix(2)
+            older.removeFirst(min(2, older.count))
+            if !newer.isEmpty { replay.append(newer.removeFirst()) }
+        }
+        trace += writes(replay + Array(124...140), start: 400)
+        feed(e, trace)
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 2 && f.psn.unrecovered == 0)
+        #expect(f.psn.lostRetransmissions == 2)
+        #expect(f.lostPackets == 4)
+    }
+
     /// A replayed packet 36 packets late (write_bw, 2 QPs at 1 %: `614 616-651 615 652-682`):
     /// counted lost when it had not come 32 packets on, it came after all. It is late, not
     /// the start of a new round whose jump back to the run would skip 36 more (107 lost for
