@@ -350,13 +350,13 @@ import Testing
         #expect(lost <= 3, "\(run): lost_packets \(lost) on the flows from \(clean), where netem dropped nothing")
     }
 
-    /// Runs with what the lossy requester sent before netem (`make-matrix --sent`:
-    /// NAME.sent.pcapng, written by rdmatop's tc egress hook on vethA, before vethA's qdisc).
+    /// Runs with what the lossy side sent before netem (`make-matrix --sent`: NAME.sent.pcapng,
+    /// written by rdmatop's tc egress hook on that side's veth, before its qdisc).
     static func sentRuns() -> [String] {
         lossyRuns().filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent($0 + ".sent.pcapng").path) }
     }
 
-    /// Per flow, what netem dropped is what the requester sent minus what the capture holds
+    /// Per flow, what netem dropped is what the lossy side sent minus what the capture holds
     /// (count.py's packets of the two files). Those differences add up to netem's own counter,
     /// and each flow's `lost_packets` comes within 10 % + 3 of its own (up to 5 % loss), so a
     /// total that is right by chance, one flow over and another under, does not pass.
@@ -365,15 +365,16 @@ import Testing
     func lostPacketsMatchEachFlowsDrops(run: String) throws {
         let meta = try Self.metadata(run)
         let loss = uint(meta["loss_percent"]) ?? 0
+        let lossySource = meta["side"] as? String == "req" ? Self.requester : Self.responder
         let sent = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".sent.pcapng").path)
         let captured = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".pcap").path)
         let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
         var total: Int64 = 0
-        for (key, flow) in sent where key.src == Self.requester {
+        for (key, flow) in sent where key.src == lossySource {
             let drops = Int64(uint(flow["packets"]) ?? 0) - Int64(uint(captured[key]?["packets"]) ?? 0)
             total += drops
             let lost = Int64(uint(flows.first { FlowKey($0) == key }?["lost_packets"]) ?? 0)
-            let message = "\(run) \(key): lost_packets \(lost), netem dropped \(drops) of its requests"
+            let message = "\(run) \(key): lost_packets \(lost), netem dropped \(drops) of its packets"
             print("GroundTruthTests: \(message)")
             if loss <= 5 { #expect(Double(abs(lost - drops)) <= 0.1 * Double(drops) + 3, "\(message)") }
         }

@@ -21,10 +21,10 @@
 #   defaults: send/write/read -s 8192 -n 150; atomic -n 150; rc_pingpong -s 4096 -n 100
 # --rdmatop PATH (or RDMATOP=PATH in the environment): also run PATH live on vethB during each
 #   run (`PATH vethB --once --interval 600 --json`, ended by SIGINT after the tool): NAME.live.json
-# --sent PATH: on the runs with loss on the requester's side, also run PATH (rdmatop) on vethA,
-#   `PATH vethA --mode tc --dump -w NAME.sent.pcapng`: its tc egress hook sees every request
-#   before vethA's qdisc, so this file holds what netem dropped too (per-flow ground truth: a
-#   flow's requests in NAME.sent.pcapng minus those in NAME.pcap are the ones netem dropped).
+# --sent PATH: on the runs with loss, also run PATH (rdmatop) on the lossy side's veth,
+#   `PATH DEV --mode tc --dump -w NAME.sent.pcapng`: its tc egress hook sees every packet DEV
+#   sends before DEV's qdisc, so this file holds what netem dropped too (per-flow ground truth:
+#   a flow's packets in NAME.sent.pcapng minus those in NAME.pcap are the ones netem dropped).
 #   tc only: an XDP program on a veth changes how it delivers (in order, through its NAPI ring).
 # --budget SEC: start no run after SEC seconds (the rest is listed in OUTDIR/skipped.txt)
 #
@@ -436,7 +436,7 @@ run_one() {
 
 	# optional: what the lossy side sent, before its qdisc (see --sent)
 	local stp= stc=()
-	if [[ -n $SENT && $side == req ]]; then
+	if [[ -n $SENT && -n $dev ]]; then
 		stc=("$SENT" $dev --mode tc --dump -w "$d/sent.pcapng")
 		"${stc[@]}" > /dev/null 2> "$d/sent.err" &
 		stp=$!
