@@ -306,10 +306,10 @@ public struct PSNLedger: Sendable {
         // The PSN a NAK asked for, before its replay started: that replay, whatever an older
         // run left pending or where it stood.
         let startsReplay = nakAwaitsRun && psn == nakPSN
-        // After a silence, with no run in progress (the last one reached the top), a PSN that
+        // After a silence, with no run in progress (or one that reached the top), a PSN that
         // goes back starts the timer's round: rxe sends interleaved rounds back to back. What
         // the last run skipped comes again because it was lost.
-        let startsRound = startsReplay || (runNext == nil && gap > reorderWindowNanoseconds)
+        let startsRound = startsReplay || ((runNext == nil || runNext == next) && gap > reorderWindowNanoseconds)
         if !startsRound, let i = pendingLosses.firstIndex(where: { $0.psn == psn }) {
             // Skipped by the run, arriving after all: reordered, or resent by a second run
             // that interleaves with this one (rxe sends a NAK's replay and an older round

@@ -254,6 +254,22 @@ import Testing
         #expect(f.lostPackets == 4)
     }
 
+    /// The same when the replay ends at the top with no new PSN after it (send_bw with 4 QPs
+    /// at 2 %, the requester's own record: `x112 113-192 x193 194-240`, then after the
+    /// timeout `112-118 ...`): 112, skipped by the replay, comes again because it was lost.
+    @Test func aTimersRoundAfterAReplayThatStoppedAtTheTopResendsWhatTheReplayLost() {
+        let e = StatsEngine()
+        var trace = writes(Array(0...111) + Array(113...180))
+        trace.append(response(.nak(.psnSequenceError), psn: 112, at: 200))
+        trace += writes(Array(113...180), start: 300)  // 112 lost again
+        trace += writes(Array(112...180), start: 70_000)
+        feed(e, trace)
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 1 && f.psn.unrecovered == 0)
+        #expect(f.psn.lostRetransmissions == 1)
+        #expect(f.lostPackets == 2)
+    }
+
     /// rxe, with 4 QPs and ACKs lost, replays a NAK side by side with an older round: two
     /// ascending streams, one packet of the second after every two of the first
     /// (Tests/Fixtures/rxe-matrix/send_bw-q4-m1024-req-l2: 602-614 616 615 617 619-622 676
