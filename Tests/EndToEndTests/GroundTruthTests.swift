@@ -360,7 +360,7 @@ import Testing
     /// (count.py's packets of the two files). Those differences add up to netem's own counter,
     /// and each flow's `lost_packets` comes within 10 % + 3 of its own (up to 5 % loss), so a
     /// total that is right by chance, one flow over and another under, does not pass.
-    @Test(.enabled(if: !sentRuns().isEmpty, "no runs with what the requester sent (make-matrix --sent) in the matrix folder"),
+    @Test(.enabled(if: !sentRuns().isEmpty, "no runs with what the lossy side sent (make-matrix --sent) in the matrix folder"),
           arguments: sentRuns())
     func lostPacketsMatchEachFlowsDrops(run: String) throws {
         let meta = try Self.metadata(run)
