@@ -366,6 +366,13 @@ import Testing
         let meta = try Self.metadata(run)
         let loss = uint(meta["loss_percent"]) ?? 0
         let lossySource = meta["side"] as? String == "req" ? Self.requester : Self.responder
+        // The recorder says when its ring buffer dropped events (the file then lacks packets,
+        // and is no ground truth): read_bw with 4 QPs at 5 % on the responder lost 4,902.
+        let recorder = (try? String(contentsOf: Self.fixtures.appendingPathComponent(run + ".sent.err"), encoding: .utf8)) ?? ""
+        if recorder.contains("not handed over") {
+            print("GroundTruthTests: \(run): the sent file is not whole, not checked: \(recorder.split(separator: "\n").last ?? "")")
+            return
+        }
         let sent = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".sent.pcapng").path)
         let captured = try Self.independentCount(Self.fixtures.appendingPathComponent(run + ".pcap").path)
         let flows = try Self.snapshotFlows(Self.fixtures.appendingPathComponent(run + ".pcap").path)
