@@ -26,14 +26,15 @@
 #   sends before DEV's qdisc, so this file holds what netem dropped too (per-flow ground truth:
 #   a flow's packets in NAME.sent.pcapng minus those in NAME.pcap are the ones netem dropped).
 #   tc only: an XDP program on a veth changes how it delivers (in order, through its NAPI ring).
+#   On the responder's side DEV is vethB, which --rdmatop also watches: use one or the other.
 # --budget SEC: start no run after SEC seconds (the rest is listed in OUTDIR/skipped.txt)
 #
-# Writes OUTDIR/runs/NAME.{pcap,log,json}[,NAME.live.json,NAME.live.err], OUTDIR/guest.log,
+# Writes OUTDIR/runs/NAME.{pcap,log,json}[,NAME.live.{json,err}][,NAME.sent.{pcapng,err}], OUTDIR/guest.log,
 # OUTDIR/guest-info.txt, OUTDIR/done.txt and OUTDIR/skipped.txt (one name a line), OUTDIR/dmesg.txt.
 # Exit status: 0 when the setup worked (failed runs are data: see each NAME.json's "status"),
 # 2 on a usage error, 3 when the rxe pair could not be set up.
 set -u
-OUT=${1:?usage: guest-matrix.sh OUTDIR [--rdmatop PATH] [--budget SEC] SPEC...}
+OUT=${1:?usage: guest-matrix.sh OUTDIR [--rdmatop PATH] [--sent PATH] [--budget SEC] SPEC...}
 shift
 RDMATOP=${RDMATOP:-}
 BUDGET=0 SENT=
