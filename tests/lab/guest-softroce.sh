@@ -183,6 +183,10 @@ run_pair() {
 	local src=$?
 	kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
 	log "DONE $name in $((SECONDS - t))s: client rc=$crc, server rc=$src"
+	# rxeB's packet counters after each run: when device_rcvd_pkts departs (once, 85 of
+	# 13,434 packets), which run's packets rxe refused.
+	local hw=/sys/class/infiniband/rxeB/ports/1/hw_counters
+	printf '%s\t%s\t%s\n' "$name" "$(cat $hw/rcvd_pkts 2>/dev/null)" "$(cat $hw/sent_pkts 2>/dev/null)" >> "$OUT/rxeB-counters-by-run.tsv"
 	tail -n 3 "$W/$name.client.log"
 	{ echo "### server: ${srv[*]}"; cat "$W/$name.server.log"
 	  echo "### client: ${cli[*]}"; cat "$W/$name.client.log"; } > "$OUT/$name.log"
