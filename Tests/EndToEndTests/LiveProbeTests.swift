@@ -166,10 +166,6 @@ struct LiveProbeTests {
         #expect(dump.allSatisfy { uint($0["frame.cap_len"])! <= 186 })
     }
 
-    /// Per-QP counts stay exact when the ring buffer overflows: a capture replayed at full
-    /// speed into a 1 MiB ring buffer loses events, yet every QP's packets, bytes, payload
-    /// and replies (from the kernel's flow map) equal rdmatop's count of the file, and their
-    /// sum equals the kernel's total.
     /// A rocegen capture `name` in `dir` made with `arguments`, and rdmatop's count of it as a
     /// file: its JSON snapshot, the per-QP counts the kernel keeps, and its RoCE total.
     func generatedCapture(_ name: String, in dir: URL, _ arguments: [String]) throws
@@ -180,6 +176,10 @@ struct LiveProbeTests {
         return (path, file, SnapshotCounts(file, opcodes: false), uint((file["totals"] as! [String: Any])["roce_packets"])!)
     }
 
+    /// Per-QP counts stay exact when the ring buffer overflows: a capture replayed at full
+    /// speed into a 1 MiB ring buffer loses events, yet every QP's packets, bytes, payload
+    /// and replies (from the kernel's flow map) equal rdmatop's count of the file, and their
+    /// sum equals the kernel's total.
     @Test func perQPCountsStayExactWhenEventsAreLost() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
