@@ -16,7 +16,9 @@ public struct ProbeOptions: Sendable {
     /// Size of the ring buffer (a power of two, at least a page).
     public var ringBufferBytes = 8 << 20
     /// Flows the kernel's flow map holds (LRU beyond).
-    public var kernelFlows = Int(RDMATOP_DEFAULT_KERNEL_FLOWS)
+    public var kernelFlows = ProbeOptions.defaultKernelFlows
+    /// The flow map's size unless asked otherwise (bpf/rdmatop.h).
+    public static let defaultKernelFlows = Int(RDMATOP_DEFAULT_KERNEL_FLOWS)
     /// Sampled events: besides the first packets of each flow and every NAK, RNR NAK, CNP and
     /// CE-marked packet, this many events per flow and second (bpf/rdmatop.h); nil: every
     /// RoCE packet is an event.

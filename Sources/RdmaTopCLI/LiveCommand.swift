@@ -45,7 +45,7 @@ struct LiveCommand {
         let out = BufferedOutput()
         // The flow map's per-CPU values are allocated one by one when it is created: beyond
         // the default size that took over 90 s once, right after another large map was freed.
-        if options.kernelFlows > ProbeOptions(interface: interface).kernelFlows {
+        if options.kernelFlows > ProbeOptions.defaultKernelFlows {
             printError("loading the probe with a flow map of \(options.kernelFlows) flows: this can take a while")
         }
         let source: LiveSource
