@@ -49,6 +49,15 @@ struct {
 	__type(value, struct rdmatop_flow);
 } flows SEC(".maps");
 
+/* Requests awaiting their answer, for round trips (rdmatop.h); not per CPU, as the answer
+ * may come in on another CPU than the request went out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RDMATOP_RTT_PENDING);
+	__type(key, struct rdmatop_rtt_key);
+	__type(value, struct rdmatop_rtt_pending);
+} rtt_pending SEC(".maps");
+
 /* An event under construction: too big for the 512-byte BPF stack. */
 struct scratch {
 	struct rdmatop_event event;
@@ -184,9 +193,90 @@ static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *
 	return bpf_map_lookup_elem(&flows, key);
 }
 
+/* The log2 bucket of a round trip of us microseconds (rdmatop.h). */
+static __always_inline __u32 rtt_bucket(__u64 us)
+{
+	__u32 b = 0;
+
+	if (us >= 1ULL << 32) {
+		us >>= 32;
+		b += 32;
+	}
+	if (us >= 1 << 16) {
+		us >>= 16;
+		b += 16;
+	}
+	if (us >= 1 << 8) {
+		us >>= 8;
+		b += 8;
+	}
+	if (us >= 1 << 4) {
+		us >>= 4;
+		b += 4;
+	}
+	if (us >= 1 << 2) {
+		us >>= 2;
+		b += 2;
+	}
+	if (us >= 1 << 1)
+		b += 1;
+	return b < RDMATOP_RTT_BUCKETS ? b : RDMATOP_RTT_BUCKETS - 1;
+}
+
+/*
+ * Round trips (rdmatop.h): an RC or XRC request that asks for an answer is remembered by its
+ * addresses and PSN (a resend keeps the first time); the answer that carries that PSN back
+ * (acked: an AETH with the ACK syndrome) adds the time between them to the request's flow,
+ * in this CPU's share of its entry.
+ */
+static __always_inline void round_trip(struct rdmatop_flow_key *key, __u8 *bth, __u32 opclass, int acked)
+{
+	__u32 code = bth[0] & 0x1f, transport = bth[0] >> 5, b;
+	struct rdmatop_rtt_pending fresh = {}, *p;
+	struct rdmatop_rtt_key rk = {};
+	struct rdmatop_flow *req;
+	__u64 now, ns;
+	int atomic = code == 0x13 || code == 0x14;	/* CMP_SWAP, FETCH_ADD */
+
+	if (transport != 0 && transport != 5)
+		return;
+	rk.psn = (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11];
+	if (opclass == RDMATOP_CLASS_SEND || opclass == RDMATOP_CLASS_WRITE ||
+	    opclass == RDMATOP_CLASS_READ_REQUEST || atomic) {
+		if (!(bth[8] & 0x80) && opclass != RDMATOP_CLASS_READ_REQUEST && !atomic)
+			return;
+		__builtin_memcpy(rk.src, key->src, 16);
+		__builtin_memcpy(rk.dst, key->dst, 16);
+		fresh.sent_ns = bpf_ktime_get_ns();
+		fresh.flow = *key;
+		bpf_map_update_elem(&rtt_pending, &rk, &fresh, BPF_NOEXIST);
+		return;
+	}
+	/* READ RESPONSE FIRST and ONLY, ACKNOWLEDGE, ATOMIC ACKNOWLEDGE */
+	if (!acked || (code != 0x0d && code != 0x10 && code != 0x11 && code != 0x12))
+		return;
+	__builtin_memcpy(rk.src, key->dst, 16);
+	__builtin_memcpy(rk.dst, key->src, 16);
+	p = bpf_map_lookup_elem(&rtt_pending, &rk);
+	if (!p)
+		return;
+	now = bpf_ktime_get_ns();
+	req = bpf_map_lookup_elem(&flows, &p->flow);
+	if (req && now >= p->sent_ns) {
+		ns = now - p->sent_ns;
+		b = rtt_bucket(ns / 1000);
+		if (b < RDMATOP_RTT_BUCKETS) {
+			req->rtt_sum_ns += ns;
+			req->rtt_log2_us[b]++;
+		}
+	}
+	bpf_map_delete_elem(&rtt_pending, &rk);
+}
+
 /*
  * Counts a RoCE packet in its flow's entry: packets, bytes, payload bytes, its opcode class,
- * the AETH's ACK, NAK or RNR NAK, CNPs, ECN CE and the BTH's FECN/BECN. A packet whose BTH
+ * the AETH's ACK, NAK or RNR NAK, CNPs, ECN CE, the BTH's FECN/BECN and round trips
+ * (round_trip(), for requests and answers whose headers are all there). A packet whose BTH
  * lies beyond data_end names no flow: it is counted only in the totals. Returns the flow's
  * entry (NULL: none); *notable is set for a NAK, an RNR NAK, a CNP or a CE mark.
  */
@@ -198,6 +288,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 	__u8 *bth = (__u8 *)(at->udp + 1);
 	struct rdmatop_flow *f;
 	__u32 opcode, ecn, headers, udp_len, opclass, aeth_at;
+	int acked = 0;
 
 	if ((void *)(bth + BTH_LEN) > data_end)
 		return NULL;
@@ -258,6 +349,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 		switch (syndrome >> 5) {
 		case 0:
 			f->acks++;
+			acked = 1;
 			break;
 		case 1:
 			f->rnr_naks++;
@@ -272,6 +364,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 			break;
 		}
 	}
+	round_trip(&key, bth, opclass, acked);
 	return f;
 }
 

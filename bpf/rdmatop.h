@@ -101,6 +101,31 @@ struct rdmatop_flow_key {
 	__u8 reserved[2];
 };
 
+/*
+ * Round trips measured in the kernel, per requester flow: a request that asks for an answer
+ * (AckReq set, a READ or an atomic request) to the first ACK, READ response (FIRST or ONLY)
+ * or atomic acknowledgement that carries the same PSN on the way back, as rxe answers every
+ * such request. An answer that covers it with a later PSN (a coalesced ACK) is not matched.
+ * Times go into log2 buckets of microseconds: bucket 0 holds round trips under 2 us, bucket i
+ * those in [2^i, 2^(i+1)) us, the last one everything from 2^(RDMATOP_RTT_BUCKETS-1) us.
+ */
+#define RDMATOP_RTT_BUCKETS 24
+/* Requests awaiting their answer, at most (an LRU map: the oldest make room). */
+#define RDMATOP_RTT_PENDING 16384
+
+/* A request awaiting its answer: its addresses (as in struct rdmatop_flow_key) and PSN. */
+struct rdmatop_rtt_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u32 psn;
+};
+
+/* When the request was seen, and its flow (whose round trips the answer adds to). */
+struct rdmatop_rtt_pending {
+	__u64 sent_ns;
+	struct rdmatop_flow_key flow;
+};
+
 /* Exact counts of one flow (per CPU in the map; user space adds them up). */
 struct rdmatop_flow {
 	__u64 packets;
@@ -120,6 +145,8 @@ struct rdmatop_flow {
 	__u32 first_opcode;	/* the opcode of the first packet: the flow's transport */
 	__u32 sampled;		/* events of the current second's sampling budget */
 	__u64 sample_second_ns;	/* when that second started */
+	__u64 rtt_sum_ns;	/* round trips of this flow's requests (above): their sum */
+	__u32 rtt_log2_us[RDMATOP_RTT_BUCKETS];	/* and how many fell in each bucket */
 };
 
 /* What the programs need of each opcode, set from rdmatop's opcode table at load time. */

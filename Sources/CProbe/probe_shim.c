@@ -393,6 +393,10 @@ static void add_flow(struct rdmatop_flow *sum, const struct rdmatop_flow *f)
 	}
 	if (f->last_ns > sum->last_ns)
 		sum->last_ns = f->last_ns;
+	/* Round trips: each CPU holds those whose answer it saw. */
+	sum->rtt_sum_ns += f->rtt_sum_ns;
+	for (int b = 0; b < RDMATOP_RTT_BUCKETS; b++)
+		sum->rtt_log2_us[b] += f->rtt_log2_us[b];
 }
 
 int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,

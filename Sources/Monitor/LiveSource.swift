@@ -134,6 +134,7 @@ public final class LiveSource {
     func exactFlows() -> KernelFlowCounts? {
         guard let kernel = probe.kernelFlows() else { return nil }
         var merged: [FlowKey: FlowStats] = [:]
+        var roundTrips: [FlowKey: (buckets: [UInt64], sum: UInt64)] = [:]
         for (k, c) in zip(kernel.keys, kernel.flows) {
             let key = FlowKey(source: k.sourceAddress, destination: k.destinationAddress, qpn: k.qpn)
             let first = Int64(truncatingIfNeeded: c.first_ns) &+ kernel.clockOffset
@@ -154,6 +155,16 @@ public final class LiveSource {
             f.firstSeen = min(f.firstSeen, first)
             f.lastSeen = max(f.lastSeen, last)
             merged[key] = f
+            let buckets = c.roundTripBuckets
+            if c.rtt_sum_ns > 0 || buckets.contains(where: { $0 > 0 }) {
+                var r = roundTrips[key] ?? (Array(repeating: 0, count: buckets.count), 0)
+                for i in buckets.indices { r.buckets[i] &+= buckets[i] }
+                r.sum &+= c.rtt_sum_ns
+                roundTrips[key] = r
+            }
+        }
+        for (key, r) in roundTrips {
+            merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
         }
         return (Array(merged.values), kernel.evicted)
     }

@@ -30,6 +30,12 @@ extension rdmatop_flow_key {
 }
 
 extension rdmatop_flow {
+    /// The kernel's round trips of this flow's requests per log2 bucket of microseconds
+    /// (bucket i: [2^i, 2^(i+1)) us; bpf/rdmatop.h, RDMATOP_RTT_BUCKETS).
+    public var roundTripBuckets: [UInt64] {
+        withUnsafeBytes(of: rtt_log2_us) { raw in raw.bindMemory(to: UInt32.self).map(UInt64.init) }
+    }
+
     /// NAKs by code name (`NAKCode.name`; codes the IBTA does not define as "reserved").
     public var naksByName: [String: UInt64] {
         var named: [String: UInt64] = [:]

@@ -55,8 +55,10 @@ public struct FlowMetric: Sendable {
     }
 
     /// Whether the row has a value for a flow: not when it needs every packet and the flow's
-    /// events were sampled.
-    public func measured(_ f: FlowStats) -> Bool { !(needsEveryPacket && f.sampled) }
+    /// events were sampled, except the round trips, which the kernel then times.
+    public func measured(_ f: FlowStats) -> Bool {
+        !(needsEveryPacket && f.sampled) || (group == .rtt && f.roundTripsMeasured)
+    }
 
     /// The row's JSON value for a flow; null when not measured.
     public func jsonValue(_ f: FlowStats) -> JSONValue {

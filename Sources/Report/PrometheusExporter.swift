@@ -116,9 +116,11 @@ public final class PrometheusExporter {
         // Each series' labels, escaped and joined once.
         let series: [(String, QPSeries)] = (shown.compactMap { key in tracked[key].map { ($0.labels, $0.series) } }
             + (other == .zero ? [] : [([("qpn", "other")], other)])).map { (PrometheusText.labels($0.0), $0.1) }
-        // Sampled events: what needs every packet is not measured, so not exported.
-        let sampled = snapshot?.source.events == "sampled"
-        for (i, row) in QPSeries.counterRows.enumerated() where !(sampled && row.needsEveryPacket) {
+        // Sampled events: what needs every packet is not measured, so not exported; but the
+        // round trips, which the kernel then times.
+        let sampled = snapshot?.source.events == "sampled", kernelRTT = snapshot?.source.roundTrips == "kernel"
+        for (i, row) in QPSeries.counterRows.enumerated()
+        where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt)) {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
             for (labels, values) in series { out.sample(name, labels, String(values.counters[i])) }
@@ -133,7 +135,7 @@ public final class PrometheusExporter {
             }
         }
         let rtt = "rdmatop_qp_rtt_seconds"
-        if sampled { return out.text }
+        if sampled && !kernelRTT { return out.text }
         out.family(rtt, .histogram, help: "round-trip time from a request to the ACK or response that covers it, at the capture point")
         for (labels, values) in series {
             var cumulative: UInt64 = 0

@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 8
+    public static let schemaVersion = 9
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -31,6 +31,10 @@ public struct Snapshot: Sendable {
         /// probe's `--sample`, where the per-QP counts are the kernel's and what needs every
         /// packet (the PSN analysis, messages, round trips, opcodes) is not measured (null).
         public var events = "all"
+        /// Where the per-QP round trips (`rtt_us`, the RTT histogram) come from: "kernel" when
+        /// the events are sampled (the probe times each request to the answer that carries
+        /// its PSN back, bpf/rdmatop.h), else "events".
+        public var roundTrips: String { events == "sampled" && qpCounts == "kernel" ? "kernel" : "events" }
         /// RoCE packets the probe counted but sampling left out of the events (live).
         public var unsampledPackets: UInt64 = 0
         /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).

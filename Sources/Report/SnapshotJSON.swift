@@ -10,7 +10,7 @@ extension Snapshot {
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
         if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
         sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts)),
-                          ("events", .string(source.events))]
+                          ("events", .string(source.events)), ("rtt", .string(source.roundTrips))]
         sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
         let percent = source.cost?.cpuPercent, perPacket = source.cost?.probeNanosecondsPerPacket
         sourceMembers += [("cpu_percent", percent.map { .double(($0 * 10).rounded() / 10) } ?? .null),
@@ -81,7 +81,7 @@ extension Snapshot {
                         ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
                         ("max", .uint(f.messages.maxBytes)),
                     ])),
-                    ("rtt_us", f.rtt.count == 0 || f.sampled ? .null : .object([
+                    ("rtt_us", f.rtt.count == 0 || !f.roundTripsMeasured ? .null : .object([
                         ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
                         ("count", .uint(f.rtt.count)),
                     ])),

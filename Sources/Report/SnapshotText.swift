@@ -21,7 +21,7 @@ extension Snapshot {
         out.append(summary)
         if source.events == "sampled" {
             out.append("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
-                       + "PSN analysis, messages, round trips and opcodes not measured (-)")
+                       + "PSN analysis, messages and opcodes not measured (-); round trips timed in the kernel")
         }
         if let cost = source.cost { out.append("cost: " + cost.summary) }
         if clocks.count > 1 {
@@ -50,7 +50,8 @@ extension Snapshot {
             let more = ops.count > maxOpcodesPerQP ? ", +\(ops.count - maxOpcodesPerQP)" : ""
             row.append(f.transport.name)
             row += counters.map { $0.text(f) }
-            row += f.sampled ? ["-", "-"] : [f.rtt.percentile(50).map { "\($0) us" } ?? "-", shown.joined(separator: ", ") + more]
+            row.append(f.roundTripsMeasured ? f.rtt.percentile(50).map { "\($0) us" } ?? "-" : "-")
+            row.append(f.sampled ? "-" : shown.joined(separator: ", ") + more)
             qpTable.add(row)
         }
         out += qpTable.render()

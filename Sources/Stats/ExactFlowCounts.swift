@@ -1,8 +1,9 @@
 extension Array where Element == FlowStats {
     /// Takes the per-flow packet, byte, payload and reply counts of `exact` (the kernel's flow
     /// map, exact whatever events are lost) into these flows; flows only `exact` has are
-    /// appended with those counts alone. The PSN analysis, messages, round trips, opcodes,
-    /// rates, RNR timers and reply bookkeeping stay what the events made them.
+    /// appended with those counts alone. The PSN analysis, messages, opcodes, rates, RNR
+    /// timers and reply bookkeeping stay what the events made them, and so do round trips,
+    /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`).
     public mutating func takeExactCounts(from exact: [FlowStats]) {
         var index: [FlowKey: Int] = [:]
         for (i, f) in enumerated() { index[f.key] = i }
@@ -20,6 +21,7 @@ extension Array where Element == FlowStats {
             self[i].responses.rnrTimers = ours.rnrTimers
             self[i].firstSeen = Swift.min(self[i].firstSeen, e.firstSeen)
             self[i].lastSeen = Swift.max(self[i].lastSeen, e.lastSeen)
+            if self[i].sampled { self[i].rtt = e.rtt }
         }
     }
 }

@@ -52,6 +52,9 @@ public struct FlowStats: Sendable {
     /// its counts come from elsewhere (the kernel), and what needs every packet (the PSN
     /// analysis, messages, round trips, opcodes) is not measured.
     public let sampled: Bool
+    /// Whether the flow's round trips are measured: from every packet, or by the kernel
+    /// when the events were sampled.
+    public var roundTripsMeasured: Bool { !sampled || rtt.fromKernel }
 
     /// Rates, updated by `StatsEngine.tick`.
     public var packetRate = RateMeter()

@@ -17,7 +17,32 @@ public struct RoundTripTimes: Sendable {
     /// different clocks (ClockDomains).
     public private(set) var crossClock: UInt64 = 0
 
+    /// The round trips are the kernel's (`take(kernelBuckets:sumNanoseconds:)`), not
+    /// measured from the events.
+    public private(set) var fromKernel = false
+
     public init() {}
+
+    /// Round trips the probe measured in the kernel (bpf/rdmatop.h): counts per log2 bucket
+    /// of microseconds (bucket i: [2^i, 2^(i+1)) us, bucket 0 under 2 us) and their exact sum.
+    /// Each bucket's round trips count at its geometric middle (2^i x 1.414 us), so
+    /// percentiles are within a factor of 1.42 of the kernel's times; the sum stays exact.
+    public init(kernelBuckets buckets: [UInt64], sumNanoseconds: UInt64) {
+        fromKernel = true
+        for (i, n) in buckets.enumerated() where n > 0 {
+            let us = min(RoundTripTimes.maximumMicroseconds,
+                         i == 0 ? 1 : UInt64((Double(UInt64(1) << UInt64(min(i, 62))) * 2.0.squareRoot()).rounded()))
+            if histogram == nil { histogram = RoundTripTimes.newHistogram() }
+            _ = histogram?.record(us, count: UInt32(clamping: n))
+            recordBucket(us, count: n)
+        }
+        sumMicroseconds = sumNanoseconds / 1000
+    }
+
+    private static func newHistogram() -> Histogram<UInt32> {
+        Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: RoundTripTimes.maximumMicroseconds,
+                          numberOfSignificantValueDigits: .two)
+    }
 
     /// A request that expects an acknowledgement, stamped by clock `domain`.
     mutating func request(psn: UInt32, time: Int64, domain: Int = 0) {
@@ -42,13 +67,10 @@ public struct RoundTripTimes: Sendable {
             guard delta >= 0 else { continue }
             let us = UInt64(delta / 1000)
             guard us <= RoundTripTimes.maximumMicroseconds else { continue }
-            if histogram == nil {
-                histogram = Histogram<UInt32>(lowestDiscernibleValue: 1,
-                                              highestTrackableValue: RoundTripTimes.maximumMicroseconds,
-                                              numberOfSignificantValueDigits: .two)
-            }
+            if histogram == nil { histogram = RoundTripTimes.newHistogram() }
             _ = histogram?.record(max(1, us))
             recordBucket(max(1, us))
+            sumMicroseconds &+= max(1, us)
         }
         pending = kept
     }
@@ -67,11 +89,10 @@ public struct RoundTripTimes: Sendable {
     /// The sum of every sample, in microseconds.
     public private(set) var sumMicroseconds: UInt64 = 0
 
-    private mutating func recordBucket(_ us: UInt64) {
+    private mutating func recordBucket(_ us: UInt64, count: UInt64 = 1) {
         if bucketCounts.isEmpty { bucketCounts = Array(repeating: 0, count: RoundTripTimes.bucketBoundsMicroseconds.count) }
         let i = RoundTripTimes.bucketBoundsMicroseconds.firstIndex { us <= $0 } ?? bucketCounts.count - 1
-        bucketCounts[i] &+= 1
-        sumMicroseconds &+= us
+        bucketCounts[i] &+= count
     }
 
     private static func pow10(_ e: Int) -> Int { (0..<e).reduce(1) { r, _ in r * 10 } }

@@ -53,7 +53,7 @@ extension ViewModel {
         ])
         if f.sampled {
             out.append(StyledLine("opcodes    ", .section)
-                       + StyledLine("events sampled: opcodes, messages, PSN analysis and RTT not measured", .dim))
+                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured; RTT timed in the kernel", .dim))
         } else {
             let ops = f.opcodes.sorted
             out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })
@@ -72,7 +72,7 @@ extension ViewModel {
             out += labelled(group.rawValue, width: width, shown,
                             alarm: FlowMetric.group(group).contains { $0.alarm && $0.value(f) > 0 })
         }
-        if !f.sampled { out += rttLines(f.rtt, width: width) }
+        if f.roundTripsMeasured { out += rttLines(f.rtt, width: width) }
         out += previewLines(f, width: width)
         return out.map { $0.truncated(to: width) }
     }
@@ -139,7 +139,7 @@ extension ViewModel {
             ("p90", rtt.percentile(90).map(Format.microseconds) ?? "-"),
             ("p99", rtt.percentile(99).map(Format.microseconds) ?? "-"),
             ("max", Format.microseconds(h.max)), ("samples", Format.count(rtt.count)),
-        ])
+        ] + (rtt.fromKernel ? [("timed", "in the kernel, log2 buckets")] : []))
         let buckets = RTTBuckets.make(h)
         let peak = max(1, buckets.map(\.count).max() ?? 1)
         let barWidth = max(4, min(40, width - 11 - 22 - 8))

@@ -111,7 +111,7 @@ public enum QPColumn: Hashable, Sendable {
         case .byteRate: f.byteRate.last
         case .messageRate: f.sampled ? -1 : f.messageRate.last
         case .counter: metric.map { $0.measured(f) ? Double($0.value(f)) : -1 } ?? 0
-        case .rtt: f.sampled ? -1 : f.rtt.percentile(50).map(Double.init) ?? -1
+        case .rtt: f.roundTripsMeasured ? f.rtt.percentile(50).map(Double.init) ?? -1 : -1
         case .source, .destination, .process, .opcodes: 0
         }
     }
@@ -134,7 +134,7 @@ public enum QPColumn: Hashable, Sendable {
         case .byteRate: Format.bytes(f.byteRate.last)
         case .messageRate: f.sampled ? "-" : Format.rate(f.messageRate.last)
         case .counter: metric.map { $0.measured(f) ? Format.count($0.value(f)) : "-" } ?? "0"
-        case .rtt: f.sampled ? "-" : f.rtt.percentile(50).map(Format.microseconds) ?? "-"
+        case .rtt: f.roundTripsMeasured ? f.rtt.percentile(50).map(Format.microseconds) ?? "-" : "-"
         case .opcodes: f.sampled ? "-" : QPColumn.topOpcodes(f, limit: 3)
         }
     }

@@ -215,7 +215,8 @@ struct LiveProbeTests {
 
     /// With sampled events (`--sample 0`), the kernel hands over only each flow's first
     /// packets and the notable ones (NAKs, RNR NAKs, CNPs, CE marks), yet every QP's counts
-    /// equal rdmatop's count of the file; what needs every packet is null, not a number.
+    /// equal rdmatop's count of the file; what needs every packet is null, not a number,
+    /// but for the round trips, which the kernel times (`sampledRoundTripsAreTheKernels`).
     @Test func sampledEventsKeepPerQPCountsExact() throws {
         let lab = try NetworkLab()
         defer { lab.remove() }
@@ -241,12 +242,72 @@ struct LiveProbeTests {
         #expect(events >= max(notable, marked), "\(events) events, \(notable) NAKs and CNPs, \(marked) CE")
         #expect(events <= UInt64(qps.count) * 8 * cpus + notable + marked, "\(events) events of \(total)")
         for qp in json["qps"] as! [[String: Any]] {
-            for key in ["retransmitted_packets", "missing_psns", "lost_packets", "messages", "message_bytes", "rtt_us", "opcodes"] {
+            for key in ["retransmitted_packets", "missing_psns", "lost_packets", "messages", "message_bytes", "opcodes"] {
                 #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
             }
         }
         #expect((json["opcodes"] as! [Any]).isEmpty)
         print("sampled: \(events) events for \(total) RoCE packets, per-QP counts exact")
+    }
+
+    /// The real captures with RC requests that ask for an answer.
+    static let roundTripCaptures = ["write_bw.pcap", "read_bw.pcap", "atomic_bw.pcap", "rc_pingpong.pcap", "send_bw.pcap"]
+
+    /// With sampled events the round trips are the kernel's: from a request that asks for an
+    /// answer (AckReq set, a READ, an atomic) to the first ACK, READ response FIRST or ONLY,
+    /// or atomic acknowledgement that carries its PSN back (bpf/rdmatop.h). Replayed, a real
+    /// rxe capture gives each request flow as many round trips as that definition finds in
+    /// tshark's fields of the file; without sampling they stay the events'.
+    @Test(arguments: roundTripCaptures)
+    func sampledRoundTripsAreTheKernels(capture name: String) throws {
+        let capture = Paths.captures.appendingPathComponent(name).path
+        let expected = try Self.roundTripsByDefinition(capture)
+        #expect(expected.values.reduce(0, +) > 0, "\(name) has requests answered")
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let sampled = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json", "--sample", "0"])
+        let all = try lab.startRdmatop(lab.a, [lab.ifA, "--mode", "tc", "--once", "--interval", "120", "--json"])
+        try lab.replay(capture, pps: 20_000)
+        usleep(300_000)
+        #expect(sampled.stop() == 0, "\(sampled.stderr)")
+        #expect(all.stop() == 0, "\(all.stderr)")
+        let json = try parseJSON(sampled.stdout)
+        let source = json["source"] as! [String: Any]
+        #expect(source["events"] as? String == "sampled" && source["rtt"] as? String == "kernel", "\(source)")
+        var got: [String: UInt64] = [:]
+        for qp in json["qps"] as! [[String: Any]] {
+            guard let rtt = qp["rtt_us"] as? [String: Any] else { continue }
+            let key = "\(qp["src"]!)>\(qp["dst"]!)/\(uint(qp["qpn"])!)"
+            got[key] = uint(rtt["count"])
+            #expect((uint(rtt["p50"]) ?? 0) >= 1 && uint(rtt["p99"])! >= uint(rtt["p50"])!, "\(key): \(rtt)")
+        }
+        #expect(got == expected, "\(name): kernel \(got) vs the definition on tshark's fields \(expected)")
+        let events = try parseJSON(all.stdout)["source"] as! [String: Any]
+        #expect(events["events"] as? String == "all" && events["rtt"] as? String == "events", "\(events)")
+        print("\(name): \(got.values.reduce(0, +)) round trips timed in the kernel, as the definition counts")
+    }
+
+    /// Round trips per request flow ("src>dst/qpn") by the kernel's definition, from tshark's
+    /// fields of `capture`, apart from rdmatop.
+    static func roundTripsByDefinition(_ capture: String) throws -> [String: UInt64] {
+        let rows = try tsharkFields(capture, ["ip.src", "ip.dst", "infiniband.bth.destqp", "infiniband.bth.opcode",
+                                              "infiniband.bth.psn", "infiniband.bth.a", "infiniband.aeth.syndrome"])
+        var pending: [String: String] = [:], counts: [String: UInt64] = [:]
+        for r in rows where r.count == 7 {
+            guard let qpn = tsharkNumber(r[2]), let opcode = tsharkNumber(r[3]), let psn = tsharkNumber(r[4]),
+                  opcode >> 5 == 0 else { continue }  // RC
+            let code = opcode & 0x1f, ackRequest = tsharkNumber(r[5]) == 1
+            let syndrome = tsharkNumber(r[6])
+            if code <= 0x0c || code == 0x13 || code == 0x14 || code == 0x16 || code == 0x17 {
+                let key = "\(r[0]) \(r[1]) \(psn)"
+                if (ackRequest || code == 0x0c || code == 0x13 || code == 0x14) && pending[key] == nil {
+                    pending[key] = "\(r[0])>\(r[1])/\(qpn)"
+                }
+            } else if [0x0d, 0x10, 0x11, 0x12].contains(code), let s = syndrome, s >> 5 == 0 {
+                if let flow = pending.removeValue(forKey: "\(r[1]) \(r[0]) \(psn)") { counts[flow, default: 0] += 1 }
+            }
+        }
+        return counts
     }
 
     @Test func snapLengthBoundsTheCapturedBytes() throws {

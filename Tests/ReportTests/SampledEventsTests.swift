@@ -55,6 +55,35 @@ struct SampledEventsTests {
         #expect(!text.contains("SEND_ONLY 4"), "opcodes are not shown")
     }
 
+    /// Sampled, the round trips are the kernel's (bpf/rdmatop.h), taken with the exact counts:
+    /// `rtt_us`, `rtt_cross_clock` (0: one clock), the text's RTT column and the Prometheus
+    /// histogram show them, each log2 bucket at its geometric middle, with the exact sum;
+    /// `source.rtt` says where they come from.
+    @Test func theKernelsRoundTripsShowWhenSampled() throws {
+        var s = try snapshot(sampled: true)
+        var exact = s.flows[0]
+        // Two round trips in [8, 16) us, one in [32, 64) us: 60 us in all.
+        exact.rtt = RoundTripTimes(kernelBuckets: [0, 0, 0, 2, 0, 1], sumNanoseconds: 60_000)
+        s.setExactFlows([exact], evicted: 0)
+        let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
+        #expect((json["source"] as! [String: Any])["rtt"] as? String == "kernel")
+        let q = (json["qps"] as! [[String: Any]])[0]
+        let rtt = try #require(q["rtt_us"] as? [String: Any])
+        #expect(rtt["count"] as? Int == 3 && rtt["p50"] as? Int == 11 && rtt["p99"] as? Int == 45, "\(rtt)")
+        #expect(q["rtt_cross_clock"] as? Int == 0 && q["missing_psns"] is NSNull)
+        let row = s.renderText().split(separator: "\n").first { $0.contains("0x000011") }!
+        #expect(row.contains("11 us"), "\(row)")
+        let exporter = PrometheusExporter(topK: 10, version: "test")
+        exporter.update(s)
+        let text = exporter.render()
+        let count = text.split(separator: "\n").first { $0.hasPrefix("rdmatop_qp_rtt_seconds_count{") }
+        let sum = text.split(separator: "\n").first { $0.hasPrefix("rdmatop_qp_rtt_seconds_sum{") }
+        #expect(count?.hasSuffix(" 3") == true && sum?.hasSuffix(" 6e-05") == true, "\(String(describing: count)) \(String(describing: sum))")
+        let unsampled = try snapshot(sampled: false)
+        let plain = try JSONSerialization.jsonObject(with: Data(unsampled.jsonText().utf8)) as! [String: Any]
+        #expect((plain["source"] as! [String: Any])["rtt"] as? String == "events")
+    }
+
     @Test func prometheusExportsOnlyWhatIsMeasured() throws {
         func exposition(_ sampled: Bool) throws -> String {
             let exporter = PrometheusExporter(topK: 10, version: "test")
