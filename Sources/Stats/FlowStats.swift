@@ -44,6 +44,12 @@ public struct FlowStats: Sendable {
     public var lostTimeouts: UInt64 = 0
     /// The flow's previous request was a retransmission (a timeout run is going on).
     var retransmitting = false
+    /// The IBTA timeout exponent an earlier silence of this flow matched while no timeout was
+    /// known between its hosts: a second one of the same shows the timer (noteTimeouts).
+    var timeoutCandidate: Int8?
+    /// The silence before the flow's last request that started a message (nanoseconds): the
+    /// pace a silence of a timeout must stand out from.
+    var messageStartSilence: Int64 = 0
     public var responses = ResponseCounters()
     public var messages = MessageLedger()
     public var rtt = RoundTripTimes()

@@ -57,6 +57,18 @@ extension StatsEngine {
     /// The shortest gap taken for a retransmission timeout (nanoseconds).
     static let shortestTimeout: Int64 = 1_000_000
 
+    /// The n of the IBTA Local ACK Timeout (4.096 us x 2^n) that a silence of `ns`
+    /// nanoseconds matches, for n from 13 (34 ms) to 24 (69 s): within 3 % below, and 3 %
+    /// plus a jiffy (4 ms at HZ=250, at most 10 %) above, as rxe's timer fires on a jiffy at
+    /// or after it. nil: none.
+    static func ackTimeoutExponent(_ ns: Int64) -> Int8? {
+        for n in 13...24 {
+            let t = Int64(4096) << Int64(n)
+            if ns >= t - t * 3 / 100 && ns <= t + t * 3 / 100 + min(4_000_000, t / 10) { return Int8(n) }
+        }
+        return nil
+    }
+
     /// Learns the requester's retransmission timeout from the runs it starts on its own, and
     /// counts a SEND or WRITE that only a timeout shows was lost: the next PSN, new, after the
     /// flow (requests and the ACKs it carries) was silent for at least 3/4 of the shortest
@@ -85,9 +97,23 @@ extension StatsEngine {
             // (The silence first: the lookup is then rare.)
             // Only a request that starts a message: the timer's round for a lost MIDDLE or
             // LAST resends its message's earlier packets first (nothing acknowledged them).
-            if next, startsMessage, silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4,
-               let timeout = retransmissionTimeouts[pair], silence >= timeout - timeout / 4 {
-                flow.lostTimeouts &+= 1
+            guard next, startsMessage else { break }
+            let pace = flow.messageStartSilence
+            flow.messageStartSilence = silence
+            guard silence >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4 else { break }
+            if let timeout = retransmissionTimeouts[pair] {
+                if silence >= timeout - timeout / 4 { flow.lostTimeouts &+= 1 }
+            } else if let n = StatsEngine.ackTimeoutExponent(silence), silence / 4 >= pace {
+                // No resend has shown the timeout yet: a second silence of one IBTA timeout
+                // value, each at least 4 times the flow's pace before it, shows the timer,
+                // and both were lost sends. (Traffic paced at such a value is not 4 times.)
+                if flow.timeoutCandidate == n {
+                    flow.lostTimeouts &+= 2
+                    flow.timeoutCandidate = nil
+                    set(silence, for: pair, in: &retransmissionTimeouts)
+                } else {
+                    flow.timeoutCandidate = n
+                }
             }
         case .late, .recovered:
             flow.retransmitting = false

@@ -465,7 +465,9 @@ import Testing
     /// A sends a SEND, B ACKs it and sends its own, A ACKs that; 20 ms per iteration.
     /// `loseAck` drops A's ACK of B's 4th SEND, which B resends after its 67 ms timeout;
     /// `loseSend` drops A's 5th SEND, which A resends 70 ms later; a 30 ms pause follows.
-    func pingPong(loseAck: Bool, loseSend: Bool) -> StatsEngine {
+    /// B's SENDs in `silenceBefore` come `silence` microseconds late: lost, and resent by B's
+    /// timer, or the application pausing.
+    func pingPong(loseAck: Bool, loseSend: Bool, silenceBefore: Set<UInt32> = [], silence: Int64 = 0) -> StatsEngine {
         let e = StatsEngine()
         var t: Int64 = 0
         var packets: [(RoCEPacket, Int64)] = []
@@ -479,6 +481,7 @@ import Testing
             if k == 6 { t += 30_000 }  // the application pauses: shorter than the timeout
             sendA(k); t += 100
             packets.append(response(.ack(credits: 31), psn: 100 + k, at: t)); t += 100
+            if silenceBefore.contains(k) { t += silence }
             sendB(k); t += 100
             if k == 3 && loseAck {
                 t += 67_000
@@ -526,6 +529,29 @@ import Testing
         let clean = pingPong(loseAck: true, loseSend: false)
         #expect(clean.flow(requestKey)!.lostTimeouts == 0)  // the 30 ms pause is not a timeout
         #expect(clean.flow(responseKey)!.lostTimeouts == 0)
+    }
+
+    /// rc_pingpong at MTU 4096, 5 % on the responder (make-matrix, m14): netem dropped 4 of
+    /// B's SENDs, each resent by B's timer 66.2-68.3 ms after B's last packet, and nothing
+    /// else was lost, so no resend ever showed the timeout: rdmatop counted 0. Two silences
+    /// before a new message that match one IBTA Local ACK Timeout (4.096 us x 2^n; rxe's at
+    /// n = 14 is 67.1 ms, plus up to a jiffy), each 4 times the flow's pace or more, are the
+    /// timer: both count, and the timeout is learned. Pauses that match no timeout, match
+    /// once, or are the flow's pace count nothing.
+    @Test func twoSilencesOfOneAckTimeoutAreLostSends() {
+        let lost = pingPong(loseAck: false, loseSend: false, silenceBefore: [2, 5], silence: 67_100)
+        #expect(lost.flow(responseKey)!.lostTimeouts == 2)
+        #expect(lost.flow(requestKey)!.lostTimeouts == 0)
+        let jiffy = pingPong(loseAck: false, loseSend: false, silenceBefore: [1, 3, 6], silence: 68_000)
+        #expect(jiffy.flow(responseKey)!.lostTimeouts == 3, "the third counts as the learned timeout says")
+        let once = pingPong(loseAck: false, loseSend: false, silenceBefore: [2], silence: 67_100)
+        #expect(once.flow(responseKey)!.lostTimeouts == 0, "one silence alone could be a pause")
+        for pause: Int64 in [20_000, 50_000, 100_000, 1_000_000] {  // between 4.096 us x 2^n values
+            let paused = pingPong(loseAck: false, loseSend: false, silenceBefore: [2, 5], silence: pause)
+            #expect(paused.flow(responseKey)!.lostTimeouts == 0, "\(pause) us")
+        }
+        let paced = pingPong(loseAck: false, loseSend: false, silenceBefore: Set(0..<8), silence: 67_100)
+        #expect(paced.flow(responseKey)!.lostTimeouts == 0, "a flow paced at a timeout value")
     }
 
     @Test func aReadResponseStartsAtItsRequestHoweverLateItsFirstComes() {
