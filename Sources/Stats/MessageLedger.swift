@@ -22,18 +22,37 @@ public struct MessageLedger: Sendable {
 
     public var meanBytes: Double { count == 0 ? 0 : Double(totalBytes) / Double(count) }
 
-    /// A FIRST packet carried for the first time.
-    mutating func start(at psn: UInt32) {
+    /// A FIRST packet carried for the first time; `pmtu` is the path MTU known now (nil: not
+    /// yet known).
+    mutating func start(at psn: UInt32, pmtu: Int?) {
+        settle(pmtu)
         mark(Mark(psn: psn, isStart: true))
-        revise(start: psn)
+        revise(start: psn, pmtu: pmtu)
     }
 
     /// A FIRST, LAST or ONLY packet carried again: a message boundary all the same (the
-    /// message it belongs to may still lack its LAST).
-    mutating func boundary(at psn: UInt32, isStart: Bool) {
+    /// message it belongs to may still lack its LAST); `pmtu` is the path MTU known now.
+    mutating func boundary(at psn: UInt32, isStart: Bool, pmtu: Int?) {
+        settle(pmtu)
         if marks.contains(Mark(psn: psn, isStart: isStart)) { return }
         mark(Mark(psn: psn, isStart: isStart))
-        revise(start: isStart ? psn : PSN.add(psn, 1))
+        revise(start: isStart ? psn : PSN.add(psn, 1), pmtu: pmtu)
+    }
+
+    /// Messages of more than one packet whose LAST came before any FIRST or MIDDLE showed the
+    /// path MTU (a capture that begins with a LAST whose FIRST was lost): sized, and counted,
+    /// once it is known; partial until then.
+    private var unsized: [(start: UInt32, last: UInt32, earlier: UInt64, payload: UInt64)] = []
+
+    private mutating func settle(_ pmtu: Int?) {
+        guard let pmtu, !unsized.isEmpty else { return }
+        for m in unsized {
+            let size = m.earlier &* UInt64(max(1, pmtu)) &+ m.payload
+            partial &-= 1
+            remember((m.start, m.last, size, pmtu))
+            record(size)
+        }
+        unsized.removeAll()
     }
 
     /// Recent messages, as sized: a boundary seen later inside one (a FIRST, or the previous
@@ -47,19 +66,31 @@ public struct MessageLedger: Sendable {
     private var sizedReach: UInt32?
 
     /// LASTs whose start was unknown, for a boundary that comes later (the FIRST resent).
-    private var unplaced: [(last: UInt32, payload: UInt64, pmtu: Int)] = []
+    private var unplaced: [(last: UInt32, payload: UInt64)] = []
 
-    private mutating func place(start f: UInt32) {
+    /// Sizes the LAST whose start `f` shows, at the path MTU known now (`pmtu`; not yet
+    /// known: it waits in `unsized`).
+    private mutating func place(start f: UInt32, pmtu: Int?) {
         guard let i = unplaced.firstIndex(where: { PSN.distance($0.last, from: f) < 1 << 20 }) else { return }
         let m = unplaced.remove(at: i)
+        let earlier = UInt64(PSN.distance(m.last, from: f))
+        guard let mtu = pmtu ?? (earlier == 0 ? 1 : nil) else {
+            unsized.append((f, m.last, earlier, m.payload), keepingAtMost: MessageLedger.maximumSized)
+            return
+        }
         partial &-= 1
-        let size = UInt64(PSN.distance(m.last, from: f)) &* UInt64(max(1, m.pmtu)) &+ m.payload
-        remember((f, m.last, size, m.pmtu))
+        let size = earlier &* UInt64(max(1, mtu)) &+ m.payload
+        remember((f, m.last, size, mtu))
         record(size)
     }
 
-    private mutating func revise(start f: UInt32) {
-        place(start: f)
+    private mutating func revise(start f: UInt32, pmtu: Int?) {
+        place(start: f, pmtu: pmtu)
+        // A start inside a message that waits for the path MTU: it began there.
+        if let i = unsized.firstIndex(where: { PSN.isAhead(f, of: $0.start) && !PSN.isAhead(f, of: $0.last) }) {
+            unsized[i].start = f
+            unsized[i].earlier = UInt64(PSN.distance(unsized[i].last, from: f))
+        }
         guard let reach = sizedReach, !PSN.isAhead(f, of: reach) else { return }
         guard let i = sized.firstIndex(where: { PSN.isAhead(f, of: $0.start) && !PSN.isAhead(f, of: $0.last) }) else { return }
         let m = sized[i]
@@ -80,9 +111,11 @@ public struct MessageLedger: Sendable {
         mark(Mark(psn: psn, isStart: false))
     }
 
-    /// A LAST packet carried for the first time, with `payload` bytes, at path MTU `pmtu`;
-    /// `start` is its message's first PSN when another packet told it (a READ request).
-    mutating func last(at psn: UInt32, payload: UInt64, pmtu: Int, start: UInt32? = nil) {
+    /// A LAST packet carried for the first time, with `payload` bytes, at path MTU `pmtu`
+    /// (nil: not known yet); `start` is its message's first PSN when another packet told it
+    /// (a READ request).
+    mutating func last(at psn: UInt32, payload: UInt64, pmtu: Int?, start: UInt32? = nil) {
+        settle(pmtu)
         // The nearest boundary at or before this PSN: a start is the message's first PSN, an
         // end is the previous message's last.
         var best: (distance: UInt32, mark: Mark)?
@@ -98,17 +131,23 @@ public struct MessageLedger: Sendable {
         mark(Mark(psn: psn, isStart: false))
         guard let best else {
             partial &+= 1
-            unplaced.append((psn, payload, pmtu), keepingAtMost: MessageLedger.maximumSized)
+            unplaced.append((psn, payload), keepingAtMost: MessageLedger.maximumSized)
             return
         }
         let earlier = UInt64(best.mark.isStart ? best.distance : best.distance - 1)
-        let size = earlier &* UInt64(max(1, pmtu)) &+ payload
         let first = PSN.add(psn, PSN.mask &- UInt32(earlier) &+ 1)
-        remember((first, psn, size, pmtu))
+        guard let mtu = pmtu ?? (earlier == 0 ? 1 : nil) else {
+            partial &+= 1
+            unsized.append((first, psn, earlier, payload), keepingAtMost: MessageLedger.maximumSized)
+            revise(start: PSN.add(psn, 1), pmtu: pmtu)
+            return
+        }
+        let size = earlier &* UInt64(max(1, mtu)) &+ payload
+        remember((first, psn, size, mtu))
         record(size)
         // This LAST is also where the next message starts: a later message sized before it
         // came (from an older boundary) was smaller than thought.
-        revise(start: PSN.add(psn, 1))
+        revise(start: PSN.add(psn, 1), pmtu: pmtu)
     }
 
     private mutating func remember(_ m: (start: UInt32, last: UInt32, size: UInt64, pmtu: Int)) {

@@ -51,7 +51,7 @@ extension StatsEngine {
         if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }
         if observation.isFirstSighting && isRead, let reth = p.reth { flow.noteReadRequest(psn: p.bth.psn, length: reth.dmaLength) }
         let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
-        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: pathMTU(between: key.source, and: key.destination))
+        countMessage(p, observation, &flow, onlySize: onlySize, pmtu: knownPathMTU(between: key.source, and: key.destination))
     }
 
     /// The shortest gap taken for a retransmission timeout (nanoseconds).
@@ -135,16 +135,16 @@ extension StatsEngine {
     /// A message counted when its LAST or ONLY packet is first carried (an ONLY of
     /// `onlySize` bytes); a FIRST, LAST or ONLY carried again still marks a boundary.
     func countMessage(_ p: RoCEPacket, _ observation: PSNObservation, _ flow: inout FlowStats,
-                              onlySize: UInt64, pmtu: Int, start: UInt32? = nil) {
+                              onlySize: UInt64, pmtu: Int?, start: UInt32? = nil) {
         let classes = p.opcodeInfo.classes
         guard observation.isFirstSighting else {
             if !classes.isDisjoint(with: [.first, .last, .only]) {
-                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first))
+                flow.messages.boundary(at: p.bth.psn, isStart: classes.contains(.first), pmtu: pmtu)
             }
             return
         }
         if classes.contains(.first) {
-            flow.messages.start(at: p.bth.psn)
+            flow.messages.start(at: p.bth.psn, pmtu: pmtu)
         } else if classes.contains(.only) {
             flow.messages.only(at: p.bth.psn, size: onlySize)
         } else if classes.contains(.last) {

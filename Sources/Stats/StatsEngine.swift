@@ -92,7 +92,12 @@ public final class StatsEngine {
     public var evictions: UInt64 { table.evictions }
     /// The path MTU used for the pair of hosts.
     public func pathMTU(between a: IPAddress, and b: IPAddress) -> Int {
-        configuration.pathMTU ?? pathMTUs[HostPair(a, b).unordered] ?? configuration.defaultPathMTU
+        knownPathMTU(between: a, and: b) ?? configuration.defaultPathMTU
+    }
+
+    /// The path MTU given or learned between two hosts; nil while neither.
+    func knownPathMTU(between a: IPAddress, and b: IPAddress) -> Int? {
+        configuration.pathMTU ?? pathMTUs[HostPair(a, b).unordered]
     }
 
     // MARK: - Ingest (requests: StatsEngine+Requests.swift; responses and pairing:

@@ -554,6 +554,24 @@ import Testing
         #expect(paced.flow(responseKey)!.lostTimeouts == 0, "a flow paced at a timeout value")
     }
 
+    /// send_bw, 1 QP at MTU 4096, 10 % on the requester (make-matrix, m14): the capture began
+    /// `LAST 11, LAST 13, FIRST 14, ...`, the FIRSTs 10 and 12 lost and resent later. The
+    /// message 12-13 was sized at its LAST, before any FIRST had shown the path MTU, with the
+    /// default 1024: 5120 bytes of perftest's 8192. A message of more than one packet now waits
+    /// for the path MTU to be known, and one placed later by its FIRST takes it then.
+    @Test func aMessageWaitsForThePathMTU() {
+        let e = StatsEngine()
+        func send(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+            (packet(op, psn: psn, payload: 4096, ackRequest: op == 0x02), us)
+        }
+        feed(e, [send(0x02, 11, 0), send(0x02, 13, 20), send(0x00, 14, 30), send(0x02, 15, 40),
+                 response(.nak(.psnSequenceError), psn: 10, at: 50),
+                 send(0x00, 10, 60), send(0x02, 11, 70), send(0x00, 12, 80), send(0x02, 13, 90)])
+        let f = e.flow(requestKey)!
+        #expect(f.messages.count == 3 && f.messages.partial == 0)
+        #expect(f.messages.minBytes == 8192 && f.messages.maxBytes == 8192, "\(f.messages.minBytes)-\(f.messages.maxBytes)")
+    }
+
     @Test func aReadResponseStartsAtItsRequestHoweverLateItsFirstComes() {
         var configuration = EngineConfiguration()
         configuration.pathMTU = 4096
