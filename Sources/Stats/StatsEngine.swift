@@ -228,6 +228,9 @@ public final class StatsEngine {
         if let consequence, consequence.nak != nil || consequence.covering != nil {
             table.update(request) { flow in
                 if let nak = consequence.nak {
+                    // A sequence-error NAK acknowledges every PSN before it: it opens the send
+                    // window as an ACK does.
+                    if consequence.sequenceError { flow.psn.noteACK() }
                     flow.psn.noteNAK(expecting: nak)
                     flow.responder.responderExpects(nak, outOfSequence: consequence.sequenceError)
                 } else if consequence.isACK {

@@ -186,6 +186,36 @@ import Testing
         }
     }
 
+    /// send_bw with 4 QPs at 2 % on the requester (make-matrix with `--sent`): the send window
+    /// full at the FIRST 240, the timer resent 112-240 (119 lost again), the responder's NAK
+    /// for 119 (which acknowledges 112-118) came at the top, and 26 ms later the rest of the
+    /// message, 241-247, came as new PSNs before the NAK's replay. A sequence-error NAK opens
+    /// the window as an ACK does: the rest was not sent before (68 lost for 58 dropped on that
+    /// flow; 61 now). Going on at once, the round still owes it.
+    @Test func aTimeoutRunThatWaitsForANAKAtTheTopStoppedAtItsWindow() {
+        for (pause, lost) in [(Int64(26_000), 1), (100, 3)] as [(Int64, UInt64)] {
+            let e = StatsEngine()
+            func send(_ op: UInt8, _ psn: UInt32, _ us: Int64) -> (RoCEPacket, Int64) {
+                (packet(op, psn: psn, payload: op == 0x02 ? 100 : 1024, ackRequest: op == 0x02), us)
+            }
+            var trace = [send(0x00, 1, 0), send(0x01, 2, 1), send(0x02, 3, 2)]
+            trace.append(response(.ack(credits: 31), psn: 3, at: 100))
+            // 4-9 a message, 10-12 the next: the window full at its FIRST.
+            trace += (4...9).map { send($0 == 4 ? 0x00 : $0 == 9 ? 0x02 : 0x01, $0, 70_000 + Int64($0)) }
+            trace.append(send(0x00, 10, 70_010))
+            // The timer's round: 4-8 in order, 9 lost again, 10 at the top.
+            trace += (4...8).map { send($0 == 4 ? 0x00 : 0x01, $0, 137_000 + Int64($0)) } + [send(0x00, 10, 137_010)]
+            trace.append(response(.nak(.psnSequenceError), psn: 9, at: 137_050))
+            trace += [send(0x01, 11, 137_010 + pause), send(0x02, 12, 137_011 + pause)]
+            trace += [send(0x02, 9, 180_000), send(0x00, 10, 180_001), send(0x01, 11, 180_002), send(0x02, 12, 180_003)]
+            feed(e, trace)
+            let f = e.flow(requestKey)!
+            #expect(f.psn.missing == 0)
+            #expect(f.lostPackets == lost, "the rest of the message \(pause) µs after the run")
+            #expect(f.messages.count == 3)
+        }
+    }
+
     @Test func aTimeoutAfterACompleteMessageIsALostACKNotARequest() {
         let e = StatsEngine()
         feed(e, sends([1, 2], start: 0) + sends([2], start: 50_000) + sends([3], start: 50_010))
