@@ -163,8 +163,12 @@ public final class LiveSource {
                 roundTrips[key] = r
             }
         }
-        for (key, r) in roundTrips {
-            merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
+        // The kernel's round trips stand for the events' only when the events are sampled
+        // (`source.rtt`), for flows the events showed and those they did not alike.
+        if engine.configuration.sampledEvents {
+            for (key, r) in roundTrips {
+                merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
+            }
         }
         return (Array(merged.values), kernel.evicted)
     }

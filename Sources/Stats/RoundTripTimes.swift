@@ -17,7 +17,7 @@ public struct RoundTripTimes: Sendable {
     /// different clocks (ClockDomains).
     public private(set) var crossClock: UInt64 = 0
 
-    /// The round trips are the kernel's (`take(kernelBuckets:sumNanoseconds:)`), not
+    /// The round trips are the kernel's (`init(kernelBuckets:sumNanoseconds:)`), not
     /// measured from the events.
     public private(set) var fromKernel = false
 
