@@ -155,6 +155,9 @@ public final class LiveSource {
             f.firstSeen = min(f.firstSeen, first)
             f.lastSeen = max(f.lastSeen, last)
             merged[key] = f
+            // The kernel's round trips stand for the events' only when the events are sampled
+            // (`source.rtt`), for flows the events showed and those they did not alike.
+            guard engine.configuration.sampledEvents else { continue }
             let buckets = c.roundTripBuckets
             if c.rtt_sum_ns > 0 || buckets.contains(where: { $0 > 0 }) {
                 var r = roundTrips[key] ?? (Array(repeating: 0, count: buckets.count), 0)
@@ -163,12 +166,8 @@ public final class LiveSource {
                 roundTrips[key] = r
             }
         }
-        // The kernel's round trips stand for the events' only when the events are sampled
-        // (`source.rtt`), for flows the events showed and those they did not alike.
-        if engine.configuration.sampledEvents {
-            for (key, r) in roundTrips {
-                merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
-            }
+        for (key, r) in roundTrips {
+            merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
         }
         return (Array(merged.values), kernel.evicted)
     }
