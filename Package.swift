@@ -27,7 +27,7 @@ let package = Package(
         // Capture files: pcap and pcapng readers, pcap and pcapng writers.
         .target(name: "Capture", dependencies: ["RoCE"]),
         // The statistics engine: per-flow and per-opcode counters. Pure Swift.
-        .target(name: "Stats", dependencies: ["RoCE", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Stats", dependencies: ["RoCE", "CFlow", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // Headless views: the snapshot (text and versioned JSON) and the per-packet dump.
         .target(name: "Report", dependencies: ["RoCE", "Stats", "Attribution"]),
         // `--listen`: serves the Prometheus exposition of the metric table over HTTP.
@@ -42,10 +42,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The C side of the probe: libbpf calls Swift cannot make directly, and the event
-        // layout shared with the BPF program (bpf/rdmatop.h).
+        // The per-packet flow logic the BPF program runs (bpf/rdmatop_flow.h) and the layouts
+        // it shares with Swift (bpf/rdmatop.h), for the engine to count files with the same code.
+        .target(name: "CFlow"),
+        // The C side of the probe: libbpf calls Swift cannot make directly; the layouts shared
+        // with the BPF program come from CFlow.
         .target(
             name: "CProbe",
+            dependencies: ["CFlow"],
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
         // RDMA netlink through libmnl (Debian's libmnl-dev): the RDMA devices and the owners of
@@ -55,7 +59,7 @@ let package = Package(
         // GIDs and netdevs, and their hw counters, from RDMA netlink and sysfs.
         .target(name: "Attribution", dependencies: ["CRdma", "RoCE", "Stats"]),
         // The live probe: loads the embedded BPF object, attaches it, reads events and counters.
-        .target(name: "Probe", dependencies: ["CProbe", "CSignals", "Capture", "RoCE"], plugins: ["EmbedBPF"]),
+        .target(name: "Probe", dependencies: ["CProbe", "CFlow", "CSignals", "Capture", "RoCE", "Stats"], plugins: ["EmbedBPF"]),
         // How rdmatop stops: one SIGINT/SIGTERM/SIGHUP flag for the probe and the view.
         .target(name: "CSignals"),
         // Compiles bpf/rdmatop.bpf.c and embeds the object in the Probe module.
@@ -101,7 +105,7 @@ let package = Package(
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "RoCE"]),
-        .testTarget(name: "ProbeTests", dependencies: ["Probe"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "Stats", "CFlow"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TestSupport", "TrafficGen", "Attribution"]),

@@ -22,6 +22,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "rdmatop.h"
+#include "rdmatop_flow.h"
 
 const volatile struct rdmatop_config config = {
 	.port = RDMATOP_ROCE_PORT,
@@ -174,21 +175,31 @@ static __always_inline int is_roce(void *data, void *data_end, __u32 framing, st
 	at->ipv6 = proto == bpf_htons(ETH_P_IPV6);
 	return udp->dest == bpf_htons(config.port) ? ROCE : NOT_ROCE;
 }
-#define BTH_LEN 12
-#define ICRC_LEN 4
+
+/* The entry flow_entry() inserts: zero but for the two fields it sets (a struct rdmatop_flow
+ * is too big for the BPF stack beside the rest of account()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rdmatop_flow);
+} fresh_flow SEC(".maps");
 
 /* The flow's entry, created when missing (counted in c->flows_created). */
 static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *key, __u32 opcode,
 							struct rdmatop_counters *c)
 {
 	struct rdmatop_flow *f = bpf_map_lookup_elem(&flows, key);
-	struct rdmatop_flow fresh = {};
+	__u32 zero = 0;
 
 	if (f)
 		return f;
-	fresh.first_opcode = opcode;
-	fresh.first_ns = bpf_ktime_get_ns();
-	if (!bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST))
+	f = bpf_map_lookup_elem(&fresh_flow, &zero);
+	if (!f)
+		return NULL;
+	f->first_opcode = opcode;
+	f->first_ns = bpf_ktime_get_ns();
+	if (!bpf_map_update_elem(&flows, key, f, BPF_NOEXIST))
 		c->flows_created++;
 	return bpf_map_lookup_elem(&flows, key);
 }
@@ -224,27 +235,23 @@ static __always_inline __u32 rtt_bucket(__u64 us)
 }
 
 /*
- * Round trips (rdmatop.h): an RC or XRC request that asks for an answer is remembered by its
- * addresses and PSN (a resend keeps the first time); the answer that carries that PSN back
- * (acked: an AETH with the ACK syndrome) adds the time between them to the request's flow,
- * in this CPU's share of its entry.
+ * Round trips (rdmatop.h): a request that asks for an answer (rdmatop_rtt_asks(), by the
+ * opcode's round-trip role from rdmatop's opcode table) is remembered by its addresses and
+ * PSN (a resend keeps the first time); the answer that carries that PSN back (an opcode that
+ * answers, acked: an AETH with the ACK syndrome) adds the time between them to the request's
+ * flow, in this CPU's share of its entry.
  */
-static __always_inline void round_trip(struct rdmatop_flow_key *key, __u8 *bth, __u32 opclass, int acked)
+static __always_inline void round_trip(struct rdmatop_flow_key *key, __u8 *bth,
+				       const struct rdmatop_opcode_info *op, int acked)
 {
-	__u32 code = bth[0] & 0x1f, transport = bth[0] >> 5, b;
 	struct rdmatop_rtt_pending fresh = {}, *p;
 	struct rdmatop_rtt_key rk = {};
 	struct rdmatop_flow *req;
 	__u64 now, ns;
-	int atomic = code == 0x13 || code == 0x14;	/* CMP_SWAP, FETCH_ADD */
+	__u32 b;
 
-	if (transport != 0 && transport != 5)
-		return;
 	rk.psn = (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11];
-	if (opclass == RDMATOP_CLASS_SEND || opclass == RDMATOP_CLASS_WRITE ||
-	    opclass == RDMATOP_CLASS_READ_REQUEST || atomic) {
-		if (!(bth[8] & 0x80) && opclass != RDMATOP_CLASS_READ_REQUEST && !atomic)
-			return;
+	if (rdmatop_rtt_asks(op, bth[8])) {
 		__builtin_memcpy(rk.src, key->src, 16);
 		__builtin_memcpy(rk.dst, key->dst, 16);
 		fresh.sent_ns = bpf_ktime_get_ns();
@@ -252,8 +259,7 @@ static __always_inline void round_trip(struct rdmatop_flow_key *key, __u8 *bth, 
 		bpf_map_update_elem(&rtt_pending, &rk, &fresh, BPF_NOEXIST);
 		return;
 	}
-	/* READ RESPONSE FIRST and ONLY, ACKNOWLEDGE, ATOMIC ACKNOWLEDGE */
-	if (!acked || (code != 0x0d && code != 0x10 && code != 0x11 && code != 0x12))
+	if (!acked || op->rtt != RDMATOP_RTT_ANSWERS)
 		return;
 	__builtin_memcpy(rk.src, key->dst, 16);
 	__builtin_memcpy(rk.dst, key->src, 16);
@@ -274,28 +280,31 @@ static __always_inline void round_trip(struct rdmatop_flow_key *key, __u8 *bth, 
 }
 
 /*
- * Counts a RoCE packet in its flow's entry: packets, bytes, payload bytes, its opcode class,
- * the AETH's ACK, NAK or RNR NAK, CNPs, ECN CE, the BTH's FECN/BECN and round trips
- * (round_trip(), for requests and answers whose headers are all there). A packet whose BTH
- * lies beyond data_end names no flow: it is counted only in the totals. Returns the flow's
- * entry (NULL: none); *notable is set for a NAK, an RNR NAK, a CNP or a CE mark.
+ * Counts a RoCE packet in its flow's entry with rdmatop_count_packet() (rdmatop_flow.h, the
+ * logic capture files are counted with too), stamps the entry's last packet and times round
+ * trips (round_trip(), for requests and answers whose headers are all there). A packet whose
+ * BTH lies beyond data_end names no flow: it is counted only in the totals. Returns the
+ * flow's entry (NULL: none); *notable is set for a NAK, an RNR NAK, a CNP or a CE mark.
  */
 static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *data_end, __u32 dir,
 						     __u32 pkt_len, struct rdmatop_counters *c,
 						     int *notable)
 {
+	struct rdmatop_packet_facts facts = {};
 	struct rdmatop_flow_key key = {};
+	struct rdmatop_opcode_info op;
 	__u8 *bth = (__u8 *)(at->udp + 1);
 	struct rdmatop_flow *f;
-	__u32 opcode, ecn, headers, udp_len, opclass, aeth_at;
-	int acked = 0;
+	__u32 counted;
 
-	if ((void *)(bth + BTH_LEN) > data_end)
+	if ((void *)(bth + RDMATOP_BTH_LEN) > data_end)
 		return NULL;
-	opcode = bth[0];
-	opclass = config.opcodes[opcode].opclass;
-	headers = config.opcodes[opcode].headers;
-	aeth_at = config.opcodes[opcode].aeth;
+	facts.opcode = bth[0];
+	facts.bth_flags = bth[1];
+	facts.bth_becn_fecn = bth[4];
+	facts.frame_len = pkt_len;
+	facts.udp_len = bpf_ntohs(at->udp->len);
+	op = config.opcodes[facts.opcode];
 	key.qpn = (__u32)bth[5] << 16 | (__u32)bth[6] << 8 | bth[7];
 	key.direction = dir;
 	if (at->ipv6) {
@@ -305,7 +314,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 			return NULL;
 		__builtin_memcpy(key.src, &ip6->saddr, 16);
 		__builtin_memcpy(key.dst, &ip6->daddr, 16);
-		ecn = (ip6->flow_lbl[0] >> 4) & 3;
+		facts.ecn = (ip6->flow_lbl[0] >> 4) & 3;
 		key.ipv6 = 1;
 	} else {
 		struct iphdr *ip = at->l3;
@@ -314,57 +323,26 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 			return NULL;
 		__builtin_memcpy(&key.src[12], &ip->saddr, 4);
 		__builtin_memcpy(&key.dst[12], &ip->daddr, 4);
-		ecn = ip->tos & 3;
+		facts.ecn = ip->tos & 3;
 	}
-	f = flow_entry(&key, opcode, c);
-	if (!f)
-		return NULL;
-	f->packets++;
-	f->bytes += pkt_len;
-	f->last_ns = bpf_ktime_get_ns();
-	udp_len = bpf_ntohs(at->udp->len);
-	headers += sizeof(struct udphdr) + BTH_LEN + ((bth[1] >> 4) & 3) + ICRC_LEN;
-	if (udp_len > headers)
-		f->payload_bytes += udp_len - headers;
-	f->classes[opclass & (RDMATOP_NUM_CLASSES - 1)]++;
-	if (opcode == 0x81) {
-		f->cnps++;
-		*notable = 1;
-	}
-	if (ecn == 3) {
-		f->ecn_ce++;
-		*notable = 1;
-	}
-	if (bth[4] & 0x80)
-		f->fecn++;
-	if (bth[4] & 0x40)
-		f->becn++;
-	if (aeth_at) {
-		__u8 *aeth = bth + BTH_LEN + ((aeth_at - 1) & 0x1f);
-		__u8 syndrome;
+	if (op.aeth) {
+		__u8 *aeth = bth + RDMATOP_BTH_LEN + ((op.aeth - 1) & 0x1f);
 
-		if ((void *)(aeth + 1) > data_end)
-			return f;
-		syndrome = *aeth;
-		switch (syndrome >> 5) {
-		case 0:
-			f->acks++;
-			acked = 1;
-			break;
-		case 1:
-			f->rnr_naks++;
-			*notable = 1;
-			break;
-		case 3:
-			*notable = 1;
-			if ((syndrome & 0x1f) < RDMATOP_NUM_NAK_CODES)
-				f->naks[syndrome & 0x1f]++;
-			else
-				f->naks_reserved++;
-			break;
+		if ((void *)(aeth + 1) <= data_end) {
+			facts.has_aeth = 1;
+			facts.syndrome = *aeth;
 		}
 	}
-	round_trip(&key, bth, opclass, acked);
+	f = flow_entry(&key, facts.opcode, c);
+	if (!f)
+		return NULL;
+	counted = rdmatop_count_packet(&f->counts, &op, &facts);
+	f->last_ns = bpf_ktime_get_ns();
+	if (counted & RDMATOP_COUNTED_NOTABLE)
+		*notable = 1;
+	if (!facts.has_aeth && op.aeth)
+		return f;	/* the AETH lies beyond data_end: no round trip either */
+	round_trip(&key, bth, &op, counted & RDMATOP_COUNTED_ACK);
 	return f;
 }
 
@@ -375,7 +353,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
  */
 static __always_inline int sampled_in(struct rdmatop_flow *f, int notable, struct rdmatop_counters *c)
 {
-	if (!config.sample || !f || notable || f->packets <= RDMATOP_SAMPLE_FIRST)
+	if (!config.sample || !f || notable || f->counts.packets <= RDMATOP_SAMPLE_FIRST)
 		return 1;
 	if (f->last_ns - f->sample_second_ns >= 1000000000ULL) {
 		f->sample_second_ns = f->last_ns;

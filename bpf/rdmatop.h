@@ -126,8 +126,12 @@ struct rdmatop_rtt_pending {
 	struct rdmatop_flow_key flow;
 };
 
-/* Exact counts of one flow (per CPU in the map; user space adds them up). */
-struct rdmatop_flow {
+/*
+ * What one flow's packets add up to, counted by rdmatop_count_packet() (rdmatop_flow.h) in the
+ * kernel and for capture files alike: __u64 fields only, each a plain sum (user space adds
+ * the CPUs' shares, and rdmatop_add_counts() adds two of them).
+ */
+struct rdmatop_flow_counts {
 	__u64 packets;
 	__u64 bytes;		/* frame lengths */
 	__u64 payload_bytes;	/* UDP payload less BTH, extended headers, pad and ICRC */
@@ -140,6 +144,11 @@ struct rdmatop_flow {
 	__u64 ecn_ce;
 	__u64 fecn;
 	__u64 becn;
+};
+
+/* One flow in the kernel's flow map (per CPU; user space adds them up). */
+struct rdmatop_flow {
+	struct rdmatop_flow_counts counts;
 	__u64 first_ns;		/* bpf_ktime_get_ns() of the first and last packet */
 	__u64 last_ns;
 	__u32 first_opcode;	/* the opcode of the first packet: the flow's transport */
@@ -149,12 +158,21 @@ struct rdmatop_flow {
 	__u32 rtt_log2_us[RDMATOP_RTT_BUCKETS];	/* and how many fell in each bucket */
 };
 
+/* What an opcode is to round trips (struct rdmatop_opcode_info.rtt). */
+enum rdmatop_rtt_role {
+	RDMATOP_RTT_NONE = 0,
+	RDMATOP_RTT_ASKS_IF_ACKREQ = 1,	/* an RC/XRC SEND or WRITE: answered when AckReq is set */
+	RDMATOP_RTT_ASKS = 2,		/* an RC/XRC READ or atomic request: always answered */
+	RDMATOP_RTT_ANSWERS = 3,	/* the answer that carries the request's PSN back: READ
+					 * response FIRST or ONLY, ACKNOWLEDGE, ATOMIC ACKNOWLEDGE */
+};
+
 /* What the programs need of each opcode, set from rdmatop's opcode table at load time. */
 struct rdmatop_opcode_info {
 	__u8 opclass;		/* enum rdmatop_opclass */
 	__u8 headers;		/* bytes of extended headers after the BTH */
 	__u8 aeth;		/* offset of the AETH after the BTH, plus one; 0: none */
-	__u8 reserved;
+	__u8 rtt;		/* enum rdmatop_rtt_role */
 };
 
 /* Load-time configuration, in the object's .rodata. */

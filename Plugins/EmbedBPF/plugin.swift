@@ -8,7 +8,7 @@ struct EmbedBPF: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let bpf = context.package.directoryURL.appending(path: "bpf")
         let source = bpf.appending(path: "rdmatop.bpf.c")
-        let header = bpf.appending(path: "rdmatop.h")
+        let headers = ["rdmatop.h", "rdmatop_flow.h"].map { bpf.appending(path: $0) }
         let work = context.pluginWorkDirectoryURL
         let object = work.appending(path: "rdmatop.bpf.o")
         let generated = work.appending(path: "EmbeddedBPFObject.swift")
@@ -26,7 +26,7 @@ struct EmbedBPF: BuildToolPlugin {
             """
         return [
             .buildCommand(displayName: "Compiling BPF program rdmatop.bpf.c", executable: clang,
-                          arguments: arguments, inputFiles: [source, header], outputFiles: [object]),
+                          arguments: arguments, inputFiles: [source] + headers, outputFiles: [object]),
             .buildCommand(displayName: "Embedding rdmatop.bpf.o", executable: URL(fileURLWithPath: "/bin/sh"),
                           arguments: ["-c", embed, "embed", object.path, generated.path],
                           inputFiles: [object], outputFiles: [generated]),

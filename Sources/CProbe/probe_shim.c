@@ -378,15 +378,10 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 
 /* ---- the flow map ---- */
 
-/* Adds one CPU's counts of a flow to sum. */
+/* Adds one CPU's share of a flow to sum. */
 static void add_flow(struct rdmatop_flow *sum, const struct rdmatop_flow *f)
 {
-	const __u64 *from = &f->packets;
-	__u64 *to = &sum->packets;
-
-	/* Every counter from packets up to first_ns is a plain sum. */
-	for (size_t i = 0; i < offsetof(struct rdmatop_flow, first_ns) / sizeof(__u64); i++)
-		to[i] += from[i];
+	rdmatop_add_counts(&sum->counts, &f->counts);
 	if (f->first_ns && (!sum->first_ns || f->first_ns < sum->first_ns)) {
 		sum->first_ns = f->first_ns;
 		sum->first_opcode = f->first_opcode;

@@ -142,16 +142,7 @@ public final class LiveSource {
             var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
                                              direction: k.packetDirection, udpSourcePort: 0, timestamp: first,
                                              sampled: engine.configuration.sampledEvents)
-            f.packets &+= c.packets
-            f.bytes &+= c.bytes
-            f.payloadBytes &+= c.payload_bytes
-            f.responses.acks &+= c.acks
-            for (name, n) in c.naksByName { f.responses.naks[name, default: 0] &+= n }
-            f.responses.rnrNaks &+= c.rnr_naks
-            f.responses.cnps &+= c.cnps
-            f.responses.ecnCE &+= c.ecn_ce
-            f.responses.fecn &+= c.fecn
-            f.responses.becn &+= c.becn
+            f.counts.add(FlowCounts(c.counts))
             f.firstSeen = min(f.firstSeen, first)
             f.lastSeen = max(f.lastSeen, last)
             merged[key] = f

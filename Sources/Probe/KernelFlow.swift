@@ -35,16 +35,4 @@ extension rdmatop_flow {
     public var roundTripBuckets: [UInt64] {
         withUnsafeBytes(of: rtt_log2_us) { raw in raw.bindMemory(to: UInt32.self).map(UInt64.init) }
     }
-
-    /// NAKs by code name (`NAKCode.name`; codes the IBTA does not define as "reserved").
-    public var naksByName: [String: UInt64] {
-        var named: [String: UInt64] = [:]
-        withUnsafeBytes(of: naks) { raw in
-            for (code, n) in raw.bindMemory(to: UInt64.self).enumerated() where n > 0 {
-                named[NAKCode(rawValue: UInt8(code)).name] = n
-            }
-        }
-        if naks_reserved > 0 { named["reserved"] = naks_reserved }
-        return named
-    }
 }

@@ -1,4 +1,5 @@
 import CProbe
+import Stats
 import Capture
 import CSignals
 #if canImport(Glibc)

@@ -144,40 +144,40 @@ public struct FlowMetric: Sendable {
 
     static let responses: [FlowMetric] = [
         FlowMetric("acks", "ACKs", .responses, unit: "packets",
-                   help: "ACKNOWLEDGE packets with an ACK syndrome the flow carried") { $0.responses.acks },
+                   help: "ACKNOWLEDGE packets with an ACK syndrome the flow carried") { $0.counts.acks },
         FlowMetric("naks", "NAKs", .responses, unit: "packets", alarm: true,
                    column: ViewColumn("NAK", width: 5, priority: 7), text: "NAK",
                    prometheus: .counter("rdmatop_qp_naks", label: "code"),
                    help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
-                   split: { $0.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
-                   json: { f in .object(f.responses.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) }) }) {
-            $0.responses.nakCount
+                   split: { $0.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
+                   json: { f in .object(f.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) }) }) {
+            $0.counts.nakCount
         },
         FlowMetric("rnr_naks", "RNR NAKs", .responses, unit: "packets", alarm: true,
                    column: ViewColumn("RNR", width: 5, priority: 11), text: "RNR",
                    prometheus: .counter("rdmatop_qp_rnr_naks"),
                    help: "receiver-not-ready NAKs the flow carried (the responder had no receive posted)") {
-            $0.responses.rnrNaks
+            $0.counts.rnrNaks
         },
         FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
                    help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
                    json: { f in .object(f.responses.rnrTimers.sorted { $0.key < $1.key }.map { (String($0.key), .uint($0.value)) }) }) {
-            $0.responses.rnrNaks
+            $0.counts.rnrNaks
         },
     ]
 
     static let congestion: [FlowMetric] = [
         FlowMetric("cnps", "CNPs", .congestion, unit: "packets", column: ViewColumn("CNP", width: 5, priority: 12), text: "CNP",
                    prometheus: .counter("rdmatop_qp_cnps"),
-                   help: "congestion notification packets (opcode 0x81) the flow carried") { $0.responses.cnps },
+                   help: "congestion notification packets (opcode 0x81) the flow carried") { $0.counts.cnps },
         FlowMetric("ecn_ce", "CE", .congestion, unit: "packets", column: ViewColumn("CE", width: 5, priority: 13), text: "CE",
                    prometheus: .counter("rdmatop_qp_ecn_ce"),
-                   help: "packets of the flow with ECN Congestion Experienced in the IP header") { $0.responses.ecnCE },
+                   help: "packets of the flow with ECN Congestion Experienced in the IP header") { $0.counts.ecnCE },
         FlowMetric("fecn", "FECN", .congestion, unit: "packets", help: "packets with the BTH's FECN bit set") {
-            $0.responses.fecn
+            $0.counts.fecn
         },
         FlowMetric("becn", "BECN", .congestion, unit: "packets", help: "packets with the BTH's BECN bit set") {
-            $0.responses.becn
+            $0.counts.becn
         },
     ]
 

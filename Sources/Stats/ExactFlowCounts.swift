@@ -1,6 +1,6 @@
 extension Array where Element == FlowStats {
-    /// Takes the per-flow packet, byte, payload and reply counts of `exact` (the kernel's flow
-    /// map, exact whatever events are lost) into these flows; flows only `exact` has are
+    /// Takes the per-flow counts of `exact` (`FlowCounts`: the kernel's flow map, exact
+    /// whatever events are lost) into these flows; flows only `exact` has are
     /// appended with those counts alone. The PSN analysis, messages, opcodes, rates, RNR
     /// timers and reply bookkeeping stay what the events made them, and so do round trips,
     /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`).
@@ -12,13 +12,7 @@ extension Array where Element == FlowStats {
                 append(e)
                 continue
             }
-            self[i].packets = e.packets
-            self[i].bytes = e.bytes
-            self[i].payloadBytes = e.payloadBytes
-            let ours = self[i].responses
-            self[i].responses = e.responses
-            self[i].responses.replyPackets = ours.replyPackets
-            self[i].responses.rnrTimers = ours.rnrTimers
+            self[i].counts = e.counts
             self[i].firstSeen = Swift.min(self[i].firstSeen, e.firstSeen)
             self[i].lastSeen = Swift.max(self[i].lastSeen, e.lastSeen)
             if self[i].sampled { self[i].rtt = e.rtt }

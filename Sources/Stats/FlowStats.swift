@@ -17,12 +17,15 @@ public struct FlowStats: Sendable {
     /// UDP source port of the flow's first packet (RoCEv2 flow entropy).
     public var udpSourcePort: UInt16
 
-    /// Packets and bytes counted (those that pass the engine's filter).
-    public var packets: UInt64 = 0
+    /// Packets, bytes, ACKs, NAKs and congestion signals, counted as the kernel counts them
+    /// (the packets that pass the engine's filter).
+    public var counts = FlowCounts()
+    /// Packets counted (`counts.packets`).
+    public var packets: UInt64 { get { counts.packets } set { counts.packets = newValue } }
     /// Bytes on the wire (frame lengths).
-    public var bytes: UInt64 = 0
+    public var bytes: UInt64 { get { counts.bytes } set { counts.bytes = newValue } }
     /// Payload bytes (pad excluded).
-    public var payloadBytes: UInt64 = 0
+    public var payloadBytes: UInt64 { get { counts.payloadBytes } set { counts.payloadBytes = newValue } }
     public var opcodes = OpcodeCounts()
     public var icrcErrors: UInt64 = 0
     public var malformed: UInt64 = 0

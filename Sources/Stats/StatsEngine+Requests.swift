@@ -1,3 +1,4 @@
+import CFlow
 import RoCE
 
 /// The analysis of requests: the PSN ledger, retransmission timeouts, READ and atomic
@@ -45,7 +46,9 @@ extension StatsEngine {
             flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,
                                    answeredByResponse: isRead || isAtomic)
         }
-        if reliable && (p.bth.ackRequest || isRead || isAtomic) {
+        // Which requests are timed is the kernel's rule too (bpf/rdmatop_flow.h).
+        var op = KernelOpcodeTable.entries[Int(p.bth.opcode)]
+        if rdmatop_rtt_asks(&op, p.bth.ackRequest ? 0x80 : 0) != 0 {
             flow.rtt.request(psn: p.bth.psn, time: timestamp, domain: domain)
         }
         if observation.isFirstSighting && (isRead || isAtomic) { flow.reserve(p.bth.psn, span) }

@@ -32,11 +32,9 @@ extension StatsEngine {
         if let aeth = p.aeth {
             switch aeth.syndrome {
             case .ack:
-                flow.responses.acks &+= 1
                 result.covering = p.bth.psn
                 result.isACK = true
             case .nak(let code):
-                flow.responses.naks[code.name, default: 0] &+= 1
                 result.nak = p.bth.psn
                 // A PSN sequence error NAK acknowledges everything before the PSN it expects.
                 if code == .psnSequenceError {
@@ -44,7 +42,6 @@ extension StatsEngine {
                     result.sequenceError = true
                 }
             case .rnrNak(let timer):
-                flow.responses.rnrNaks &+= 1
                 flow.responses.rnrTimers[timer, default: 0] &+= 1
                 result.nak = p.bth.psn
             case .reserved:

@@ -183,13 +183,10 @@ public final class StatsEngine {
             let silence = timestamp.subtractingSaturating(flow.lastSeen)
             if timestamp > flow.lastSeen { flow.lastSeen = timestamp }
             if matched {
-                flow.packets &+= 1
-                flow.bytes &+= length
-                flow.payloadBytes &+= UInt64(packet.payloadLength)
+                flow.counts.count(packet, frameLength: frameLength)
                 flow.opcodes.add(packet.bth.opcode)
                 if icrcError { flow.icrcErrors &+= 1 }
             }
-            countCongestion(packet, &flow)
             if let payload, packet.capturedPayloadLength > 0,
                !info.classes.isDisjoint(with: OpcodeClass.startOfMessage) {
                 keepPreview(packet, payload: payload, &flow, timestamp: timestamp)
@@ -240,13 +237,6 @@ public final class StatsEngine {
             }
         }
         settleReplies(request: request, response: slot)
-    }
-
-    private func countCongestion(_ p: RoCEPacket, _ flow: inout FlowStats) {
-        if p.ip.ecn == .ce { flow.responses.ecnCE &+= 1 }
-        if p.bth.fecn { flow.responses.fecn &+= 1 }
-        if p.bth.becn { flow.responses.becn &+= 1 }
-        if p.bth.opcode == OpcodeTable.cnp { flow.responses.cnps &+= 1 }
     }
 
     /// Keeps the start of a message's payload, reusing the storage of the oldest preview.

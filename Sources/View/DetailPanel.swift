@@ -32,8 +32,8 @@ extension ViewModel {
         if let r = f.reverse {
             var items = [("flow", "\(r.source) > \(r.destination) qpn \(Format.qpn(r.qpn))")]
             if let rev = data.flow(r) {
-                items += [("packets", Format.count(rev.packets)), ("ACKs", Format.count(rev.responses.acks)),
-                          ("NAKs", Format.count(rev.responses.nakCount)), ("RNR NAKs", Format.count(rev.responses.rnrNaks))]
+                items += [("packets", Format.count(rev.packets)), ("ACKs", Format.count(rev.counts.acks)),
+                          ("NAKs", Format.count(rev.counts.nakCount)), ("RNR NAKs", Format.count(rev.counts.rnrNaks))]
             }
             out += labelled("reverse", width: width, items)
         } else {

@@ -111,9 +111,9 @@ public struct ViewFilter: Equatable, Sendable, CustomStringConvertible {
 
     static func flow(_ flow: FlowStats, matches selector: PacketFilter.OpcodeSelector) -> Bool {
         switch selector {
-        case .nak: return flow.responses.nakCount > 0
-        case .rnrNak: return flow.responses.rnrNaks > 0
-        case .congestionExperienced: return flow.responses.ecnCE > 0
+        case .nak: return flow.counts.nakCount > 0
+        case .rnrNak: return flow.counts.rnrNaks > 0
+        case .congestionExperienced: return flow.counts.ecnCE > 0
         default: return flow.opcodes.sorted.contains { $0.count > 0 && PacketFilter.matches(selector, opcode: $0.opcode) }
         }
     }

@@ -1,12 +1,13 @@
+import CFlow
 import CProbe
 import RoCE
 import Testing
-@testable import Probe
+@testable import Stats
 
 /// The opcode facts the BPF programs get at load time, checked against the IBTA's header
 /// layouts (roce.md), so that the kernel's payload and AETH arithmetic reads the right bytes.
 @Suite struct KernelOpcodeTableTests {
-    func entry(_ opcode: UInt8) -> rdmatop_opcode_info { KernelOpcodeTable.entry(OpcodeTable[opcode]) }
+    func entry(_ opcode: UInt8) -> rdmatop_opcode_info { KernelOpcodeTable.entries[Int(opcode)] }
 
     @Test func aethOffsetsFollowTheExtendedHeadersBeforeIt() {
         #expect(entry(0x11).aeth == 1, "RC ACKNOWLEDGE: AETH right after the BTH")
@@ -30,6 +31,26 @@ import Testing
         for (opcode, expected) in cases {
             #expect(entry(opcode).opclass == UInt8(expected.rawValue), "opcode 0x\(String(opcode, radix: 16))")
         }
+    }
+
+    /// Round trips (rdmatop.h): which requests the kernel and the engine time, and which
+    /// answers end them, by the IBTA's rules of the reliable transports.
+    @Test func roundTripRolesComeFromTheTable() {
+        let cases: [(UInt8, rdmatop_rtt_role)] = [
+            (0x04, RDMATOP_RTT_ASKS_IF_ACKREQ), (0x00, RDMATOP_RTT_ASKS_IF_ACKREQ), (0x0A, RDMATOP_RTT_ASKS_IF_ACKREQ),
+            (0x0C, RDMATOP_RTT_ASKS), (0x13, RDMATOP_RTT_ASKS), (0x14, RDMATOP_RTT_ASKS),
+            (0x0D, RDMATOP_RTT_ANSWERS), (0x10, RDMATOP_RTT_ANSWERS), (0x11, RDMATOP_RTT_ANSWERS),
+            (0x12, RDMATOP_RTT_ANSWERS), (0x0E, RDMATOP_RTT_NONE), (0x0F, RDMATOP_RTT_NONE),
+            (0xA4, RDMATOP_RTT_ASKS_IF_ACKREQ), (0xAC, RDMATOP_RTT_ASKS), (0xB1, RDMATOP_RTT_ANSWERS),
+            (0x24, RDMATOP_RTT_NONE), (0x64, RDMATOP_RTT_NONE), (0x81, RDMATOP_RTT_NONE), (0xE5, RDMATOP_RTT_NONE),
+        ]
+        for (opcode, expected) in cases {
+            #expect(entry(opcode).rtt == UInt8(expected.rawValue), "opcode 0x\(String(opcode, radix: 16))")
+        }
+        var send = entry(0x04), read = entry(0x0C), ack = entry(0x11)
+        #expect(rdmatop_rtt_asks(&send, 0x80) != 0 && rdmatop_rtt_asks(&send, 0x7F) == 0, "AckReq is bit 7 of BTH byte 8")
+        #expect(rdmatop_rtt_asks(&read, 0) != 0)
+        #expect(rdmatop_rtt_asks(&ack, 0x80) == 0)
     }
 
     @Test func theWholeTableFitsTheConfiguration() {

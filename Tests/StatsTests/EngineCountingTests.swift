@@ -14,14 +14,33 @@ import Testing
                  response(.rnrNak(timer: 14), psn: 2, at: 9),
                  (packet(0x81, from: hostB, to: hostA, qpn: 0x11, psn: 0, becn: true), 10)])
         let req = e.flow(requestKey)!, resp = e.flow(responseKey)!
-        #expect(req.responses.ecnCE == 1)
-        #expect(resp.responses.acks == 1)
-        #expect(resp.responses.naks == ["remote_access_error": 1, "psn_sequence_error": 1])
-        #expect(resp.responses.rnrNaks == 2)
+        #expect(req.counts.ecnCE == 1)
+        #expect(resp.counts.acks == 1)
+        #expect(resp.counts.naks == ["remote_access_error": 1, "psn_sequence_error": 1])
+        #expect(resp.counts.rnrNaks == 2)
         #expect(resp.responses.rnrTimers == [14: 2])
-        #expect(resp.responses.cnps == 1)
-        #expect(resp.responses.becn == 1)
+        #expect(resp.counts.cnps == 1)
+        #expect(resp.counts.becn == 1)
         #expect(req.psn.nakPSN != nil)
+    }
+
+    /// A flow's counts come from the kernel's counting code (bpf/rdmatop_flow.h), so a file
+    /// counts as the kernel does: NAK codes the IBTA does not define are "reserved" (the
+    /// kernel counts them in one field), an RNR NAK is no NAK, and the payload is the UDP
+    /// payload less the headers the opcode has, the pad and the ICRC.
+    @Test func countsAreTheKernels() {
+        let e = StatsEngine()
+        feed(e, [(packet(0x04, psn: 1, payload: 13, ackRequest: true), 0),
+                 response(.nak(NAKCode(rawValue: 9)), psn: 2, at: 5),
+                 response(.nak(NAKCode(rawValue: 31)), psn: 2, at: 6),
+                 response(.nak(.invalidRequest), psn: 2, at: 7),
+                 response(.rnrNak(timer: 1), psn: 2, at: 8)])
+        let req = e.flow(requestKey)!, resp = e.flow(responseKey)!
+        #expect(resp.counts.naks == ["reserved": 2, "invalid_request": 1])
+        #expect(resp.counts.nakCount == 3)
+        #expect(resp.counts.rnrNaks == 1)
+        #expect(req.payloadBytes == 13, "13 payload bytes padded to 16 on the wire")
+        #expect(req.counts.packets == 1 && resp.counts.packets == 4)
     }
 
     @Test func roundTripsRunFromRequestToTheAcknowledgementCoveringIt() throws {

@@ -40,7 +40,7 @@ import Testing
         #expect(all.contains("samples 2"))
         #expect(all.contains("pkt/s"))
         let reverse = try #require(m.data.flow(FlowKey(source: hostB, destination: hostA, qpn: 0x11)))
-        #expect(reverse.responses.rnrNaks == 1)
+        #expect(reverse.counts.rnrNaks == 1)
     }
 
     @Test func theResponderFlowShowsNAKsByCodeAndRNRByTimer() {

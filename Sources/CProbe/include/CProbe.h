@@ -1,6 +1,6 @@
 /*
  * CProbe: the C side of rdmatop's probe. The event layout comes from the header the BPF
- * program uses (bpf/rdmatop.h); the functions below wrap what libbpf does with macros,
+ * program uses (bpf/rdmatop.h, through CFlow); the functions below wrap what libbpf does with macros,
  * option structs and callbacks that Swift cannot use directly.
  */
 #ifndef CPROBE_H
@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../../../bpf/rdmatop.h"
+#include "CFlow.h"
 
 /* XDP attach flags (linux/if_link.h), and the RDMA mode of rdmatop's kernel series. */
 #define RT_XDP_FLAGS_UPDATE_IF_NOEXIST (1U << 0)
