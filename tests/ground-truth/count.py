@@ -365,7 +365,7 @@ def count(path, pmtu_option=None):
                 f.nak_events += 1
             elif kind == 3:
                 code = p.syndrome & 0x1F
-                name = NAK_NAMES.get(code, "code_%d" % code)
+                name = NAK_NAMES.get(code, "reserved")  # undefined codes: as rdmatop's JSON (v10)
                 f.naks[name] = f.naks.get(name, 0) + 1
                 f.nak_events += 1
 
