@@ -89,6 +89,12 @@ public struct FlowMetric: Sendable {
                    help: "bytes of RoCE payload the packets carried (after every header, before pad and ICRC)") {
             $0.payloadBytes
         },
+        FlowMetric("classes", "by class", .traffic, unit: "packets", prometheus: .counter("rdmatop_qp_class_packets", label: "class"),
+                   help: "the flow's packets by kind of opcode: send, write, read_request, read_response, atomic (requests and acknowledgements), acknowledge, cnp, other",
+                   split: { $0.counts.byClass.map { ($0.name, $0.packets) } },
+                   json: { f in .object(f.counts.byClass.map { ($0.name, .uint($0.packets)) }) }) {
+            $0.packets
+        },
         FlowMetric("icrc_errors", "ICRC errors", .errors, unit: "packets", alarm: true, text: "ICRC ERR",
                    help: "packets whose ICRC did not match (only packets captured in full are checked)") { $0.icrcErrors },
         FlowMetric("malformed", "malformed", .errors, unit: "packets", alarm: true,

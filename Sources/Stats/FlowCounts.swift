@@ -72,6 +72,17 @@ public struct FlowCounts: Sendable {
         return named
     }
 
+    /// The names of the kernel's opcode classes (`enum rdmatop_opclass`), by value.
+    public static let classNames = ["send", "write", "read_request", "read_response", "atomic", "acknowledge", "cnp", "other"]
+
+    /// Packets by opcode class (`KernelOpcodeTable.opclass`), the classes with packets, in
+    /// the enum's order.
+    public var byClass: [(name: String, packets: UInt64)] {
+        withUnsafeBytes(of: raw.classes) { counts in
+            zip(FlowCounts.classNames, counts.bindMemory(to: UInt64.self)).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
+        }
+    }
+
     /// All NAKs (RNR NAKs excluded).
     public var nakCount: UInt64 {
         withUnsafeBytes(of: raw.naks) { $0.bindMemory(to: UInt64.self).reduce(raw.naks_reserved, &+) }

@@ -16,12 +16,17 @@ struct SnapshotCounts: Equatable, CustomStringConvertible {
     /// The per-QP keys a live snapshot takes from the kernel's flow map (qp_counts "kernel").
     static let kernelKeys = ["packets", "bytes", "payload_bytes", "acks", "rnr_naks", "cnps", "ecn_ce", "fecn", "becn"]
 
-    init(_ json: [String: Any], keys: [String] = SnapshotCounts.kernelKeys, opcodes withOpcodes: Bool = true) {
+    /// `classes`: add the packets by opcode class (schema v10; older recorded snapshots lack them).
+    init(_ json: [String: Any], keys: [String] = SnapshotCounts.kernelKeys, opcodes withOpcodes: Bool = true,
+         classes withClasses: Bool = true) {
         for qp in json["qps"] as? [[String: Any]] ?? [] {
             let key = Flow(src: qp["src"] as! String, dst: qp["dst"] as! String, qpn: uint(qp["qpn"])!)
             var counts = flows[key, default: [:]]
             for k in keys { counts[k, default: 0] += uint(qp[k])! }
             for (code, n) in qp["naks"] as! [String: Any] { counts["nak " + code, default: 0] += uint(n)! }
+            for (name, n) in qp["classes"] as? [String: Any] ?? [:] where withClasses {
+                counts["class " + name, default: 0] += uint(n)!
+            }
             for (name, n) in qp["opcodes"] as? [String: Any] ?? [:] where withOpcodes { counts[name, default: 0] += uint(n)! }
             flows[key] = counts
             if let d = qp["direction"] as? String { directions.insert(d) }

@@ -118,6 +118,12 @@ import Testing
             let opcodes = qp["opcodes"] as! [String: Any]
             let byNumber = Dictionary(uniqueKeysWithValues: opcodes.map { (Self.opcodeNumber($0.key), uint($0.value)!) })
             #expect(byNumber == qpOpcodes[key], "\(capture) \(key) opcodes")
+            // The kernel's opcode classes (counted by bpf/rdmatop_flow.h), from tshark's
+            // opcodes by the IBTA's operation codes.
+            var classes: [String: UInt64] = [:]
+            for (op, n) in qpOpcodes[key] ?? [:] { classes[Self.opcodeClass(op), default: 0] += n }
+            let theirs = (qp["classes"] as? [String: Any] ?? [:]).mapValues { uint($0) ?? 0 }
+            #expect(theirs == classes, "\(capture) \(key) classes")
         }
         let opcodes = snapshot["opcodes"] as! [[String: Any]]
         #expect(opcodes.count == opPackets.count)
@@ -134,6 +140,20 @@ import Testing
         let result = try rdmatop("--read", path, "--once", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    /// The class of an opcode (IBTA 9.2.1, the operation in its low five bits; 0x81: CNP).
+    static func opcodeClass(_ opcode: UInt64) -> String {
+        if opcode == 0x81 { return "cnp" }
+        switch opcode & 0x1F {
+        case 0x00...0x05, 0x16, 0x17: return "send"
+        case 0x06...0x0B: return "write"
+        case 0x0C: return "read_request"
+        case 0x0D...0x10: return "read_response"
+        case 0x11: return "acknowledge"
+        case 0x12...0x14: return "atomic"
+        default: return "other"
+        }
     }
 
     /// The opcode number of a name in rdmatop's table, through the CLI's own opcode list.

@@ -31,6 +31,9 @@ import Testing
         for (opcode, expected) in cases {
             #expect(entry(opcode).opclass == UInt8(expected.rawValue), "opcode 0x\(String(opcode, radix: 16))")
         }
+        #expect(FlowCounts.classNames.count == Int(RDMATOP_NUM_CLASSES.rawValue))
+        #expect(FlowCounts.classNames[Int(RDMATOP_CLASS_ACKNOWLEDGE.rawValue)] == "acknowledge")
+        #expect(FlowCounts.classNames[Int(RDMATOP_CLASS_OTHER.rawValue)] == "other")
     }
 
     /// Round trips (rdmatop.h): which requests the kernel and the engine time, and which
