@@ -295,16 +295,16 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 	struct rdmatop_opcode_info op;
 	__u8 *bth = (__u8 *)(at->udp + 1);
 	struct rdmatop_flow *f;
-	__u32 counted;
+	__u32 counted, opcode;
 
 	if ((void *)(bth + RDMATOP_BTH_LEN) > data_end)
 		return NULL;
-	facts.opcode = bth[0];
+	opcode = bth[0];
 	facts.bth_flags = bth[1];
 	facts.bth_becn_fecn = bth[4];
 	facts.frame_len = pkt_len;
 	facts.udp_len = bpf_ntohs(at->udp->len);
-	op = config.opcodes[facts.opcode];
+	op = config.opcodes[opcode];
 	key.qpn = (__u32)bth[5] << 16 | (__u32)bth[6] << 8 | bth[7];
 	key.direction = dir;
 	if (at->ipv6) {
@@ -333,7 +333,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 			facts.syndrome = *aeth;
 		}
 	}
-	f = flow_entry(&key, facts.opcode, c);
+	f = flow_entry(&key, opcode, c);
 	if (!f)
 		return NULL;
 	counted = rdmatop_count_packet(&f->counts, &op, &facts);

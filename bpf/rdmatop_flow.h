@@ -20,11 +20,11 @@
 #define RDMATOP_INLINE static inline
 #endif
 
-/* The bytes of a RoCE packet's headers the counting reads, as they are on the wire. */
+/* The bytes of a RoCE packet's headers the counting reads, as they are on the wire (the
+ * opcode, BTH byte 0, chooses the struct rdmatop_opcode_info passed beside them). */
 struct rdmatop_packet_facts {
 	__u32 frame_len;	/* the packet's length */
 	__u16 udp_len;		/* the UDP header's length field */
-	__u8 opcode;		/* BTH byte 0 */
 	__u8 bth_flags;		/* BTH byte 1: SE, MigReq, PadCnt (bits 5-4), TVer */
 	__u8 bth_becn_fecn;	/* BTH byte 4: FECN (bit 7), BECN (bit 6) */
 	__u8 ecn;		/* the IP header's ECN field (3: Congestion Experienced) */
@@ -38,8 +38,6 @@ enum rdmatop_count_result {
 	RDMATOP_COUNTED_ACK = 2,	/* an AETH with the ACK syndrome */
 };
 
-/* The RoCEv2 CNP opcode (IBTA Annex A17). */
-#define RDMATOP_OPCODE_CNP 0x81
 /* Bytes around a RoCE payload that the opcode table does not list: UDP header, BTH, ICRC. */
 #define RDMATOP_UDP_HLEN 8
 #define RDMATOP_BTH_LEN 12
@@ -70,7 +68,7 @@ RDMATOP_INLINE __u32 rdmatop_count_packet(struct rdmatop_flow_counts *c,
 	c->bytes += p->frame_len;
 	c->payload_bytes += rdmatop_payload_bytes(op, p);
 	c->classes[op->opclass & (RDMATOP_NUM_CLASSES - 1)]++;
-	if (p->opcode == RDMATOP_OPCODE_CNP) {
+	if (op->opclass == RDMATOP_CLASS_CNP) {
 		c->cnps++;
 		result |= RDMATOP_COUNTED_NOTABLE;
 	}

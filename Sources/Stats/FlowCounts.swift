@@ -24,7 +24,6 @@ public struct FlowCounts: Sendable {
         var facts = rdmatop_packet_facts()
         facts.frame_len = UInt32(clamping: frameLength)
         facts.udp_len = UInt16(clamping: p.udp.length)
-        facts.opcode = p.bth.opcode
         facts.bth_flags = (p.bth.solicitedEvent ? 0x80 : 0) | (p.bth.migrationRequest ? 0x40 : 0)
             | (p.bth.padCount & 3) << 4 | p.bth.transportVersion & 0x0F
         facts.bth_becn_fecn = (p.bth.fecn ? 0x80 : 0) | (p.bth.becn ? 0x40 : 0)
