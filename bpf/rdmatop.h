@@ -161,7 +161,8 @@ struct rdmatop_flow {
 /* What an opcode is to round trips (struct rdmatop_opcode_info.rtt). */
 enum rdmatop_rtt_role {
 	RDMATOP_RTT_NONE = 0,
-	RDMATOP_RTT_ASKS_IF_ACKREQ = 1,	/* an RC/XRC SEND or WRITE: answered when AckReq is set */
+	RDMATOP_RTT_ASKS_IF_ACKREQ = 1,	/* any other RC/XRC request (SEND, WRITE, FLUSH):
+					 * answered when it sets AckReq */
 	RDMATOP_RTT_ASKS = 2,		/* an RC/XRC READ or atomic request: always answered */
 	RDMATOP_RTT_ANSWERS = 3,	/* the answer that carries the request's PSN back: READ
 					 * response FIRST or ONLY, ACKNOWLEDGE, ATOMIC ACKNOWLEDGE */

@@ -42,16 +42,17 @@ public struct FlowCounts: Sendable {
         rdmatop_add_counts(&raw, &from)
     }
 
-    public var packets: UInt64 { get { raw.packets } set { raw.packets = newValue } }
+    /// Packets counted.
+    public var packets: UInt64 { raw.packets }
     /// Bytes on the wire (frame lengths).
-    public var bytes: UInt64 { get { raw.bytes } set { raw.bytes = newValue } }
+    public var bytes: UInt64 { raw.bytes }
     /// Payload bytes: the UDP payload less BTH, extended headers, pad and ICRC.
-    public var payloadBytes: UInt64 { get { raw.payload_bytes } set { raw.payload_bytes = newValue } }
+    public var payloadBytes: UInt64 { raw.payload_bytes }
     /// AETH ACKs (Acknowledge, Atomic Acknowledge and READ responses with an AETH).
     public var acks: UInt64 { raw.acks }
     /// RNR NAKs.
     public var rnrNaks: UInt64 { raw.rnr_naks }
-    /// CNPs (opcode 0x81).
+    /// CNPs (the opcode class of 0x81).
     public var cnps: UInt64 { raw.cnps }
     /// Packets with IP ECN = CE.
     public var ecnCE: UInt64 { raw.ecn_ce }

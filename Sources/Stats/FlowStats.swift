@@ -21,11 +21,11 @@ public struct FlowStats: Sendable {
     /// (the packets that pass the engine's filter).
     public var counts = FlowCounts()
     /// Packets counted (`counts.packets`).
-    public var packets: UInt64 { get { counts.packets } set { counts.packets = newValue } }
+    public var packets: UInt64 { counts.packets }
     /// Bytes on the wire (frame lengths).
-    public var bytes: UInt64 { get { counts.bytes } set { counts.bytes = newValue } }
+    public var bytes: UInt64 { counts.bytes }
     /// Payload bytes (pad excluded).
-    public var payloadBytes: UInt64 { get { counts.payloadBytes } set { counts.payloadBytes = newValue } }
+    public var payloadBytes: UInt64 { counts.payloadBytes }
     public var opcodes = OpcodeCounts()
     public var icrcErrors: UInt64 = 0
     public var malformed: UInt64 = 0
