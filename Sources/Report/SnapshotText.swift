@@ -51,7 +51,9 @@ extension Snapshot {
             row.append(f.transport.name)
             row += counters.map { $0.text(f) }
             row.append(f.roundTripsMeasured ? f.rtt.percentile(50).map { "\($0) us" } ?? "-" : "-")
-            row.append(f.sampled ? "-" : shown.joined(separator: ", ") + more)
+            // Sampled, the kinds of opcode stand in: the kernel counts them exactly.
+            let classes = f.counts.busiestClasses.map { "\($0.name) \($0.packets)" }
+            row.append(f.sampled ? classes.joined(separator: ", ") : shown.joined(separator: ", ") + more)
             qpTable.add(row)
         }
         out += qpTable.render()

@@ -83,6 +83,12 @@ public struct FlowCounts: Sendable {
         }
     }
 
+    /// `byClass`, most packets first.
+    public var busiestClasses: [(name: String, packets: UInt64)] {
+        byClass.enumerated().sorted { $0.element.packets != $1.element.packets ? $0.element.packets > $1.element.packets : $0.offset < $1.offset }
+            .map(\.element)
+    }
+
     /// All NAKs (RNR NAKs excluded).
     public var nakCount: UInt64 {
         withUnsafeBytes(of: raw.naks) { $0.bindMemory(to: UInt64.self).reduce(raw.naks_reserved, &+) }

@@ -135,16 +135,26 @@ public enum QPColumn: Hashable, Sendable {
         case .messageRate: f.sampled ? "-" : Format.rate(f.messageRate.last)
         case .counter: metric.map { $0.measured(f) ? Format.count($0.value(f)) : "-" } ?? "0"
         case .rtt: f.roundTripsMeasured ? f.rtt.percentile(50).map(Format.microseconds) ?? "-" : "-"
-        case .opcodes: f.sampled ? "-" : QPColumn.topOpcodes(f, limit: 3)
+        case .opcodes: f.sampled ? QPColumn.topClasses(f, limit: 3) : QPColumn.topOpcodes(f, limit: 3)
         }
     }
 
     /// The flow's busiest opcodes with their share of its packets: "WRITE_MIDDLE 95%, ...".
     static func topOpcodes(_ f: FlowStats, limit: Int) -> String {
-        let ops = f.opcodes.sorted
-        let total = max(1, ops.reduce(0) { $0 + $1.count })
-        var parts = ops.prefix(limit).map { "\(Format.shortOpcodeName($0.opcode)) \($0.count * 100 / total)%" }
-        if ops.count > limit { parts.append("+\(ops.count - limit)") }
+        shares(f.opcodes.sorted.map { (Format.shortOpcodeName($0.opcode), $0.count) }, limit: limit)
+    }
+
+    /// With sampled events, the kinds of opcode instead (the kernel counts them exactly):
+    /// "write 95%, acknowledge 5%".
+    static func topClasses(_ f: FlowStats, limit: Int) -> String {
+        shares(f.counts.busiestClasses.map { ($0.name, $0.packets) }, limit: limit)
+    }
+
+    /// Names with their share of the counts, busiest first, at most `limit` and "+n" more.
+    static func shares(_ counts: [(name: String, count: UInt64)], limit: Int) -> String {
+        let total = max(1, counts.reduce(0) { $0 + $1.count })
+        var parts = counts.prefix(limit).map { "\($0.name) \($0.count * 100 / total)%" }
+        if counts.count > limit { parts.append("+\(counts.count - limit)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -231,6 +231,9 @@ struct PrometheusTests {
         let qps = last["qps"] as? [[String: Any]] ?? []
         #expect(!qps.isEmpty)
         #expect(sum == qps.map { Double(uint($0["packets"])!) }.reduce(0, +), "PromQL sum vs JSON")
+        // The packets by kind of opcode add up to the packets, in Prometheus' own arithmetic.
+        let byClass = try query("sum(rdmatop_qp_class_packets_total)").first.flatMap(value)
+        #expect(byClass != nil && byClass == sum, "PromQL: classes \(String(describing: byClass)), packets \(String(describing: sum))")
         let lossy = qps.max { uint($0["lost_packets"])! < uint($1["lost_packets"])! }!
         #expect(uint(lossy["lost_packets"])! > 0)
         let selector = "src=\"\(lossy["src"] as! String)\",dst=\"\(lossy["dst"] as! String)\",qpn=\"\(uint(lossy["qpn"])!)\""

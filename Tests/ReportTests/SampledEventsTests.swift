@@ -53,6 +53,7 @@ struct SampledEventsTests {
         #expect(row.split(separator: " ").filter { $0 == "-" }.count > every.split(separator: " ").filter { $0 == "-" }.count,
                 "\(row)\n\(every)")
         #expect(!text.contains("SEND_ONLY 4"), "opcodes are not shown")
+        #expect(row.hasSuffix("send 4"), "the kinds of opcode stand in: \(row)")
     }
 
     /// Sampled, the round trips are the kernel's (bpf/rdmatop.h), taken with the exact counts:

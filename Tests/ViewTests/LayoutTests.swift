@@ -151,3 +151,20 @@ import Testing
         #expect(Palette.look(.columnHeader).monoAttributes == 2)
     }
 }
+
+/// The opcodes column with sampled events: the kinds of opcode the kernel counts exactly
+/// stand in for the opcodes, which are not measured.
+@Suite struct SampledOpcodesColumnTests {
+    @Test func kindsOfOpcodeStandIn() {
+        var configuration = EngineConfiguration()
+        configuration.sampledEvents = true
+        let sampled = StatsEngine(configuration: configuration), every = StatsEngine()
+        for engine in [sampled, every] {
+            feed(engine, [(packet(0x0A, psn: 1, payload: [1, 2, 3, 4]), 0), (packet(0x0A, psn: 2), 10),
+                          (packet(0x0A, psn: 3), 20), (packet(0x04, psn: 4), 30)])
+        }
+        let key = FlowKey(source: hostA, destination: hostB, qpn: 0x12)
+        #expect(QPColumn.opcodes.cell(sampled.flow(key)!) == "write 75%, send 25%")
+        #expect(QPColumn.opcodes.cell(every.flow(key)!) == "RDMA_WRITE_ONLY 75%, SEND_ONLY 25%")
+    }
+}
