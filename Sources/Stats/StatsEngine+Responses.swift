@@ -26,7 +26,9 @@ extension StatsEngine {
         var isACK = false
     }
 
-    func analyseResponse(_ p: RoCEPacket, _ flow: inout FlowStats) -> ResponseConsequence? {
+    /// `counted`: the packet passed the filter, so its RNR timer is counted with its RNR NAK
+    /// (`FlowCounts`); the analysis sees every packet all the same.
+    func analyseResponse(_ p: RoCEPacket, _ flow: inout FlowStats, counted: Bool) -> ResponseConsequence? {
         let classes = p.opcodeInfo.classes
         var result = ResponseConsequence()
         if let aeth = p.aeth {
@@ -42,7 +44,7 @@ extension StatsEngine {
                     result.sequenceError = true
                 }
             case .rnrNak(let timer):
-                flow.responses.rnrTimers[timer, default: 0] &+= 1
+                if counted { flow.responses.rnrTimers[timer, default: 0] &+= 1 }
                 result.nak = p.bth.psn
             case .reserved:
                 break

@@ -198,7 +198,7 @@ public final class StatsEngine {
                 analyseRequest(packet, &flow, timestamp: timestamp, domain: domain, silence: silence)
                 return nil
             } else if classes.contains(.response) || classes.contains(.cnp) {
-                return analyseResponse(packet, &flow)
+                return analyseResponse(packet, &flow, counted: matched)
             }
             return nil
         }

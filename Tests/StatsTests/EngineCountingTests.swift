@@ -165,4 +165,15 @@ import Testing
         #expect(f.psn.missing == 1, "the gap among the unmatched packets is still seen")
         #expect(e.totals.rocePackets == 4 && e.totals.matched == 1)
     }
+
+    /// A filter selects the packets a flow's counts count, its replies included (an RNR NAK
+    /// and its timer alike); the request flow still hears of the NAK.
+    @Test func theFilterSelectsTheRepliesCounted() {
+        let e = StatsEngine(filter: PacketFilter(opcode: .opcodes([0x04])))
+        feed(e, [(packet(0x04, psn: 1, payload: 8, ackRequest: true), 0), response(.rnrNak(timer: 14), psn: 1, at: 5)])
+        let resp = e.flow(responseKey)!
+        #expect(resp.packets == 0 && resp.counts.rnrNaks == 0)
+        #expect(resp.responses.rnrTimers.isEmpty, "\(resp.responses.rnrTimers)")
+        #expect(e.flow(requestKey)!.psn.nakPSN == 1)
+    }
 }
