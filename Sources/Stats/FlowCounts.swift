@@ -94,9 +94,3 @@ public struct FlowCounts: Sendable {
         withUnsafeBytes(of: raw.naks) { $0.bindMemory(to: UInt64.self).reduce(raw.naks_reserved, &+) }
     }
 }
-
-extension FlowCounts: Equatable {
-    public static func == (a: FlowCounts, b: FlowCounts) -> Bool {
-        withUnsafeBytes(of: a.raw) { x in withUnsafeBytes(of: b.raw) { y in x.elementsEqual(y) } }
-    }
-}
