@@ -5,8 +5,10 @@ extension Snapshot {
     /// elsewhere (the kernel's flow map), which stay exact when events are lost; flows the
     /// events never showed are added (`takeExactCounts`). `source.qpCounts` becomes "kernel".
     public mutating func setExactFlows(_ exact: [FlowStats], evicted: UInt64) {
-        flows.takeExactCounts(from: exact)
-        flows.sort(by: Snapshot.busiestFirst)
+        var merged = Array(flows)
+        merged.takeExactCounts(from: exact)
+        merged.sort(by: Snapshot.busiestFirst)
+        flows = FlowList(merged)
         source.qpCounts = "kernel"
         source.kernelEvictedFlows = evicted
     }

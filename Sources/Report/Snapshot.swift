@@ -83,7 +83,7 @@ public struct Snapshot: Sendable {
     /// Flows in the table, and flows evicted to keep it bounded.
     public var evictedFlows: UInt64
     /// The flows with counted packets, most packets first.
-    public var flows: [FlowStats]
+    public var flows: FlowList
     public var opcodes: [Opcode]
     public var malformed: [MalformedEntry]
     /// Whose each flow's destination QP is (RDMA netlink); nil when attribution is absent

@@ -101,14 +101,14 @@ struct FlowTable {
     }
 
     /// The flows with counted packets, busiest first: sorted by their counts and keys alone,
-    /// then each copied once.
-    var busiestFirst: [FlowStats] {
+    /// and read in place (`FlowList`).
+    var busiestFirst: FlowList {
         var order: [(slot: Int, packets: UInt64, key: FlowKey)] = []
         order.reserveCapacity(index.count)
         for i in slots.indices {
             if let packets = slots[i]?.packets, packets > 0 { order.append((i, packets, slots[i]!.key)) }
         }
         order.sort { $0.packets != $1.packets ? $0.packets > $1.packets : $0.key < $1.key }
-        return order.map { slots[$0.slot]! }
+        return FlowList(slots: slots, order: order.map(\.slot))
     }
 }

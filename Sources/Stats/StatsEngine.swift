@@ -83,9 +83,9 @@ public final class StatsEngine {
 
     /// Flows currently in the table.
     public var flows: [FlowStats] { table.all }
-    /// The flows with counted packets, busiest first (`FlowStats.busiestFirst`): each is
-    /// copied once, and none to be compared (a flow is about a kilobyte).
-    public var flowsBusiestFirst: [FlowStats] { table.busiestFirst }
+    /// The flows with counted packets, busiest first (`FlowStats.busiestFirst`), read in
+    /// place from the table: none is copied (a flow is about a kilobyte).
+    public var flowsBusiestFirst: FlowList { table.busiestFirst }
     /// The flow with this key, if in the table.
     public func flow(_ key: FlowKey) -> FlowStats? { table.slot(of: key).map { table[$0] } }
     /// Flows evicted to keep the table within `maxFlows`.

@@ -1,0 +1,26 @@
+/// Flows in an order, read in place from the storage of the flow table they came from: the
+/// table's slots are shared copy-on-write, not copied (100k flows of about a kilobyte each).
+/// A snapshot of a table the engine no longer writes to (`--once` on a file) costs only the
+/// order; while the engine goes on, its next write copies the slots once.
+public struct FlowList: RandomAccessCollection, Sendable {
+    private var slots: [FlowStats?]
+    private var order: [Int]
+
+    init(slots: [FlowStats?], order: [Int]) {
+        self.slots = slots
+        self.order = order
+    }
+
+    /// The flows of an array, in its order.
+    public init(_ flows: [FlowStats]) {
+        slots = flows.map { $0 }
+        order = Array(flows.indices)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { order.count }
+
+    public subscript(position: Int) -> FlowStats {
+        _read { yield slots[order[position]]! }
+    }
+}
