@@ -34,8 +34,13 @@ public struct FlowStats: Sendable {
     /// acknowledgements it carries (docs/analysis.md).
     public var psn = PSNLedger()
     /// In a flow that carries requests too (a ping-pong, rping), its READ responses' PSNs: only
-    /// to tell a response message first carried from one resent.
-    var responsePSNs = PSNLedger()
+    /// to tell a response message first carried from one resent. Out of line: few flows carry
+    /// both, and a ledger is 240 bytes.
+    var responsePSNs: PSNLedger {
+        get { responsePSNStorage.value }
+        _modify { yield &responsePSNStorage.value }
+    }
+    private var responsePSNStorage = OutOfLine<PSNLedger>()
     /// The ACKs and NAKs the flow's requests are owed by their responder.
     public var responder = ResponderModel()
     /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:
