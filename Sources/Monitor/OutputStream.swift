@@ -24,6 +24,12 @@ public final class BufferedOutput {
         if buffer.count >= limit { flush() }
     }
 
+    /// Appends `bytes` (UTF-8 text).
+    public func write(bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= limit { flush() }
+    }
+
     /// Appends `text` and a newline.
     public func line(_ text: String) {
         write(text)

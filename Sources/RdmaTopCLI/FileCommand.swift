@@ -34,8 +34,9 @@ struct FileCommand {
         var periodic = !output.dump && !output.once && (interval != nil || count > 0)
             ? PeriodicSnapshots(source: sourceInfo, interval: interval ?? 2, count: count) : nil
         let print = { (snapshot: Snapshot) in
-            out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
-                      + (output.resolved == .text ? "\n" : ""))
+            snapshot.write(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version,
+                           to: out.write(bytes:))
+            if output.resolved == .text { out.write("\n") }
         }
         do {
             try source.forEach { decoded in
@@ -59,7 +60,8 @@ struct FileCommand {
             engine.tick(at: engine.firstTimestamp)
             engine.tick(at: engine.lastTimestamp)
             let snapshot = Snapshot(engine: engine, source: sourceInfo)
-            out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version))
+            snapshot.write(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version,
+                           to: out.write(bytes:))
         }
         out.flush()
         if let failure {

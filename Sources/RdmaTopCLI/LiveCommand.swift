@@ -118,8 +118,9 @@ struct LiveCommand {
                                                    exact: exact)
                     metrics?.publish(snapshot)
                     if printing {
-                        out.write(snapshot.rendered(as: output.resolved, metricsQPs: output.metricsQPs, version: RdmaTop.version)
-                                  + (output.resolved == .text ? "\n" : ""))
+                        snapshot.write(as: output.resolved, metricsQPs: output.metricsQPs,
+                                       version: RdmaTop.version, to: out.write(bytes:))
+                        if output.resolved == .text { out.write("\n") }
                     }
                 }
                 out.flush()

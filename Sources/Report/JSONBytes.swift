@@ -3,8 +3,32 @@
 /// JSON) does millions of times.
 struct JSONBytes {
     private(set) var bytes: [UInt8] = []
+    /// Where the text goes while it is written (`spillIfFull`); nil: it stays in `bytes`.
+    private let sink: ((UnsafeRawBufferPointer) -> Void)?
+    /// Bytes held before they are handed to the sink.
+    static let spillAt = 1 << 16
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 256, sink: ((UnsafeRawBufferPointer) -> Void)? = nil) {
+        self.sink = sink
+        bytes.reserveCapacity(sink == nil ? capacity : JSONBytes.spillAt + 4096)
+    }
+
+    /// Hands the text so far to the sink once it holds `spillAt` bytes, so a document of
+    /// 100,000 QPs (130 MB) is never held whole.
+    mutating func spillIfFull() {
+        guard let sink, bytes.count >= JSONBytes.spillAt else { return }
+        spill(to: sink)
+    }
+
+    /// Hands whatever the sink has not had yet to it.
+    mutating func finish() {
+        if let sink { spill(to: sink) }
+    }
+
+    private mutating func spill(to sink: (UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes(sink)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     /// The text.
     var string: String { String(decoding: bytes, as: UTF8.self) }

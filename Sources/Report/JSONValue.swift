@@ -30,6 +30,13 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out.string
     }
 
+    /// The value as text, handed to `sink` in pieces of about 64 KiB as it is written.
+    public func write(indent: Int? = 2, to sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        var out = JSONBytes(sink: sink)
+        write(to: &out, indent: indent, level: 0)
+        out.finish()
+    }
+
     func write(to out: inout JSONBytes, indent: Int?, level: Int) {
         func newline(_ level: Int) {
             guard let indent else { return }
@@ -57,6 +64,7 @@ public indirect enum JSONValue: Sendable, Equatable {
                 if i > 0 { out.byte(UInt8(ascii: ",")) }
                 newline(level + 1)
                 element(i).write(to: &out, indent: indent, level: level + 1)
+                out.spillIfFull()
             }
             newline(level)
             out.byte(UInt8(ascii: "]"))

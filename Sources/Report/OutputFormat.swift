@@ -20,4 +20,12 @@ extension Snapshot {
             return exporter.render()
         }
     }
+
+    /// The same, handed to `sink` in pieces: a JSON document as it is written, never whole.
+    public func write(as format: OutputFormat, metricsQPs: Int, version: String,
+                      to sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        if format == .json { return writeJSON(to: sink) }
+        var text = rendered(as: format, metricsQPs: metricsQPs, version: version)
+        text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
 }

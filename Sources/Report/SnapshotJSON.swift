@@ -98,4 +98,11 @@ extension Snapshot {
 
     /// The snapshot as one pretty-printed JSON document with a trailing newline.
     public func jsonText() -> String { json.render() + "\n" }
+
+    /// The same document handed to `sink` in pieces as it is written (`JSONValue.write(to:)`).
+    public func writeJSON(to sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        json.write(to: sink)
+        var newline = "\n"
+        newline.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
 }
