@@ -38,14 +38,15 @@ struct FileCommand {
                            to: out.write(bytes:))
             if output.resolved == .text { out.write("\n") }
         }
+        // Read once: an option's property wrapper costs more per packet than the decoding.
+        let dump = output.dump, json = output.json, preview = output.preview
         do {
             try source.forEach { decoded in
                 periodic?.advance(to: decoded.frame.timestampNanoseconds, engine: engine, print: print)
                 if periodic?.done == true { throw PeriodicSnapshots.Done() }
                 engine.ingest(decoded)
-                if output.dump, let line = PacketDump.render(decoded.result, frame: decoded.frame, bytes: decoded.bytes,
-                                                             filter: filter, json: output.json,
-                                                             previewBytes: output.preview) {
+                if dump, let line = PacketDump.render(decoded.result, frame: decoded.frame, bytes: decoded.bytes,
+                                                      filter: filter, json: json, previewBytes: preview) {
                     out.line(line)
                 }
             }

@@ -94,9 +94,10 @@ struct LiveCommand {
             return
         }
         if output.dump {
+            let json = output.json, preview = output.preview
             source.onFrame = { frame, bytes, result in
                 if let line = PacketDump.render(result, frame: frame, bytes: bytes, filter: filter,
-                                                json: output.json, previewBytes: output.preview) {
+                                                json: json, previewBytes: preview) {
                     out.line(line)
                 }
             }

@@ -8,7 +8,7 @@ extension StatsEngine {
               !p.opcodeInfo.classes.isDisjoint(with: [.first, .middle]), p.payloadLength > 0 else { return }
         let pair = HostPair(p.ip.source, p.ip.destination).unordered
         learnPathMTU(p.payloadLength, for: pair)
-        inferredMTUPairs.remove(pair)
+        if !inferredMTUPairs.isEmpty { inferredMTUPairs.remove(pair) }
     }
 
     /// Keeps `mtu` for `pair`, forgetting another pair's when `maxFlows` pairs are known.
