@@ -21,10 +21,11 @@ extension Snapshot {
         }
     }
 
-    /// The same, handed to `sink` in pieces: a JSON document as it is written, never whole.
+    /// The same, handed to `sink` in pieces: text and JSON as they are written, never whole.
     public func write(as format: OutputFormat, metricsQPs: Int, version: String,
                       to sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         if format == .json { return writeJSON(to: sink) }
+        if format == .text { return writeText(to: sink) }
         var text = rendered(as: format, metricsQPs: metricsQPs, version: version)
         text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
     }

@@ -4,7 +4,17 @@ extension Snapshot {
     /// The snapshot as text, in the manner of `top -b`: a summary, the QP table, the opcode
     /// table, and malformed packets when there are any.
     public func renderText(maxOpcodesPerQP: Int = 3) -> String {
-        var out: [String] = []
+        var bytes: [UInt8] = []
+        writeText(maxOpcodesPerQP: maxOpcodesPerQP) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same text handed to `sink` a line or so at a time, never whole.
+    public func writeText(maxOpcodesPerQP: Int = 3, to sink: (UnsafeRawBufferPointer) -> Void) {
+        func line(_ text: String) {
+            var text = text + "\n"
+            text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+        }
         let origin: String
         switch source.kind {
         case "file": origin = "file \(source.file ?? "?")"
@@ -12,25 +22,25 @@ extension Snapshot {
             let name = source.rdmaDevice.map { "\($0) on \(source.interface ?? "?")" } ?? (source.interface ?? "?")
             origin = "interface \(name) (\(source.mode))"
         }
-        out.append("rdmatop: \(origin), \(Units.fixed(durationSeconds, digits: 3)) s"
+        line("rdmatop: \(origin), \(Units.fixed(durationSeconds, digits: 3)) s"
                    + (filter.map { ", filter: \($0)" } ?? ""))
         var summary = "packets \(totals.packets) (\(Units.bytes(Double(totals.bytes)))), RoCEv2 \(totals.rocePackets)"
         if filter != nil { summary += ", matched \(totals.matched)" }
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
         if source.kind != "file" { summary += ", lost events \(source.lostEvents)" }
-        out.append(summary)
+        line(summary)
         if source.events == "sampled" {
-            out.append("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
+            line("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
                        + "PSN analysis, messages and opcodes not measured (-); round trips timed in the kernel")
         }
-        if let cost = source.cost { out.append("cost: " + cost.summary) }
+        if let cost = source.cost { line("cost: " + cost.summary) }
         if clocks.count > 1 {
-            out.append("clocks: " + clocks.enumerated().map { i, c in
+            line("clocks: " + clocks.enumerated().map { i, c in
                 "\(i + 1) \(c.kind) \(Units.isoTime(c.first)) +\(Units.fixed(c.durationSeconds, digits: 3)) s (\(c.packets) packets)"
             }.joined(separator: "; ") + " - durations and rates on one timeline, round trips only within a clock")
         }
-        for device in deviceCounters { out.append("device counters: " + device.summary) }
-        out.append("")
+        for device in deviceCounters { line("device counters: " + device.summary) }
+        line("")
 
         let showDirection = flows.contains { $0.direction != .unknown }
         var columns: [(String, TextTable.Alignment)] = [("QPN", .left), ("SOURCE", .left), ("DESTINATION", .left)]
@@ -56,22 +66,21 @@ extension Snapshot {
             row.append(f.sampled ? classes.joined(separator: ", ") : shown.joined(separator: ", ") + more)
             qpTable.add(row)
         }
-        out += qpTable.render()
-        out.append("")
+        qpTable.write(to: sink)
+        line("")
 
         var opTable = TextTable([("OPCODE", .right), ("NAME", .left), ("PACKETS", .right), ("BYTES", .right)])
         for op in opcodes {
             opTable.add([Units.hex(op.opcode, width: 2), op.name, String(op.packets), String(op.bytes)])
         }
-        out += opTable.render()
+        opTable.write(to: sink)
 
         if !malformed.isEmpty {
-            out.append("")
+            line("")
             var malTable = TextTable([("MALFORMED", .right), ("FIRST FRAME", .right), ("PROBLEM", .left)])
             for m in malformed { malTable.add([String(m.count), String(m.firstFrame), m.detail]) }
-            out += malTable.render()
+            malTable.write(to: sink)
         }
-        return out.joined(separator: "\n") + "\n"
     }
 
     /// The opcode name without its transport prefix ("RDMA_WRITE_FIRST").

@@ -66,38 +66,3 @@ public enum Units {
         return "0x" + s
     }
 }
-
-/// A plain-text table with aligned columns.
-public struct TextTable {
-    public enum Alignment { case left, right }
-
-    public var headers: [String]
-    public var alignments: [Alignment]
-    public var rows: [[String]] = []
-
-    public init(_ columns: [(String, Alignment)]) {
-        headers = columns.map(\.0)
-        alignments = columns.map(\.1)
-    }
-
-    public mutating func add(_ row: [String]) { rows.append(row) }
-
-    /// The table as lines, columns separated by two spaces; the last column is not padded.
-    public func render() -> [String] {
-        var widths = headers.map(\.count)
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            var out = ""
-            for (i, cell) in cells.enumerated() where i < widths.count {
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                let last = i == cells.count - 1
-                if i > 0 { out += "  " }
-                out += alignments[i] == .right ? pad + cell : (last ? cell : cell + pad)
-            }
-            return out
-        }
-        return [line(headers)] + rows.map(line)
-    }
-}

@@ -1,0 +1,77 @@
+/// A plain-text table with aligned columns. Rows are kept as their cells' UTF-8 bytes in
+/// one buffer, not as strings: a table of 100,000 QPs held 100,000 arrays of 20 strings
+/// before its first line was written.
+public struct TextTable {
+    public enum Alignment { case left, right }
+
+    public let headers: [String]
+    public let alignments: [Alignment]
+    /// Every cell's text, row after row.
+    private var text: [UInt8] = []
+    /// Where each cell's text ends in `text`, and its width in characters.
+    private var cells: [(end: UInt32, characters: UInt32)] = []
+    /// Where each row's cells end in `cells`.
+    private var rowEnds: [UInt32] = []
+    private var widths: [Int]
+
+    public init(_ columns: [(String, Alignment)]) {
+        headers = columns.map(\.0)
+        alignments = columns.map(\.1)
+        widths = headers.map(\.count)
+    }
+
+    /// Rows added.
+    public var rowCount: Int { rowEnds.count }
+
+    public mutating func add(_ row: [String]) {
+        for (i, cell) in row.enumerated() where i < widths.count {
+            var cell = cell
+            cell.withUTF8 { text.append(contentsOf: $0) }
+            let characters = cell.count
+            widths[i] = max(widths[i], characters)
+            cells.append((UInt32(truncatingIfNeeded: text.count), UInt32(truncatingIfNeeded: characters)))
+        }
+        rowEnds.append(UInt32(truncatingIfNeeded: cells.count))
+    }
+
+    /// The table as lines, columns separated by two spaces; the last column is not padded.
+    public func render() -> [String] {
+        var lines: [String] = []
+        write { lines.append(String(decoding: $0.dropLast(), as: UTF8.self)) }
+        return lines
+    }
+
+    /// Each line of `render()` and a newline, handed to `sink` one line at a time.
+    public func write(to sink: (UnsafeRawBufferPointer) -> Void) {
+        var line: [UInt8] = []
+        appendLine(headers.count, to: &line, characters: { headers[$0].count }) { i, line in
+            line.append(contentsOf: headers[i].utf8)
+        }
+        line.withUnsafeBytes(sink)
+        var first = 0
+        for end in rowEnds {
+            let row = first..<Int(end)
+            line.removeAll(keepingCapacity: true)
+            appendLine(row.count, to: &line, characters: { Int(cells[row.lowerBound + $0].characters) }) { i, line in
+                let c = row.lowerBound + i
+                line.append(contentsOf: text[(c == 0 ? 0 : Int(cells[c - 1].end))..<Int(cells[c].end)])
+            }
+            line.withUnsafeBytes(sink)
+            first = Int(end)
+        }
+    }
+
+    /// One line of `count` cells and its newline: `characters(i)` is cell i's width,
+    /// `bytes(i, &line)` appends its text.
+    private func appendLine(_ count: Int, to line: inout [UInt8], characters: (Int) -> Int,
+                            bytes: (Int, inout [UInt8]) -> Void) {
+        for i in 0..<min(count, widths.count) {
+            let pad = widths[i] - characters(i)
+            if i > 0 { line.append(contentsOf: [0x20, 0x20]) }
+            if alignments[i] == .right { line.append(contentsOf: repeatElement(0x20, count: pad)) }
+            bytes(i, &line)
+            if alignments[i] == .left && i != count - 1 { line.append(contentsOf: repeatElement(0x20, count: pad)) }
+        }
+        line.append(0x0A)
+    }
+}
