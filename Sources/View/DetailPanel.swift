@@ -116,7 +116,7 @@ extension ViewModel {
             let item = k + " " + v
             if !empty && line.width + 2 + item.count > width {
                 lines.append(line)
-                line = StyledLine(String(repeating: " ", count: indent))
+                line = StyledLine(Format.spaces(indent))
                 empty = true
             }
             if !empty { line.append("  ") }
@@ -144,7 +144,7 @@ extension ViewModel {
         let peak = max(1, buckets.map(\.count).max() ?? 1)
         let barWidth = max(4, min(40, width - 11 - 22 - 8))
         for b in buckets {
-            var line = StyledLine(String(repeating: " ", count: 11))
+            var line = StyledLine(Format.spaces(11))
             line.append(Format.fit(Format.microseconds(b.low) + "-" + Format.microseconds(b.high), 20) + " ")
             let n = b.count == 0 ? 0 : max(1, Int(Double(b.count) / Double(peak) * Double(barWidth)))
             line.append(String(repeating: symbols.bar, count: n), .chart)

@@ -59,13 +59,17 @@ public enum Format {
         return info.transport != .cnp && info.name.hasPrefix(prefix) ? String(info.name.dropFirst(prefix.count)) : info.name
     }
 
+    /// `count` spaces. `String(repeating: " ", count:)` repeats a String, appending it one at
+    /// a time; the view pads every cell of every row on every refresh.
+    public static func spaces(_ count: Int) -> String { String(repeating: Character(" "), count: max(0, count)) }
+
     /// `text` padded or cut to exactly `width` characters; a cut ends with `ellipsis`.
     public static func fit(_ text: String, _ width: Int, right: Bool = false, ellipsis: String = "") -> String {
         guard width > 0 else { return "" }
         let n = text.count
         if n == width { return text }
         if n < width {
-            let pad = String(repeating: " ", count: width - n)
+            let pad = Format.spaces(width - n)
             return right ? pad + text : text + pad
         }
         let e = ellipsis.count < width ? ellipsis : ""

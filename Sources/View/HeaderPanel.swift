@@ -40,7 +40,7 @@ extension ViewModel {
             // Fixed widths: the line must not change its layout (a long path shortened or
             // not) as the figures gain or lose a digit.
             func padded(_ text: String, _ width: Int) -> String {
-                String(repeating: " ", count: max(0, width - text.count)) + text
+                Format.spaces(width - text.count) + text
             }
             first.append(sep + "CPU ")
             first.append(padded(cost.cpuPercent.map { Units.fixed(min($0, 999), digits: 0) + "%" } ?? "-", 4), .emphasis)

@@ -7,7 +7,7 @@ public enum Sparkline {
         guard width > 0, !levels.isEmpty else { return "" }
         let shown = values.suffix(width)
         let peak = shown.filter(\.isFinite).max() ?? 0
-        var out = String(repeating: " ", count: width - shown.count)
+        var out = Format.spaces(width - shown.count)
         for v in shown {
             guard v.isFinite, v > 0, peak > 0 else {
                 out.append(" ")

@@ -88,7 +88,7 @@ public struct StyledLine: Equatable, Sendable {
     public func filled(to width: Int, _ style: Style) -> StyledLine {
         var out = truncated(to: width)
         let w = out.width
-        if w < width { out.append(String(repeating: " ", count: width - w), style) }
+        if w < width { out.append(Format.spaces(width - w), style) }
         return out
     }
 }
