@@ -23,7 +23,7 @@ extension Snapshot {
             origin = "interface \(name) (\(source.mode))"
         }
         line("rdmatop: \(origin), \(Units.fixed(durationSeconds, digits: 3)) s"
-                   + (filter.map { ", filter: \($0)" } ?? ""))
+             + (filter.map { ", filter: \($0)" } ?? ""))
         var summary = "packets \(totals.packets) (\(Units.bytes(Double(totals.bytes)))), RoCEv2 \(totals.rocePackets)"
         if filter != nil { summary += ", matched \(totals.matched)" }
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
@@ -31,7 +31,7 @@ extension Snapshot {
         line(summary)
         if source.events == "sampled" {
             line("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
-                       + "PSN analysis, messages and opcodes not measured (-); round trips timed in the kernel")
+                 + "PSN analysis, messages and opcodes not measured (-); round trips timed in the kernel")
         }
         if let cost = source.cost { line("cost: " + cost.summary) }
         if clocks.count > 1 {

@@ -8,10 +8,11 @@ public struct TextTable {
     public let alignments: [Alignment]
     /// Every cell's text, row after row.
     private var text: [UInt8] = []
-    /// Where each cell's text ends in `text`, and its width in characters.
+    /// Where each cell's text ends, from its row's start in `text`, and its width in
+    /// characters.
     private var cells: [(end: UInt32, characters: UInt32)] = []
-    /// Where each row's cells end in `cells`.
-    private var rowEnds: [UInt32] = []
+    /// Where each row's text starts in `text`, and where its cells end in `cells`.
+    private var rows: [(textStart: Int, cellsEnd: Int)] = []
     private var widths: [Int]
 
     public init(_ columns: [(String, Alignment)]) {
@@ -21,17 +22,18 @@ public struct TextTable {
     }
 
     /// Rows added.
-    public var rowCount: Int { rowEnds.count }
+    public var rowCount: Int { rows.count }
 
     public mutating func add(_ row: [String]) {
+        let start = text.count
         for (i, cell) in row.enumerated() where i < widths.count {
             var cell = cell
             cell.withUTF8 { text.append(contentsOf: $0) }
             let characters = cell.count
             widths[i] = max(widths[i], characters)
-            cells.append((UInt32(truncatingIfNeeded: text.count), UInt32(truncatingIfNeeded: characters)))
+            cells.append((UInt32(clamping: text.count - start), UInt32(clamping: characters)))
         }
-        rowEnds.append(UInt32(truncatingIfNeeded: cells.count))
+        rows.append((start, cells.count))
     }
 
     /// The table as lines, columns separated by two spaces; the last column is not padded.
@@ -49,15 +51,16 @@ public struct TextTable {
         }
         line.withUnsafeBytes(sink)
         var first = 0
-        for end in rowEnds {
-            let row = first..<Int(end)
+        for (start, end) in rows {
+            let row = first..<end
             line.removeAll(keepingCapacity: true)
             appendLine(row.count, to: &line, characters: { Int(cells[row.lowerBound + $0].characters) }) { i, line in
                 let c = row.lowerBound + i
-                line.append(contentsOf: text[(c == 0 ? 0 : Int(cells[c - 1].end))..<Int(cells[c].end)])
+                let from = start + (i == 0 ? 0 : Int(cells[c - 1].end))
+                line.append(contentsOf: text[from..<(start + Int(cells[c].end))])
             }
             line.withUnsafeBytes(sink)
-            first = Int(end)
+            first = end
         }
     }
 
