@@ -83,7 +83,7 @@ public final class StatsEngine {
 
     /// Flows currently in the table.
     public var flows: [FlowStats] { table.all }
-    /// The flows with counted packets, busiest first (`FlowStats.busiestFirst`), read in
+    /// The flows with counted packets, busiest first (`FlowTable.busiestFirst`), read in
     /// place from the table: none is copied (a flow is about a kilobyte).
     public var flowsBusiestFirst: FlowList { table.busiestFirst }
     /// The flow with this key, if in the table.
