@@ -36,14 +36,8 @@ public struct TextTable {
         rows.append((start, cells.count))
     }
 
-    /// The table as lines, columns separated by two spaces; the last column is not padded.
-    public func render() -> [String] {
-        var lines: [String] = []
-        write { lines.append(String(decoding: $0.dropLast(), as: UTF8.self)) }
-        return lines
-    }
-
-    /// Each line of `render()` and a newline, handed to `sink` one line at a time.
+    /// The table's lines, each with its newline, handed to `sink` one at a time: columns
+    /// separated by two spaces, the last column not padded.
     public func write(to sink: (UnsafeRawBufferPointer) -> Void) {
         var line: [UInt8] = []
         appendLine(headers.count, to: &line, characters: { headers[$0].count }) { i, line in
