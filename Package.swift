@@ -117,6 +117,6 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "RoCE", "Capture", "Monitor", "Stats"]),
         // Runs the built rdmatop and rocegen against real and generated captures, cross-checked
         // with tshark.
-        .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["RoCE", "Capture", "TrafficGen", "Stats", "CFlow"]),
     ]
 )

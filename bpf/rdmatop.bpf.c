@@ -11,6 +11,7 @@
  * No CO-RE: the lab's kernels have no BTF.
  */
 #include <linux/bpf.h>
+#include <linux/errno.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -49,6 +50,20 @@ struct {
 	__type(key, struct rdmatop_flow_key);
 	__type(value, struct rdmatop_flow);
 } flows SEC(".maps");
+
+/*
+ * The PSN window of each flow's requests (rdmatop.h): one entry for all CPUs under a spin
+ * lock, which an LRU map cannot hold, so it is bounded instead (the loader sizes it as the
+ * flow map): a flow that finds it full is counted in psn_refused. User space deletes the
+ * entries of flows the flow map has evicted.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RDMATOP_DEFAULT_KERNEL_FLOWS);	/* set by the loader */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rdmatop_flow_key);
+	__type(value, struct rdmatop_psn_entry);
+} psns SEC(".maps");
 
 /* Requests awaiting their answer, for round trips (rdmatop.h); not per CPU, as the answer
  * may come in on another CPU than the request went out. */
@@ -204,6 +219,50 @@ static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *
 	return bpf_map_lookup_elem(&flows, key);
 }
 
+/* A zero PSN entry to insert (too big for the BPF stack), as plain bytes: a per-CPU array
+ * cannot hold a spin lock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[sizeof(struct rdmatop_psn_entry)]);
+} fresh_psn SEC(".maps");
+
+/*
+ * Counts a request's PSN in its flow's window (rdmatop_psn_observe(), rdmatop_flow.h), under
+ * the entry's spin lock, and a flow the full PSN map has no room for in c->psn_refused. A
+ * packet of PSN role RDMATOP_PSN_NONE is left alone. A global function, so that the verifier
+ * checks it once on its own, and its callers see one path through it: inlined, it was
+ * checked again on every path that reaches it, past the verifier's limit.
+ */
+__attribute__((noinline)) int psn_update(struct rdmatop_flow_key *key, __u32 role, __u32 psn,
+					 struct rdmatop_counters *c)
+{
+	struct rdmatop_psn_entry *e;
+	__u32 zero = 0;
+	void *fresh;
+
+	if (!key || !c || role == RDMATOP_PSN_NONE)
+		return 0;
+	e = bpf_map_lookup_elem(&psns, key);
+	if (!e) {
+		fresh = bpf_map_lookup_elem(&fresh_psn, &zero);
+		if (!fresh)
+			return 0;
+		if (bpf_map_update_elem(&psns, key, fresh, BPF_NOEXIST) == -E2BIG) {
+			c->psn_refused++;
+			return 0;
+		}
+		e = bpf_map_lookup_elem(&psns, key);
+		if (!e)
+			return 0;
+	}
+	bpf_spin_lock(&e->lock);
+	rdmatop_psn_observe(&e->window, role, psn);
+	bpf_spin_unlock(&e->lock);
+	return 0;
+}
+
 /* The log2 bucket of a round trip of us microseconds (rdmatop.h). */
 static __always_inline __u32 rtt_bucket(__u64 us)
 {
@@ -338,6 +397,7 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 		return NULL;
 	counted = rdmatop_count_packet(&f->counts, &op, &facts);
 	f->last_ns = bpf_ktime_get_ns();
+	psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], c);
 	if (counted & RDMATOP_COUNTED_NOTABLE)
 		*notable = 1;
 	if (!facts.has_aeth && op.aeth)

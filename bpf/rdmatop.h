@@ -70,6 +70,7 @@ struct rdmatop_counters {
 	__u64 lost_events;	/* events dropped because the ring buffer was full */
 	__u64 flows_created;	/* entries added to the flow map (evicted = created - present) */
 	__u64 unsampled;	/* RoCE packets sampling left out of the events (counted all the same) */
+	__u64 psn_refused;	/* request packets of flows the full PSN map had no room for */
 };
 
 /* Opcode classes counted per flow (struct rdmatop_flow.classes). */
@@ -158,6 +159,51 @@ struct rdmatop_flow {
 	__u32 rtt_log2_us[RDMATOP_RTT_BUCKETS];	/* and how many fell in each bucket */
 };
 
+/* What an opcode is to the PSN window (struct rdmatop_opcode_info.psn). */
+enum rdmatop_psn_role {
+	RDMATOP_PSN_NONE = 0,		/* not a request: ACKs, READ responses, CNPs, ... */
+	RDMATOP_PSN_REQUEST = 1,	/* a request of one PSN: SEND, WRITE, atomic, FLUSH */
+	RDMATOP_PSN_READ = 2,		/* a READ request: one PSN per response, which takes
+					 * the path MTU the kernel does not know */
+};
+
+/*
+ * The PSN window of a flow's requests (rdmatop_psn_observe(), rdmatop_flow.h): the counters of
+ * docs/analysis.md that need only the PSNs themselves. The window remembers which of the last
+ * RDMATOP_PSN_WINDOW PSN positions before the next one expected were carried; a PSN further
+ * back counts as carried (a retransmission), where the engine's ledger tracks 2^22.
+ */
+#define RDMATOP_PSN_WINDOW 1024
+
+struct rdmatop_psn_counts {
+	__u64 distinct;		/* distinct_psns: PSNs carried at least once */
+	__u64 retransmitted;	/* retransmitted_packets: packets whose PSN was carried before */
+	__u64 missing;		/* missing_psns: PSNs the highest passed before they were seen */
+	__u64 reads;		/* READ requests: the flow's PSNs are not measured in the kernel */
+};
+
+struct rdmatop_psn_window {
+	struct rdmatop_psn_counts counts;
+	__u32 next;		/* one past the highest PSN position seen (modulo 2^24) */
+	__u32 started;		/* 1 once the first request was seen */
+	__u64 carried[RDMATOP_PSN_WINDOW / 64];	/* bit (psn % WINDOW): carried */
+};
+
+/*
+ * An entry of the kernel's PSN map (keyed as the flow map): one window per flow for all CPUs,
+ * under a spin lock (the BPF programs' struct bpf_spin_lock, 4 bytes; user space reads the
+ * entry with BPF_F_LOCK and sees a __u32 it leaves alone).
+ */
+struct rdmatop_psn_entry {
+#ifdef __bpf__
+	struct bpf_spin_lock lock;
+#else
+	__u32 lock;
+#endif
+	__u32 reserved;
+	struct rdmatop_psn_window window;
+};
+
 /* What an opcode is to round trips (struct rdmatop_opcode_info.rtt). */
 enum rdmatop_rtt_role {
 	RDMATOP_RTT_NONE = 0,
@@ -174,6 +220,7 @@ struct rdmatop_opcode_info {
 	__u8 headers;		/* bytes of extended headers after the BTH */
 	__u8 aeth;		/* offset of the AETH after the BTH, plus one; 0: none */
 	__u8 rtt;		/* enum rdmatop_rtt_role */
+	__u8 psn;		/* enum rdmatop_psn_role */
 };
 
 /* Load-time configuration, in the object's .rodata. */

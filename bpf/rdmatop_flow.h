@@ -125,4 +125,101 @@ RDMATOP_INLINE int rdmatop_rtt_asks(const struct rdmatop_opcode_info *op, __u8 b
 	       (op->rtt == RDMATOP_RTT_ASKS_IF_ACKREQ && (bth_ackreq & 0x80));
 }
 
+/* PSNs are 24 bits; one less than 2^23 ahead of another is after it. */
+#define RDMATOP_PSN_MASK 0xffffffu
+#define RDMATOP_PSN_HALF 0x800000u
+#define RDMATOP_PSN_WORDS (RDMATOP_PSN_WINDOW / 64)
+
+/* The bits [0, n) of a word, n from 0 to 64, without a branch. */
+RDMATOP_INLINE __u64 rdmatop_low_bits(__u64 n)
+{
+	return ((1ULL << (n & 63)) - 1) | (0 - (n >> 6));
+}
+
+/* x clamped to [0, max], without a branch (x may be negative). */
+RDMATOP_INLINE __s64 rdmatop_clamp(__s64 x, __s64 max)
+{
+	x &= ~(x >> 63);
+	x -= max;
+	return max + (x & (x >> 63));
+}
+
+/*
+ * Forgets whether count PSN positions from start were carried (count < RDMATOP_PSN_WINDOW).
+ * Every word's mask is arithmetic, with no branch: a loop over the positions, or one whose
+ * index depends on start, takes the verifier past its limit (each path through it is checked
+ * on its own); this one's 16 rounds each have one path.
+ */
+RDMATOP_INLINE void rdmatop_psn_clear(struct rdmatop_psn_window *w, __u32 start, __u32 count)
+{
+	start %= RDMATOP_PSN_WINDOW;
+#ifdef __bpf__
+#pragma clang loop unroll(disable)	/* unrolled, its registers spill past the BPF stack */
+#endif
+	for (__u32 j = 0; j < RDMATOP_PSN_WORDS; j++) {
+		/* From start, the range reaches this word's first position and goes on into it... */
+		__s64 into = (__s64)count - (__s64)((j * 64 - start) % RDMATOP_PSN_WINDOW);
+		/* ...or starts inside the word, at bit off. */
+		__u32 off = (start - j * 64) % RDMATOP_PSN_WINDOW;
+		__s64 from_off = rdmatop_clamp(64 - (__s64)off, count);
+
+		w->carried[j] &= ~(rdmatop_low_bits(rdmatop_clamp(into, 64)) |
+				   (rdmatop_low_bits(from_off) << (off & 63)));
+	}
+}
+
+/*
+ * Counts a request of PSN role role (enum rdmatop_psn_role) and PSN psn into its flow's window
+ * w, by the definitions of docs/analysis.md: a PSN at or past the next one expected is new,
+ * and the PSNs it passes are missing; one behind it is new if the window has not seen it
+ * carried (a missing PSN, or one before the flow's first), else retransmitted. The engine's
+ * ledger (Sources/Stats/PSNLedger.swift) counts the same three numbers, and more, without
+ * the window's bound; a READ request only marks the flow as one whose PSNs the kernel cannot
+ * follow. Returns 1 when the PSN was carried for the first time.
+ */
+RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role, __u32 psn)
+{
+	__u32 ahead, behind, bit;
+	__u64 *word;
+
+	if (role == RDMATOP_PSN_READ) {
+		w->counts.reads++;
+		return 0;
+	}
+	if (role != RDMATOP_PSN_REQUEST)
+		return 0;
+	psn &= RDMATOP_PSN_MASK;
+	bit = psn % RDMATOP_PSN_WINDOW;
+	word = &w->carried[(bit / 64) & (RDMATOP_PSN_WORDS - 1)];
+	if (!w->started) {
+		w->started = 1;
+		w->next = (psn + 1) & RDMATOP_PSN_MASK;
+		*word |= 1ULL << (bit % 64);
+		w->counts.distinct++;
+		return 1;
+	}
+	ahead = (psn - w->next) & RDMATOP_PSN_MASK;
+	if (ahead < RDMATOP_PSN_HALF) {
+		w->counts.missing += ahead;
+		if (ahead >= RDMATOP_PSN_WINDOW) {
+			for (__u32 i = 0; i < RDMATOP_PSN_WORDS; i++)
+				w->carried[i] = 0;
+		} else if (ahead) {
+			rdmatop_psn_clear(w, w->next, ahead);
+		}
+		*word |= 1ULL << (bit % 64);
+		w->next = (psn + 1) & RDMATOP_PSN_MASK;
+		w->counts.distinct++;
+		return 1;
+	}
+	behind = (w->next - psn) & RDMATOP_PSN_MASK;
+	if (behind <= RDMATOP_PSN_WINDOW && !(*word & (1ULL << (bit % 64)))) {
+		*word |= 1ULL << (bit % 64);
+		w->counts.distinct++;
+		return 1;
+	}
+	w->counts.retransmitted++;
+	return 0;
+}
+
 #endif /* RDMATOP_FLOW_H */

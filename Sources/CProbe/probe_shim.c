@@ -94,7 +94,7 @@ int rt_object_load(const void *buf, size_t size, const struct rdmatop_config *co
 			err = bpf_map__set_max_entries(map, ringbuf_bytes);
 			if (err)
 				goto fail;
-		} else if (!strcmp(name, "flows") && flow_entries) {
+		} else if ((!strcmp(name, "flows") || !strcmp(name, "psns")) && flow_entries) {
 			err = bpf_map__set_max_entries(map, flow_entries);
 			if (err)
 				goto fail;
@@ -442,6 +442,56 @@ int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow
 	free(values);
 	free(batch_keys);
 	return err;
+}
+
+/* ---- the PSN map ---- */
+
+int rt_read_psns(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_psn_counts *counts,
+		 uint32_t max, uint32_t *count)
+{
+	const uint32_t chunk = 1024;
+	struct rdmatop_psn_entry *values;
+	struct rdmatop_flow_key *batch_keys;
+	__u64 in_batch = 0, out_batch = 0;
+	int err = 0, first = 1;
+
+	*count = 0;
+	values = calloc(chunk, sizeof(*values));
+	batch_keys = calloc(chunk, sizeof(*batch_keys));
+	if (!values || !batch_keys) {
+		free(values);
+		free(batch_keys);
+		return -ENOMEM;
+	}
+	while (*count < max) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
+		__u32 n = chunk;
+
+		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in_batch, &out_batch, batch_keys,
+					   values, &n, &opts);
+		err = err ? -errno : 0;
+		first = 0;
+		for (__u32 i = 0; i < n && *count < max; i++) {
+			keys[*count] = batch_keys[i];
+			counts[*count] = values[i].window.counts;
+			(*count)++;
+		}
+		if (err == -ENOENT) {	/* the last batch */
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+		in_batch = out_batch;
+	}
+	free(values);
+	free(batch_keys);
+	return err;
+}
+
+int rt_map_delete(int map_fd, const void *key)
+{
+	return bpf_map_delete_elem(map_fd, key) ? -errno : 0;
 }
 
 /* ---- feature probes ---- */

@@ -60,6 +60,7 @@ public final class LiveSource {
         var source = Snapshot.Source(kind: "interface", interface: probe.interface, mode: probe.modeName,
                                      lostEvents: counters.lost_events)
         source.unsampledPackets = counters.unsampled
+        source.psnRefusedPackets = counters.psn_refused
         (source.probeRunNanoseconds, source.probeRuns) = probe.runStats
         source.rdmaDevice = rdmaDevice
         source.cost = costMeter.read(probeNanoseconds: source.probeRunNanoseconds, probeRuns: source.probeRuns)
@@ -135,7 +136,7 @@ public final class LiveSource {
         guard let kernel = probe.kernelFlows() else { return nil }
         var merged: [FlowKey: FlowStats] = [:]
         var roundTrips: [FlowKey: (buckets: [UInt64], sum: UInt64)] = [:]
-        for (k, c) in zip(kernel.keys, kernel.flows) {
+        for (i, (k, c)) in zip(kernel.keys, kernel.flows).enumerated() {
             let key = FlowKey(source: k.sourceAddress, destination: k.destinationAddress, qpn: k.qpn)
             let first = Int64(truncatingIfNeeded: c.first_ns) &+ kernel.clockOffset
             let last = Int64(truncatingIfNeeded: c.last_ns) &+ kernel.clockOffset
@@ -149,6 +150,10 @@ public final class LiveSource {
             // The kernel's round trips stand for the events' only when the events are sampled
             // (`source.rtt`), for flows the events showed and those they did not alike.
             guard engine.configuration.sampledEvents else { continue }
+            // So do the counts of the kernel's PSN window (bpf/rdmatop_flow.h).
+            if i < kernel.psns.count, let window = kernel.psns[i] {
+                merged[key]?.kernelPSNs.add(KernelPSNCounts(window))
+            }
             let buckets = c.roundTripBuckets
             if c.rtt_sum_ns > 0 || buckets.contains(where: { $0 > 0 }) {
                 var r = roundTrips[key] ?? (Array(repeating: 0, count: buckets.count), 0)

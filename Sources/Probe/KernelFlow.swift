@@ -10,9 +10,15 @@ public struct KernelFlowMap {
     public var evicted: UInt64
     /// Added to the map's bpf_ktime_get_ns() stamps to make them wall-clock time.
     public var clockOffset: Int64
+    /// Each flow's PSN window (the PSN map, bpf/rdmatop.h), by the index of its key: nil for
+    /// a flow that has none (no requests yet, or the PSN map was full). Empty: no PSN map.
+    public var psns: [rdmatop_psn_counts?] = []
 }
 
 extension rdmatop_flow_key {
+    /// The key's bytes as the maps hold them: a dictionary key, and the key to delete.
+    var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
+
     public var sourceAddress: IPAddress { rdmatop_flow_key.address(src, ipv6: ipv6 != 0) }
     public var destinationAddress: IPAddress { rdmatop_flow_key.address(dst, ipv6: ipv6 != 0) }
     public var packetDirection: PacketDirection { PacketDirection(probe: direction) }

@@ -69,6 +69,7 @@ public final class Probe {
     private var ringBuffer: OpaquePointer?
     private var countersFD: Int32 = -1
     private var flowsFD: Int32 = -1
+    private var psnsFD: Int32 = -1
     private var statsFD: Int32 = -1
     private let options: ProbeOptions
     private final class HandlerBox {
@@ -161,6 +162,7 @@ public final class Probe {
         object = obj
         countersFD = rt_map_fd(obj, "counters")
         flowsFD = rt_map_fd(obj, "flows")
+        psnsFD = rt_map_fd(obj, "psns")
     }
 
     private func unload() {
@@ -168,6 +170,7 @@ public final class Probe {
         object = nil
         countersFD = -1
         flowsFD = -1
+        psnsFD = -1
     }
 
     private func verifierError(log: String, errno err: Int32) -> ProbeError {
@@ -366,12 +369,39 @@ public final class Probe {
         var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
         var flows = [rdmatop_flow](repeating: rdmatop_flow(), count: capacity)
         var count: UInt32 = 0
+        // The PSN windows first: a window whose flow is not in the flow map read after it
+        // belongs to a flow the map's LRU evicted (a flow's entry is made before its window).
+        let windows = psnWindows()
         guard rt_read_flows(flowsFD, &keys, &flows, UInt32(capacity), &count) == 0 else { return nil }
         keys.removeSubrange(Int(count)...)
         flows.removeSubrange(Int(count)...)
         let created = totalCounters.flows_created
-        return KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
-                             clockOffset: box.clockOffset)
+        var map = KernelFlowMap(keys: keys, flows: flows, evicted: created > UInt64(count) ? created - UInt64(count) : 0,
+                                clockOffset: box.clockOffset)
+        if var windows {
+            map.psns = keys.map { windows.removeValue(forKey: $0.bytes) }
+            for key in windows.keys { forgetWindow(key) }
+        }
+        return map
+    }
+
+    /// The kernel's PSN windows by flow key (nil: no PSN map, `--bpf-object`).
+    private func psnWindows() -> [[UInt8]: rdmatop_psn_counts]? {
+        guard psnsFD >= 0 else { return nil }
+        let capacity = max(1, options.kernelFlows)
+        var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
+        var counts = [rdmatop_psn_counts](repeating: rdmatop_psn_counts(), count: capacity)
+        var count: UInt32 = 0
+        guard rt_read_psns(psnsFD, &keys, &counts, UInt32(capacity), &count) == 0 else { return nil }
+        var windows: [[UInt8]: rdmatop_psn_counts] = [:]
+        windows.reserveCapacity(Int(count))
+        for i in 0..<Int(count) { windows[keys[i].bytes] = counts[i] }
+        return windows
+    }
+
+    /// Deletes the PSN window of a flow the flow map no longer holds.
+    private func forgetWindow(_ key: [UInt8]) {
+        _ = key.withUnsafeBytes { rt_map_delete(psnsFD, $0.baseAddress) }
     }
 
     /// Asks the kernel to time the probe's programs while rdmatop runs (BPF run-time stats,

@@ -35,8 +35,11 @@ public struct FlowMetric: Sendable {
     /// Whether the number needs every packet of the flow (the PSN analysis, messages, round
     /// trips): with sampled events it is not measured.
     public var needsEveryPacket: Bool { [.psns, .messages, .rtt].contains(group) }
+    /// Whether the kernel's PSN window counts it too (`FlowStats.kernelPSNs`): then it is
+    /// measured with sampled events as well, on the flows the window follows.
+    public let kernelWindow: Bool
 
-    init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false,
+    init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
          split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
          value: @escaping @Sendable (FlowStats) -> UInt64) {
@@ -45,6 +48,7 @@ public struct FlowMetric: Sendable {
         self.group = group
         self.unit = unit
         self.alarm = alarm
+        self.kernelWindow = kernelWindow
         self.column = column
         textColumn = text
         self.prometheus = prometheus
@@ -55,9 +59,12 @@ public struct FlowMetric: Sendable {
     }
 
     /// Whether the row has a value for a flow: not when it needs every packet and the flow's
-    /// events were sampled, except the round trips, which the kernel then times.
+    /// events were sampled, except the round trips, which the kernel then times, and the
+    /// counts of the kernel's PSN window, on the flows it follows.
     public func measured(_ f: FlowStats) -> Bool {
-        !(needsEveryPacket && f.sampled) || (group == .rtt && f.roundTripsMeasured)
+        guard needsEveryPacket && f.sampled else { return true }
+        if group == .rtt { return f.roundTripsMeasured }
+        return kernelWindow && f.kernelPSNs.measured
     }
 
     /// The row's JSON value for a flow; null when not measured.
@@ -102,13 +109,13 @@ public struct FlowMetric: Sendable {
     ]
 
     static let analysis: [FlowMetric] = [
-        FlowMetric("distinct_psns", "distinct", .psns, unit: "psns",
-                   help: "PSNs the flow carried at least once (a READ request counts once)") { $0.psn.distinct },
-        FlowMetric("retransmitted_packets", "RETX", .psns, unit: "packets", alarm: true,
+        FlowMetric("distinct_psns", "distinct", .psns, unit: "psns", kernelWindow: true,
+                   help: "PSNs the flow carried at least once (a READ request counts once)") { $0.distinctPSNs },
+        FlowMetric("retransmitted_packets", "RETX", .psns, unit: "packets", alarm: true, kernelWindow: true,
                    column: ViewColumn("RETX", width: 5, priority: 6), text: "RETX",
                    prometheus: .counter("rdmatop_qp_retransmitted_packets"),
                    help: "packets whose PSN the flow had already carried: packets = distinct + RETX") {
-            $0.psn.retransmitted
+            $0.retransmittedPackets
         },
         FlowMetric("retransmitted_after_nak", "retx after NAK", .psns, unit: "packets", alarm: true,
                    help: "of RETX, those at or after the PSN a NAK or RNR NAK of the reverse flow asked for") {
@@ -120,10 +127,10 @@ public struct FlowMetric: Sendable {
         },
         FlowMetric("duplicate_packets", "duplicates", .psns, unit: "packets", alarm: true,
                    help: "of RETX, copies of the flow's previous packet within 1 ms, with no NAK") { $0.psn.duplicates },
-        FlowMetric("missing_psns", "MISS", .psns, unit: "psns", alarm: true,
+        FlowMetric("missing_psns", "MISS", .psns, unit: "psns", alarm: true, kernelWindow: true,
                    column: ViewColumn("MISS", width: 5, priority: 10), text: "MISS",
                    prometheus: .counter("rdmatop_qp_missing_psns"),
-                   help: "PSNs the flow's highest PSN passed before they were first seen") { $0.psn.missing },
+                   help: "PSNs the flow's highest PSN passed before they were first seen") { $0.missingPSNs },
         FlowMetric("late_psns", "late", .psns, unit: "psns",
                    help: "of MISS, first seen within 1 ms with no NAK or retransmission between: reordered") {
             $0.psn.late

@@ -64,6 +64,10 @@ public struct GlobalMetric: Sendable {
                      help: "RoCE packets the kernel counted but sampling (--sample) left out of the events (0 otherwise)") {
             $0.source.unsampledPackets
         },
+        GlobalMetric("psn_refused_packets", .source, unit: "packets", prometheus: "rdmatop_psn_refused_packets",
+                     help: "request packets the kernel's full PSN map had no window for (live; their flows' PSN counts are not measured when sampled)") {
+            $0.source.psnRefusedPackets
+        },
         GlobalMetric("probe_run_ns", .source, unit: "seconds", prometheus: "rdmatop_probe_run_seconds", scale: 1e-9,
                      help: "time the kernel spent running the probe's BPF programs (needs BPF run-time stats; 0 for files)") {
             $0.source.probeRunNanoseconds

@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 10
+    public static let schemaVersion = 11
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.
@@ -35,6 +35,13 @@ public struct Snapshot: Sendable {
         /// the events are sampled (the probe times each request to the answer that carries
         /// its PSN back, bpf/rdmatop.h), else "events".
         public var roundTrips: String { events == "sampled" && qpCounts == "kernel" ? "kernel" : "events" }
+        /// Where the per-QP `distinct_psns`, `retransmitted_packets` and `missing_psns` come
+        /// from: "kernel" when the events are sampled (the probe's PSN window of each flow's
+        /// requests, bpf/rdmatop_flow.h), else "events".
+        public var psns: String { roundTrips }
+        /// Request packets the probe left out of its PSN windows because the PSN map was full
+        /// (live); their flows' PSN counts are null with sampled events.
+        public var psnRefusedPackets: UInt64 = 0
         /// RoCE packets the probe counted but sampling left out of the events (live).
         public var unsampledPackets: UInt64 = 0
         /// Flows the kernel's flow map dropped to make room (live, with "kernel" counts).

@@ -10,7 +10,8 @@ extension Snapshot {
         if let interface = source.interface { sourceMembers.append(("interface", .string(interface))) }
         if let device = source.rdmaDevice { sourceMembers.append(("rdma_device", .string(device))) }
         sourceMembers += [("mode", .string(source.mode)), ("qp_counts", .string(source.qpCounts)),
-                          ("events", .string(source.events)), ("rtt", .string(source.roundTrips))]
+                          ("events", .string(source.events)), ("rtt", .string(source.roundTrips)),
+                          ("psns", .string(source.psns))]
         sourceMembers += GlobalMetric.section(.source).map { ($0.key, .uint($0.value(self))) }
         let percent = source.cost?.cpuPercent, perPacket = source.cost?.probeNanosecondsPerPacket
         sourceMembers += [("cpu_percent", percent.map { .double(($0 * 10).rounded() / 10) } ?? .null),

@@ -3,7 +3,8 @@ extension Array where Element == FlowStats {
     /// whatever events are lost) into these flows; flows only `exact` has are
     /// appended with those counts alone. The PSN analysis, messages, opcodes, rates, RNR
     /// timers and reply bookkeeping stay what the events made them, and so do round trips,
-    /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`).
+    /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`),
+    /// and so are the distinct, retransmitted and missing PSNs (`FlowStats.kernelPSNs`).
     public mutating func takeExactCounts(from exact: [FlowStats]) {
         var index: [FlowKey: Int] = [:]
         for (i, f) in enumerated() { index[f.key] = i }
@@ -15,7 +16,10 @@ extension Array where Element == FlowStats {
             self[i].counts = e.counts
             self[i].firstSeen = Swift.min(self[i].firstSeen, e.firstSeen)
             self[i].lastSeen = Swift.max(self[i].lastSeen, e.lastSeen)
-            if self[i].sampled { self[i].rtt = e.rtt }
+            if self[i].sampled {
+                self[i].rtt = e.rtt
+                self[i].kernelPSNs = e.kernelPSNs
+            }
         }
     }
 }

@@ -41,6 +41,21 @@ public struct FlowStats: Sendable {
         _modify { yield &responsePSNStorage.value }
     }
     private var responsePSNStorage = OutOfLine<PSNLedger>()
+    /// The kernel's PSN window of the flow's requests (live, with sampled events): what the
+    /// PSN columns show then (`distinctPSNs`, ...). Out of line: files never fill it.
+    public var kernelPSNs: KernelPSNCounts {
+        get { kernelPSNStorage.value }
+        _modify { yield &kernelPSNStorage.value }
+    }
+    private var kernelPSNStorage = OutOfLine<KernelPSNCounts>()
+    /// Whether the flow's distinct, retransmitted and missing PSNs are measured: from every
+    /// packet, or, when the events were sampled, by the kernel's PSN window.
+    public var psnsMeasured: Bool { !sampled || kernelPSNs.measured }
+    /// `distinct_psns`, `retransmitted_packets`, `missing_psns`: the ledger's, or the kernel's
+    /// window's when the events were sampled.
+    public var distinctPSNs: UInt64 { sampled ? kernelPSNs.distinct : psn.distinct }
+    public var retransmittedPackets: UInt64 { sampled ? kernelPSNs.retransmitted : psn.retransmitted }
+    public var missingPSNs: UInt64 { sampled ? kernelPSNs.missing : psn.missing }
     /// The ACKs and NAKs the flow's requests are owed by their responder.
     public var responder = ResponderModel()
     /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:

@@ -35,6 +35,14 @@ public enum KernelOpcodeTable {
         return RDMATOP_RTT_NONE
     }
 
+    /// What an opcode is to the PSN window (`enum rdmatop_psn_role`): the packets the engine
+    /// counts in a flow's request ledger (`StatsEngine.analyseRequest`), a READ request apart.
+    static func psnRole(_ info: OpcodeInfo) -> rdmatop_psn_role {
+        let c = info.classes
+        guard c.contains(.request), !c.contains(.undefined) else { return RDMATOP_PSN_NONE }
+        return c.contains(.read) ? RDMATOP_PSN_READ : RDMATOP_PSN_REQUEST
+    }
+
     /// The entry of one opcode.
     public static func entry(_ info: OpcodeInfo) -> rdmatop_opcode_info {
         var e = rdmatop_opcode_info()
@@ -42,6 +50,7 @@ public enum KernelOpcodeTable {
         e.headers = UInt8(info.headersLength)
         e.aeth = info.offset(of: .aeth).map { UInt8($0 + 1) } ?? 0
         e.rtt = UInt8(roundTripRole(info).rawValue)
+        e.psn = UInt8(psnRole(info).rawValue)
         return e
     }
 

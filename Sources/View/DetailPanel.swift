@@ -53,7 +53,7 @@ extension ViewModel {
         ])
         if f.sampled {
             out.append(StyledLine("opcodes    ", .section)
-                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured; RTT timed in the kernel", .dim))
+                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured, but what the kernel counts (distinct, RETX, MISS of requests, RTT)", .dim))
         } else {
             let ops = f.opcodes.sorted
             out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })
@@ -64,10 +64,12 @@ extension ViewModel {
                 ("max", m.count == 0 ? "-" : Format.bytes(Double(m.maxBytes))),
             ])
         }
-        for group in [MetricGroup.psns, .responses, .congestion, .errors] where !(f.sampled && group == .psns) {
+        for group in [MetricGroup.psns, .responses, .congestion, .errors] where !(f.sampled && group == .psns && !f.psnsMeasured) {
             var shown = items(group, f)
             if group == .psns {
-                shown.insert(("of", f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none"), at: 0)
+                let of = f.sampled ? "requests (kernel window)"
+                    : f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none"
+                shown.insert(("of", of), at: 0)
             }
             out += labelled(group.rawValue, width: width, shown,
                             alarm: FlowMetric.group(group).contains { $0.alarm && $0.value(f) > 0 })
@@ -92,7 +94,7 @@ extension ViewModel {
     /// NAKs by timer) is followed by its parts.
     private func items(_ group: MetricGroup, _ f: FlowStats) -> [(String, String)] {
         var out: [(String, String)] = []
-        for row in FlowMetric.group(group) {
+        for row in FlowMetric.group(group) where row.measured(f) {
             if row.key == "rnr_timers" {
                 for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) {
                     out.append(("  timer \(timer) (\(AETHSyndrome.rnrTimerDescription(timer)))", Format.count(n)))

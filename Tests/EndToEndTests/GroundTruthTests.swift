@@ -92,6 +92,11 @@ import Testing
             dst = flow["dst"] as? String ?? "?"
             qpn = uint(flow["qpn"]) ?? UInt64.max
         }
+        init(src: String, dst: String, qpn: UInt64) {
+            self.src = src
+            self.dst = dst
+            self.qpn = qpn
+        }
         var description: String { "\(src) -> \(dst) QP \(qpn)" }
     }
 
@@ -205,6 +210,28 @@ import Testing
                 #expect(counted == distinct + retransmitted,
                         "\(capture) \(key): \(counted) counted packets (\(psnsOf)) != \(distinct) distinct + \(retransmitted) retransmitted")
                 #expect(counted == uint(expected["counted_packets"]), "\(capture) \(key) counted packets")
+            }
+        }
+        try kernelWindows(capture, path: path, truth: truth)
+    }
+
+    /// The kernel's PSN window (the C the BPF programs run, bpf/rdmatop_flow.h) over the same
+    /// packets: on every flow of requests whose PSNs it follows (no READ requests), its three
+    /// counters equal count.py's.
+    static func kernelWindows(_ capture: String, path: String, truth: [FlowKey: [String: Any]]) throws {
+        let windows = try KernelPSNWindow.run(path)
+        let requestFlows = truth.filter { $0.value["psns_of"] as? String == "requests" }
+        #expect(requestFlows.keys.allSatisfy { windows[$0] != nil }, "\(capture): a request flow the window never saw")
+        for (key, window) in windows where window.counts.reads == 0 {
+            guard let expected = requestFlows[key] else {
+                Issue.record("\(capture): \(key) has requests, but count.py counts no request PSNs for it")
+                continue
+            }
+            let c = window.counts
+            for (counter, value) in [("distinct_psns", c.distinct), ("retransmitted_packets", c.retransmitted),
+                                     ("missing_psns", c.missing)] {
+                #expect(value == uint(expected[counter]),
+                        "\(capture) \(key) \(counter): kernel window \(value), independent count \(Self.show(uint(expected[counter])))")
             }
         }
     }

@@ -247,7 +247,9 @@ struct LiveProbeTests {
         #expect(events >= max(notable, marked), "\(events) events, \(notable) NAKs and CNPs, \(marked) CE")
         #expect(events <= UInt64(qps.count) * 8 * cpus + notable + marked, "\(events) events of \(total)")
         for qp in json["qps"] as! [[String: Any]] {
-            for key in ["retransmitted_packets", "missing_psns", "lost_packets", "messages", "message_bytes", "opcodes"] {
+            // (The kernel's PSN window counts distinct, retransmitted and missing PSNs:
+            // sampledPSNCountsAreTheKernelWindows.)
+            for key in ["late_psns", "unrecovered_psns", "lost_packets", "messages", "message_bytes", "opcodes"] {
                 #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
             }
         }
@@ -290,6 +292,55 @@ struct LiveProbeTests {
         let events = try parseJSON(all.stdout)["source"] as! [String: Any]
         #expect(events["events"] as? String == "all" && events["rtt"] as? String == "events", "\(events)")
         print("\(name): \(got.values.reduce(0, +)) round trips timed in the kernel, as the definition counts")
+    }
+
+    /// Real captures whose requests the kernel's PSN window follows (and a READ one, whose
+    /// request flow it does not), with and without loss.
+    static let psnWindowCaptures = ["write_bw_loss5.pcap", "rc_pingpong_loss5.pcap", "send_bw.pcap",
+                                    "ud_pingpong.pcap", "read_bw.pcap"]
+
+    /// With sampled events the distinct, retransmitted and missing PSNs of each request flow
+    /// are the kernel's PSN window's (bpf/rdmatop_flow.h). Replayed, a real rxe capture gives
+    /// each flow the numbers count.py (tests/ground-truth, over tshark's fields) finds in the
+    /// file, though most packets never become events; flows the window does not follow (READ
+    /// requests, responses, ACKs) show null.
+    @Test(arguments: psnWindowCaptures)
+    func sampledPSNCountsAreTheKernelWindows(capture name: String) throws {
+        let capture = Paths.captures.appendingPathComponent(name).path
+        let truth = try GroundTruthTests.independentCount(capture)
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json", "--sample", "0"])
+        try lab.replay(capture, pps: 20_000)
+        usleep(300_000)
+        #expect(p.stop() == 0, "\(p.stderr)")
+        let json = try parseJSON(p.stdout)
+        let source = json["source"] as! [String: Any]
+        #expect(source["events"] as? String == "sampled" && source["psns"] as? String == "kernel", "\(source)")
+        #expect(uint(source["psn_refused_packets"]) == 0)
+        var measured = 0, readFlows = 0
+        for qp in json["qps"] as! [[String: Any]] {
+            let key = GroundTruthTests.FlowKey(qp)
+            let reads = uint((qp["classes"] as? [String: Any])?["read_request"]) ?? 0
+            if reads > 0 { readFlows += 1 }
+            let expected = truth[key]
+            let followed = reads == 0 && expected?["psns_of"] as? String == "requests"
+            for counter in ["distinct_psns", "retransmitted_packets", "missing_psns"] {
+                if followed {
+                    #expect(uint(qp[counter]) == uint(expected?[counter]),
+                            "\(name) \(key) \(counter): kernel \(String(describing: qp[counter])), count.py \(String(describing: expected?[counter]))")
+                } else {
+                    #expect(qp[counter] is NSNull, "\(name) \(key) \(counter): \(String(describing: qp[counter]))")
+                }
+            }
+            for counter in ["late_psns", "lost_packets", "messages"] {
+                #expect(qp[counter] is NSNull, "\(name) \(key) \(counter) needs every packet")
+            }
+            if followed { measured += 1 }
+        }
+        #expect(measured > 0 || readFlows > 0, "\(name): no request flow followed, and none with READs")
+        let events = uint((json["totals"] as! [String: Any])["roce_packets"])! - uint(source["unsampled_packets"])!
+        print("\(name): \(measured) request flows' PSNs counted in the kernel, as count.py counts them, from \(events) events")
     }
 
     /// Round trips per request flow ("src>dst/qpn") by the kernel's definition, from tshark's

@@ -108,7 +108,7 @@ import Testing
             opBytes[op, default: 0] += len
         }
         let snapshot = try snapshotJSON(path)
-        #expect(snapshot["version"] as? Int == 10)
+        #expect(snapshot["version"] as? Int == 11)
         let qps = snapshot["qps"] as! [[String: Any]]
         #expect(qps.count == qpPackets.count, "\(capture): QP count")
         for qp in qps {

@@ -85,6 +85,45 @@ struct SampledEventsTests {
         #expect((plain["source"] as! [String: Any])["rtt"] as? String == "events")
     }
 
+    /// Sampled, the distinct, retransmitted and missing PSNs are the kernel's PSN window's,
+    /// taken with the exact counts, on a flow the window follows (no READ requests): the JSON
+    /// and the text show them and `source.psns` says so; the rest of the analysis stays null.
+    @Test func theKernelsPSNWindowShowsWhenSampled() throws {
+        func sampled(reads: UInt64) throws -> (json: [String: Any], qp: [String: Any], text: String) {
+            var s = try snapshot(sampled: true)
+            var exact = s.flows[0]
+            exact.kernelPSNs.distinct = 4
+            exact.kernelPSNs.retransmitted = 2
+            exact.kernelPSNs.missing = 1
+            exact.kernelPSNs.reads = reads
+            exact.kernelPSNs.present = true
+            s.setExactFlows([exact], evicted: 0)
+            let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
+            return (json, (json["qps"] as! [[String: Any]])[0], s.renderText())
+        }
+        let followed = try sampled(reads: 0)
+        #expect((followed.json["source"] as! [String: Any])["psns"] as? String == "kernel")
+        #expect(followed.qp["distinct_psns"] as? Int == 4 && followed.qp["retransmitted_packets"] as? Int == 2
+                && followed.qp["missing_psns"] as? Int == 1, "\(followed.qp)")
+        for key in ["late_psns", "unrecovered_psns", "lost_packets", "retransmitted_after_nak", "messages"] {
+            #expect(followed.qp[key] is NSNull, "\(key)")
+        }
+        let withReads = try sampled(reads: 1)
+        for key in ["distinct_psns", "retransmitted_packets", "missing_psns"] {
+            #expect(withReads.qp[key] is NSNull, "a flow with READ requests: \(key)")
+        }
+        // The text's RETX and MISS columns: numbers where the window follows the flow, "-" where not.
+        func cells(_ text: String) -> [Substring] {
+            text.split(separator: "\n").first { $0.contains("0x000011") }!.split(separator: " ")
+        }
+        let dashes = { (c: [Substring]) in c.filter { $0 == "-" }.count }
+        #expect(dashes(cells(withReads.text)) - dashes(cells(followed.text)) == 2,
+                "\(cells(followed.text))\n\(cells(withReads.text))")
+        #expect(cells(followed.text).contains("2") && cells(followed.text).contains("1"))
+        let files = try JSONSerialization.jsonObject(with: Data(try snapshot(sampled: false).jsonText().utf8)) as! [String: Any]
+        #expect((files["source"] as! [String: Any])["psns"] as? String == "events")
+    }
+
     @Test func prometheusExportsOnlyWhatIsMeasured() throws {
         func exposition(_ sampled: Bool) throws -> String {
             let exporter = PrometheusExporter(topK: 10, version: "test")

@@ -88,6 +88,16 @@ int rt_read_counters(int map_fd, uint32_t direction, struct rdmatop_counters *su
 int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,
 		  uint32_t max, uint32_t *count);
 
+/*
+ * Reads up to max entries of the PSN map (a hash of struct rdmatop_psn_entry, each read under
+ * its spin lock) into keys and counts. *count gets the number read. Returns 0 or -errno.
+ */
+int rt_read_psns(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_psn_counts *counts,
+		 uint32_t max, uint32_t *count);
+
+/* Deletes the entry of key from a hash map. Returns 0 or -errno. */
+int rt_map_delete(int map_fd, const void *key);
+
 /* Whether the kernel supports a BPF map type / program type (libbpf probes): 1, 0 or -errno. */
 int rt_probe_ringbuf(void);
 
