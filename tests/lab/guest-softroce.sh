@@ -138,6 +138,17 @@ tc filter show dev $IF egress || true
 mode=$(sed -n "s/^rdmatop: watching $IF (\([^)]*\)).*/\1/p" "$LIVE_ERR" | head -1)
 check_eq rdmatop_attached "xdp+tc" "${mode:-not attached}" "$(oneline < "$LIVE_ERR")"
 
+# A second rdmatop, on vethA with sampled events (--sample 0): its PSN counts of the flows from
+# B come from the kernel's PSN window. Those flows reach vethA whole (netem drops only what
+# leaves vethA), so softroce-test compares them with count.py's reading of vethB's capture.
+SAMPLED_JSON=$W/rdmatop-sampled.json SAMPLED_ERR=$W/rdmatop-sampled.err
+"$RDMATOP" vethA --once --interval 600 --json --sample 0 > "$SAMPLED_JSON" 2> "$SAMPLED_ERR" &
+SAMPLED_PID=$!
+sampled_or_gone() { grep -q "watching vethA" "$SAMPLED_ERR" || gone $SAMPLED_PID; }
+wait_for 90 sampled_or_gone
+smode=$(sed -n "s/^rdmatop: watching vethA (\([^)]*\)).*/\1/p" "$SAMPLED_ERR" | head -1)
+check_eq sampled_attached "xdp+tc" "${smode:-not attached}" "$(oneline < "$SAMPLED_ERR")"
+
 # ------------------------------------------------------------------ traffic
 # record_pid RUN ROLE PIDFILE TOOL: the tool's own pid (it writes it before it execs), the
 # process that owns its QPs, into pids.tsv: the truth rdmatop's attribution is checked against.
@@ -240,6 +251,11 @@ log "stopping rdmatop (SIGINT)"
 stop $RDMATOP_PID INT 60
 RDMATOP_RC=$?
 log "rdmatop exit status $RDMATOP_RC"
+stop $SAMPLED_PID INT 60
+SAMPLED_RC=$?
+cp "$SAMPLED_JSON" "$OUT/rdmatop-sampled.json"
+cp "$SAMPLED_ERR" "$OUT/rdmatop-sampled.stderr"
+check_eq sampled_exit 0 "$SAMPLED_RC" "$(grep -v "^rdmatop: watching vethA " "$SAMPLED_ERR" | oneline)"
 stop $TCPDUMP INT 30
 log "tcpdump exit status $?: $(grep -E 'captured|received|dropped' "$W/tcpdump.err" | tr '\n' ' ')"
 cp "$PCAP" "$OUT/vethB.pcap"
@@ -389,7 +405,8 @@ fi
 # Under loss: lost_packets of the flows leaving vethA (the capture's view) against netem's own
 # dropped counter, within 10 % + 3 (docs/analysis.md; the clean runs add nothing to either).
 if [[ -s $OUT/netem.txt ]]; then
-	dropped=$(sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' "$OUT/netem.txt" | tail -1)
+	# netem's own line (vethA also carries the sampled rdmatop's clsact qdisc, which drops nothing)
+	dropped=$(awk '/^qdisc netem/ { n = 1; next } n && /dropped/ { sub(/.*\(dropped /, ""); sub(/,.*/, ""); print; exit }' "$OUT/netem.txt")
 	lost=$("$PY" -c 'import json, sys
 print(sum(q.get("lost_packets", 0) for q in json.load(open(sys.argv[1])).get("qps", []) if q["src"] == sys.argv[2]))' \
 		"$FILE_JSON" "$A" 2>/dev/null)
