@@ -397,7 +397,9 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 		return NULL;
 	counted = rdmatop_count_packet(&f->counts, &op, &facts);
 	f->last_ns = bpf_ktime_get_ns();
-	psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], c);
+	/* The PSN window stands in for the events' PSN analysis only when they are sampled. */
+	if (config.sample)
+		psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], c);
 	if (counted & RDMATOP_COUNTED_NOTABLE)
 		*notable = 1;
 	if (!facts.has_aeth && op.aeth)
