@@ -117,13 +117,17 @@ public final class PrometheusExporter {
         let series: [(String, QPSeries)] = (shown.compactMap { key in tracked[key].map { ($0.labels, $0.series) } }
             + (other == .zero ? [] : [([("qpn", "other")], other)])).map { (PrometheusText.labels($0.0), $0.1) }
         // Sampled events: what needs every packet is not measured, so not exported; but the
-        // round trips, which the kernel then times.
+        // round trips, which the kernel then times, and the counts of its PSN window, on the
+        // series of the flows it follows.
         let sampled = snapshot?.source.events == "sampled", kernelRTT = snapshot?.source.roundTrips == "kernel"
+        let kernelPSNs = snapshot?.source.psns == "kernel"
         for (i, row) in QPSeries.counterRows.enumerated()
-        where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt)) {
+        where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt) && !(kernelPSNs && row.kernelWindow)) {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
-            for (labels, values) in series { out.sample(name, labels, String(values.counters[i])) }
+            for (labels, values) in series where !(sampled && row.kernelWindow) || values.measured[i] {
+                out.sample(name, labels, String(values.counters[i]))
+            }
         }
         for (i, row) in QPSeries.splitRows.enumerated() {
             let name = row.prometheus!.name, label = row.prometheus!.label ?? "label"

@@ -89,7 +89,7 @@ struct SampledEventsTests {
     /// taken with the exact counts, on a flow the window follows (no READ requests): the JSON
     /// and the text show them and `source.psns` says so; the rest of the analysis stays null.
     @Test func theKernelsPSNWindowShowsWhenSampled() throws {
-        func sampled(reads: UInt64) throws -> (json: [String: Any], qp: [String: Any], text: String) {
+        func sampled(reads: UInt64) throws -> (json: [String: Any], qp: [String: Any], text: String, prometheus: String) {
             var s = try snapshot(sampled: true)
             var exact = s.flows[0]
             exact.kernelPSNs.distinct = 4
@@ -99,7 +99,9 @@ struct SampledEventsTests {
             exact.kernelPSNs.present = true
             s.setExactFlows([exact], evicted: 0)
             let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
-            return (json, (json["qps"] as! [[String: Any]])[0], s.renderText())
+            let exporter = PrometheusExporter(topK: 10, version: "test")
+            exporter.update(s)
+            return (json, (json["qps"] as! [[String: Any]])[0], s.renderText(), exporter.render())
         }
         let followed = try sampled(reads: 0)
         #expect((followed.json["source"] as! [String: Any])["psns"] as? String == "kernel")
@@ -120,6 +122,14 @@ struct SampledEventsTests {
         #expect(dashes(cells(withReads.text)) - dashes(cells(followed.text)) == 2,
                 "\(cells(followed.text))\n\(cells(withReads.text))")
         #expect(cells(followed.text).contains("2") && cells(followed.text).contains("1"))
+        // Prometheus: the window's counters on the flow it follows, no sample where it does not.
+        func sample(_ text: String, _ name: String) -> Substring? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + "{") }
+        }
+        #expect(sample(followed.prometheus, "rdmatop_qp_missing_psns_total")?.hasSuffix(" 1") == true)
+        #expect(sample(followed.prometheus, "rdmatop_qp_retransmitted_packets_total")?.hasSuffix(" 2") == true)
+        #expect(sample(followed.prometheus, "rdmatop_qp_lost_packets_total") == nil, "not counted by the window")
+        #expect(sample(withReads.prometheus, "rdmatop_qp_missing_psns_total") == nil)
         let files = try JSONSerialization.jsonObject(with: Data(try snapshot(sampled: false).jsonText().utf8)) as! [String: Any]
         #expect((files["source"] as! [String: Any])["psns"] as? String == "events")
     }
