@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(name: "RoCETests", dependencies: ["RoCE"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "RoCE"]),
-        .testTarget(name: "ProbeTests", dependencies: ["Probe", "Stats", "CFlow"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "Stats", "CFlow", "TrafficGen"]),
         // The view's pure parts without a terminal (filter, sort, keys, layout), and the file
         // replay's pacing.
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TestSupport", "TrafficGen", "Attribution"]),
