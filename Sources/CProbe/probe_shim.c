@@ -394,44 +394,35 @@ static void add_flow(struct rdmatop_flow *sum, const struct rdmatop_flow *f)
 		sum->rtt_log2_us[b] += f->rtt_log2_us[b];
 }
 
-int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,
-		  uint32_t max, uint32_t *count)
+/*
+ * Reads a hash map whole, chunk entries at a time (keys of key_size bytes, values of
+ * value_size: a per-CPU map's hold every CPU's share), handing each batch to take(), which
+ * returns the number of entries it could keep: fewer than it was given stops the read.
+ * Returns 0 or -errno.
+ */
+typedef __u32 (*batch_fn)(void *ctx, const void *keys, const void *values, __u32 n);
+
+static int read_batches(int map_fd, __u32 chunk, size_t key_size, size_t value_size,
+			__u64 elem_flags, batch_fn take, void *ctx)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	const uint32_t chunk = 1024;
-	struct rdmatop_flow *values;
-	struct rdmatop_flow_key *batch_keys;
+	void *keys = calloc(chunk, key_size), *values = calloc(chunk, value_size);
 	__u64 in_batch = 0, out_batch = 0;
 	int err = 0, first = 1;
 
-	*count = 0;
-	if (ncpus <= 0)
-		return ncpus < 0 ? ncpus : -EINVAL;
-	values = calloc((size_t)chunk * ncpus, sizeof(*values));
-	batch_keys = calloc(chunk, sizeof(*batch_keys));
-	if (!values || !batch_keys) {
+	if (!keys || !values) {
+		free(keys);
 		free(values);
-		free(batch_keys);
 		return -ENOMEM;
 	}
-	while (*count < max) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = elem_flags);
 		__u32 n = chunk;
 
-		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in_batch, &out_batch, batch_keys,
-					   values, &n, &opts);
+		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in_batch, &out_batch, keys, values,
+					   &n, &opts);
 		err = err ? -errno : 0;
 		first = 0;
-		for (__u32 i = 0; i < n && *count < max; i++) {
-			struct rdmatop_flow *sum = &flows[*count];
-
-			memset(sum, 0, sizeof(*sum));
-			for (int cpu = 0; cpu < ncpus; cpu++)
-				add_flow(sum, &values[(size_t)i * ncpus + cpu]);
-			keys[*count] = batch_keys[i];
-			(*count)++;
-		}
-		if (err == -ENOENT) {	/* the last batch */
+		if (take(ctx, keys, values, n) < n || err == -ENOENT) {	/* full, or the last batch */
 			err = 0;
 			break;
 		}
@@ -439,53 +430,77 @@ int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow
 			break;
 		in_batch = out_batch;
 	}
+	free(keys);
 	free(values);
-	free(batch_keys);
+	return err;
+}
+
+/* Where rt_read_flows() and rt_read_psns() put what read_batches() hands them. */
+struct batch_out {
+	struct rdmatop_flow_key *keys;
+	void *values;		/* struct rdmatop_flow or struct rdmatop_psn_counts */
+	uint32_t max, count;
+	int ncpus;
+};
+
+/* Keeps a batch of the flow map, each flow summed over the CPUs. */
+static __u32 take_flows(void *ctx, const void *keys, const void *values, __u32 n)
+{
+	const struct rdmatop_flow *v = values;
+	struct batch_out *out = ctx;
+	__u32 i;
+
+	for (i = 0; i < n && out->count < out->max; i++, out->count++) {
+		struct rdmatop_flow *sum = (struct rdmatop_flow *)out->values + out->count;
+
+		memset(sum, 0, sizeof(*sum));
+		for (int cpu = 0; cpu < out->ncpus; cpu++)
+			add_flow(sum, &v[(size_t)i * out->ncpus + cpu]);
+		out->keys[out->count] = ((const struct rdmatop_flow_key *)keys)[i];
+	}
+	return i;
+}
+
+int rt_read_flows(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_flow *flows,
+		  uint32_t max, uint32_t *count)
+{
+	struct batch_out out = { .keys = keys, .values = flows, .max = max };
+	int err;
+
+	*count = 0;
+	out.ncpus = libbpf_num_possible_cpus();
+	if (out.ncpus <= 0)
+		return out.ncpus < 0 ? out.ncpus : -EINVAL;
+	err = read_batches(map_fd, 1024, sizeof(*keys), sizeof(*flows) * out.ncpus, 0, take_flows, &out);
+	*count = out.count;
 	return err;
 }
 
 /* ---- the PSN map ---- */
 
+/* Keeps a batch of the PSN map: each window's counts. */
+static __u32 take_psns(void *ctx, const void *keys, const void *values, __u32 n)
+{
+	const struct rdmatop_psn_entry *v = values;
+	struct batch_out *out = ctx;
+	__u32 i;
+
+	for (i = 0; i < n && out->count < out->max; i++, out->count++) {
+		((struct rdmatop_psn_counts *)out->values)[out->count] = v[i].window.counts;
+		out->keys[out->count] = ((const struct rdmatop_flow_key *)keys)[i];
+	}
+	return i;
+}
+
 int rt_read_psns(int map_fd, struct rdmatop_flow_key *keys, struct rdmatop_psn_counts *counts,
 		 uint32_t max, uint32_t *count)
 {
-	const uint32_t chunk = 1024;
-	struct rdmatop_psn_entry *values;
-	struct rdmatop_flow_key *batch_keys;
-	__u64 in_batch = 0, out_batch = 0;
-	int err = 0, first = 1;
+	struct batch_out out = { .keys = keys, .values = counts, .max = max };
+	int err;
 
-	*count = 0;
-	values = calloc(chunk, sizeof(*values));
-	batch_keys = calloc(chunk, sizeof(*batch_keys));
-	if (!values || !batch_keys) {
-		free(values);
-		free(batch_keys);
-		return -ENOMEM;
-	}
-	while (*count < max) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
-		__u32 n = chunk;
-
-		err = bpf_map_lookup_batch(map_fd, first ? NULL : &in_batch, &out_batch, batch_keys,
-					   values, &n, &opts);
-		err = err ? -errno : 0;
-		first = 0;
-		for (__u32 i = 0; i < n && *count < max; i++) {
-			keys[*count] = batch_keys[i];
-			counts[*count] = values[i].window.counts;
-			(*count)++;
-		}
-		if (err == -ENOENT) {	/* the last batch */
-			err = 0;
-			break;
-		}
-		if (err)
-			break;
-		in_batch = out_batch;
-	}
-	free(values);
-	free(batch_keys);
+	err = read_batches(map_fd, 1024, sizeof(*keys), sizeof(struct rdmatop_psn_entry), BPF_F_LOCK,
+			   take_psns, &out);
+	*count = out.count;
 	return err;
 }
 
