@@ -214,8 +214,13 @@ static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *
 		return NULL;
 	f->first_opcode = opcode;
 	f->first_ns = bpf_ktime_get_ns();
-	if (!bpf_map_update_elem(&flows, key, f, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&flows, key, f, BPF_NOEXIST)) {
 		c->flows_created++;
+		/* A flow the LRU evicted comes back with its counts at 0: so does its PSN window,
+		 * which user space may not have deleted yet. */
+		if (config.sample)
+			bpf_map_delete_elem(&psns, key);
+	}
 	return bpf_map_lookup_elem(&flows, key);
 }
 
