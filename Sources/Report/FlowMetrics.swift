@@ -38,8 +38,12 @@ public struct FlowMetric: Sendable {
     /// Whether the kernel's PSN window counts it too (`FlowStats.kernelPSNs`): then it is
     /// measured with sampled events as well, on the flows the window follows.
     public let kernelWindow: Bool
+    /// Whether it counts events themselves: with sampled events it is not measured (the
+    /// packets sampling left out are no loss).
+    public let countsEvents: Bool
 
     init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: Bool = false,
+         countsEvents: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
          split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
          value: @escaping @Sendable (FlowStats) -> UInt64) {
@@ -49,6 +53,7 @@ public struct FlowMetric: Sendable {
         self.unit = unit
         self.alarm = alarm
         self.kernelWindow = kernelWindow
+        self.countsEvents = countsEvents
         self.column = column
         textColumn = text
         self.prometheus = prometheus
@@ -58,10 +63,11 @@ public struct FlowMetric: Sendable {
         self.value = value
     }
 
-    /// Whether the row has a value for a flow: not when it needs every packet and the flow's
-    /// events were sampled, except the round trips, which the kernel then times, and the
-    /// counts of the kernel's PSN window, on the flows it follows.
+    /// Whether the row has a value for a flow: not when it needs every packet (or counts
+    /// events) and the flow's events were sampled, except the round trips, which the kernel
+    /// then times, and the counts of the kernel's PSN window, on the flows it follows.
     public func measured(_ f: FlowStats) -> Bool {
+        if countsEvents { return !f.sampled }
         guard needsEveryPacket && f.sampled else { return true }
         if group == .rtt { return f.roundTripsMeasured }
         return kernelWindow && f.kernelPSNs.measured
@@ -106,6 +112,10 @@ public struct FlowMetric: Sendable {
                    help: "packets whose ICRC did not match (only packets captured in full are checked)") { $0.icrcErrors },
         FlowMetric("malformed", "malformed", .errors, unit: "packets", alarm: true,
                    help: "packets of the flow the decoder rejected after the BTH") { $0.malformed },
+        FlowMetric("lost_events", "lost events", .errors, unit: "packets", alarm: true, countsEvents: true,
+                   help: "packets of the flow the kernel counted but could not hand over (ring buffer full, live): its PSN analysis, messages and opcodes miss them") {
+            $0.lostEvents
+        },
     ]
 
     static let analysis: [FlowMetric] = [

@@ -51,6 +51,14 @@ public struct FlowStats: Sendable {
     /// Whether the flow's distinct, retransmitted and missing PSNs are measured: from every
     /// packet, or, when the events were sampled, by the kernel's PSN window.
     public var psnsMeasured: Bool { !sampled || kernelPSNs.measured }
+    /// Packets the kernel counted for the flow that never reached the engine as events (the
+    /// ring buffer was full: `lost_events`); 0 when the counts are the engine's own (files, a
+    /// filter). Its PSN analysis, messages and opcodes miss them. Events still in the ring
+    /// buffer when the kernel's counts were read count too, until they arrive.
+    public var lostEvents: UInt64 {
+        let seen = opcodes.total &+ malformed
+        return counts.packets > seen ? counts.packets - seen : 0
+    }
     /// `distinct_psns`, `retransmitted_packets`, `missing_psns`: the ledger's, or the kernel's
     /// window's when the events were sampled.
     public var distinctPSNs: UInt64 { sampled ? kernelPSNs.distinct : psn.distinct }

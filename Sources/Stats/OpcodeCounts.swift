@@ -28,4 +28,6 @@ public struct OpcodeCounts: Sendable, Hashable {
 
     /// The number of distinct opcodes.
     public var count: Int { opcodes.count }
+    /// Packets of every opcode.
+    public var total: UInt64 { counts.reduce(0, &+) }
 }

@@ -72,7 +72,7 @@ extension ViewModel {
                 shown.insert(("of", of), at: 0)
             }
             out += labelled(group.rawValue, width: width, shown,
-                            alarm: FlowMetric.group(group).contains { $0.alarm && $0.value(f) > 0 })
+                            alarm: FlowMetric.group(group).contains { $0.alarm && $0.measured(f) && $0.value(f) > 0 })
         }
         if f.roundTripsMeasured { out += rttLines(f.rtt, width: width) }
         out += previewLines(f, width: width)

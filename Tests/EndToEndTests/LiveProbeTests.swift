@@ -207,6 +207,11 @@ struct LiveProbeTests {
         #expect(uint((json["totals"] as! [String: Any])["roce_packets"]) == total)
         let counted = (json["qps"] as! [[String: Any]]).map { uint($0["packets"])! }.reduce(0, +)
         #expect(counted == total, "per-QP sum \(counted), kernel total \(total)")
+        // Which flows lost them: the kernel's per-flow packets less the events each flow got
+        // add up to the kernel's own count of events it could not hand over.
+        let perFlow = (json["qps"] as! [[String: Any]]).map { uint($0["lost_events"])! }
+        #expect(perFlow.reduce(0, +) == lost, "per-QP lost_events \(perFlow.reduce(0, +)), the kernel's \(lost)")
+        #expect(perFlow.filter { $0 > 0 }.count > 1, "spread over the flows: \(perFlow)")
         // The saved capture says what it lacks, as dumpcap's do: tshark's count of it plus the
         // interface statistics block's drops is the kernel's total; stderr says so too.
         let kept = try tsharkFields(saved, ["frame.number"]).count
@@ -249,7 +254,7 @@ struct LiveProbeTests {
         for qp in json["qps"] as! [[String: Any]] {
             // (The kernel's PSN window counts distinct, retransmitted and missing PSNs:
             // sampledPSNCountsAreTheKernelWindows.)
-            for key in ["late_psns", "unrecovered_psns", "lost_packets", "messages", "message_bytes", "opcodes"] {
+            for key in ["late_psns", "unrecovered_psns", "lost_packets", "messages", "message_bytes", "opcodes", "lost_events"] {
                 #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
             }
         }
