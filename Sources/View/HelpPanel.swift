@@ -28,7 +28,8 @@ extension ViewModel {
         lines.append(StyledLine())
         lines.append(StyledLine("Columns", .section))
         lines.append(StyledLine("  PKT/S BYTES/S MSG/S rates over the last interval; RTT50 median request-to-ACK time"))
-        lines.append(StyledLine("  of the flow's requests (from the capture point); the counters (docs/analysis.md):"))
+        lines.append(StyledLine("  of the flow's requests (from the capture point). Dim: counted from events of which the"))
+        lines.append(StyledLine("  ring buffer lost some of the flow's (lost events, in its detail). The counters (docs/analysis.md):"))
         for c in FlowMetric.all where c.column != nil || c.group == .psns {
             var line = StyledLine("  " + Format.fit(c.column?.title ?? c.title, 18), .key)
             line.append(" " + c.help)

@@ -121,6 +121,20 @@ public enum QPColumn: Hashable, Sendable {
         isAlarm && sortValue(f) > 0
     }
 
+    /// Whether the row's value in this column was counted from events of which the ring
+    /// buffer lost some of the flow's (`FlowStats.lostEvents`): the PSN analysis, messages,
+    /// round trips and opcodes then miss packets, and a lost event looks like a missing PSN.
+    /// The view dims such cells. The kernel's own counts (packets, replies, congestion) and,
+    /// with sampled events, what the kernel measures are whole.
+    func shortOfEvents(_ f: FlowStats) -> Bool {
+        guard !f.sampled, f.lostEvents > 0 else { return false }
+        switch self {
+        case .messageRate, .rtt, .opcodes: return true
+        case .counter: return metric?.needsEveryPacket == true
+        default: return false
+        }
+    }
+
     /// The cell's text (not yet fitted to the column).
     public func cell(_ f: FlowStats, addresses: (source: String, destination: String)? = nil,
                      owner: QPOwner? = nil) -> String {

@@ -33,7 +33,8 @@ extension ViewModel {
                 if i > 0 { line.append(" ", selected ? .selected : .normal) }
                 let w = layout.widths[column] ?? 0
                 let text = column.cell(flow, addresses: data.addressText[position], owner: data.owners?[flow.key])
-                let style: Style = selected ? .selected : column.alarms(flow) ? .alert : .normal
+                let style: Style = selected ? .selected : column.shortOfEvents(flow) ? .dim
+                    : column.alarms(flow) ? .alert : .normal
                 line.append(Format.fit(text, w, right: column.alignsRight, ellipsis: symbols.ellipsis), style)
             }
             lines.append(selected ? line.filled(to: width, .selected) : line)

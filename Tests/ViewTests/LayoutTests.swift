@@ -168,3 +168,48 @@ import Testing
         #expect(QPColumn.opcodes.cell(every.flow(key)!) == "RDMA_WRITE_ONLY 75%, SEND_ONLY 25%")
     }
 }
+
+/// Cells counted from events of which the ring buffer lost some of the flow's are dim: the
+/// PSN analysis, messages, round trips and opcodes miss packets there (a lost event looks
+/// like a missing PSN), while the kernel's own counts are whole.
+@Suite struct LostEventsCellTests {
+    @Test func whatTheEventsCountedIsDimWhereTheFlowLostSome() {
+        let engine = StatsEngine()
+        feed(engine, [(packet(0x04, psn: 1), 0), (packet(0x04, psn: 3), 10)])  // PSN 2 never came
+        let key = FlowKey(source: hostA, destination: hostB, qpn: 0x12)
+        let seen = engine.flow(key)!
+        #expect(seen.lostEvents == 0)
+        #expect(!QPColumn.missing.shortOfEvents(seen))
+        // The kernel counted 4 packets of the flow, 2 of which never became events.
+        var kernel = seen
+        kernel.counts.add(seen.counts)
+        var flows = [seen]
+        flows.takeExactCounts(from: [kernel])
+        let short = flows[0]
+        #expect(short.lostEvents == 2)
+        #expect(QPColumn.missing.shortOfEvents(short) && QPColumn.retransmissions.shortOfEvents(short))
+        #expect(QPColumn.opcodes.shortOfEvents(short) && QPColumn.rtt.shortOfEvents(short))
+        #expect(!QPColumn.packets.shortOfEvents(short) && !QPColumn.naks.shortOfEvents(short), "the kernel's counts")
+
+        var m = ViewModel(status: fileStatus, symbols: .ascii)
+        m.refresh(ViewData(engine: engine, status: fileStatus, exactFlows: [kernel]))
+        let table = m.qpTable(width: 200, height: 5, focused: false)
+        let layout = m.qpLayout(width: 200)
+        // The style of the row at each column's first character (columns are one space apart).
+        func style(at offset: Int, in line: StyledLine) -> Style? {
+            var at = 0
+            for segment in line.segments {
+                if offset < at + segment.text.count { return segment.style }
+                at += segment.text.count
+            }
+            return nil
+        }
+        var offset = 0
+        for column in layout.columns {
+            if column == .missing { #expect(style(at: offset, in: table[1]) == .dim, "MISS") }
+            if column == .packets { #expect(style(at: offset, in: table[1]) == .normal, "PACKETS") }
+            offset += (layout.widths[column] ?? 0) + 1
+        }
+        #expect(layout.columns.contains(.missing) && layout.columns.contains(.packets))
+    }
+}
