@@ -234,14 +234,15 @@ struct {
 } fresh_psn SEC(".maps");
 
 /*
- * Counts a request's PSN in its flow's window (rdmatop_psn_observe(), rdmatop_flow.h), under
+ * Counts a request's PSN and message part in its flow's window (rdmatop_psn_observe(),
+ * rdmatop_flow.h), under
  * the entry's spin lock, and a flow the full PSN map has no room for in c->psn_refused. A
  * packet of PSN role RDMATOP_PSN_NONE is left alone. A global function, so that the verifier
  * checks it once on its own, and its callers see one path through it: inlined, it was
  * checked again on every path that reaches it, past the verifier's limit.
  */
 __attribute__((noinline)) int psn_update(struct rdmatop_flow_key *key, __u32 role, __u32 psn,
-					 struct rdmatop_counters *c)
+					 __u32 part, struct rdmatop_counters *c)
 {
 	struct rdmatop_psn_entry *e;
 	__u32 zero = 0;
@@ -263,7 +264,7 @@ __attribute__((noinline)) int psn_update(struct rdmatop_flow_key *key, __u32 rol
 			return 0;
 	}
 	bpf_spin_lock(&e->lock);
-	rdmatop_psn_observe(&e->window, role, psn);
+	rdmatop_psn_observe(&e->window, role, psn, part);
 	bpf_spin_unlock(&e->lock);
 	return 0;
 }
@@ -404,7 +405,8 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 	f->last_ns = bpf_ktime_get_ns();
 	/* The PSN window stands in for the events' PSN analysis only when they are sampled. */
 	if (config.sample)
-		psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], c);
+		psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], op.message,
+			   c);
 	if (counted & RDMATOP_COUNTED_NOTABLE)
 		*notable = 1;
 	if (!facts.has_aeth && op.aeth)

@@ -165,6 +165,16 @@ enum rdmatop_psn_role {
 	RDMATOP_PSN_REQUEST = 1,	/* a request of one PSN: SEND, WRITE, atomic, FLUSH */
 	RDMATOP_PSN_READ = 2,		/* a READ request: one PSN per response, which takes
 					 * the path MTU the kernel does not know */
+	RDMATOP_PSN_RESPONSE = 3,	/* a READ response or an atomic acknowledgement: its
+					 * messages are not the window's */
+};
+
+/* Where a packet stands in its message (struct rdmatop_opcode_info.message). */
+enum rdmatop_message_part {
+	RDMATOP_MESSAGE_MIDDLE = 0,	/* or no message at all (ACK, CNP) */
+	RDMATOP_MESSAGE_FIRST = 1,
+	RDMATOP_MESSAGE_LAST = 2,
+	RDMATOP_MESSAGE_ONLY = 3,
 };
 
 /*
@@ -179,13 +189,22 @@ struct rdmatop_psn_counts {
 	__u64 distinct;		/* distinct_psns: PSNs carried at least once */
 	__u64 retransmitted;	/* retransmitted_packets: packets whose PSN was carried before */
 	__u64 missing;		/* missing_psns: PSNs the highest passed before they were seen */
+	__u64 messages;		/* messages: a LAST or ONLY first carried, its start known */
+	__u64 partial_messages;	/* partial_messages: a LAST first carried, no start before it */
 	__u64 reads;		/* READ requests: the flow's PSNs are not measured in the kernel */
+	__u64 responses;	/* READ responses, atomic acknowledgements: nor are its messages */
 };
 
 struct rdmatop_psn_window {
 	struct rdmatop_psn_counts counts;
 	__u32 next;		/* one past the highest PSN position seen (modulo 2^24) */
-	__u32 started;		/* 1 once the first request was seen */
+	__u8 started;		/* 1 once the first request was seen */
+	__u8 bounded;		/* 1 once a FIRST, LAST or ONLY was seen: a message start is known */
+	__u8 partial;		/* 1 while partial_psn holds a partial message's LAST */
+	__u8 reserved;
+	__u32 partial_psn;	/* that LAST: a FIRST, LAST or ONLY before it, seen later (a
+				 * FIRST resent after its LAST), makes its message whole */
+	__u32 reserved2;
 	__u64 carried[RDMATOP_PSN_WINDOW / 64];	/* bit (psn % WINDOW): carried */
 };
 
@@ -221,6 +240,7 @@ struct rdmatop_opcode_info {
 	__u8 aeth;		/* offset of the AETH after the BTH, plus one; 0: none */
 	__u8 rtt;		/* enum rdmatop_rtt_role */
 	__u8 psn;		/* enum rdmatop_psn_role */
+	__u8 message;		/* enum rdmatop_message_part */
 };
 
 /* Load-time configuration, in the object's .rodata. */

@@ -168,22 +168,70 @@ RDMATOP_INLINE void rdmatop_psn_clear(struct rdmatop_psn_window *w, __u32 start,
 	}
 }
 
+/* Whether PSN a comes before PSN b (24 bits). */
+RDMATOP_INLINE int rdmatop_psn_before(__u32 a, __u32 b)
+{
+	__u32 d = (b - a) & RDMATOP_PSN_MASK;
+
+	return d && d < RDMATOP_PSN_HALF;
+}
+
 /*
- * Counts a request of PSN role role (enum rdmatop_psn_role) and PSN psn into its flow's window
- * w, by the definitions of docs/analysis.md: a PSN at or past the next one expected is new,
- * and the PSNs it passes are missing; one behind it is new if the window has not seen it
- * carried (a missing PSN, or one before the flow's first), else retransmitted. The engine's
- * ledger (Sources/Stats/PSNLedger.swift) counts the same three numbers, and more, without
- * the window's bound; a READ request only marks the flow as one whose PSNs the kernel cannot
- * follow. Returns 1 when the PSN was carried for the first time.
+ * Counts a message boundary (part: enum rdmatop_message_part) of PSN psn, carried for the
+ * first time when first: a LAST or ONLY first carried ends a message (docs/analysis.md), whose
+ * start is known when a FIRST, LAST or ONLY came before it; a LAST with none before it is a
+ * partial message, until such a boundary at an earlier PSN comes after all (a FIRST lost and
+ * resent after its LAST). Only the first partial message is held for that.
  */
-RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role, __u32 psn)
+RDMATOP_INLINE void rdmatop_psn_message(struct rdmatop_psn_window *w, __u32 part, __u32 psn,
+					int first)
+{
+	if (part == RDMATOP_MESSAGE_MIDDLE)
+		return;
+	if (w->partial && rdmatop_psn_before(psn, w->partial_psn)) {
+		w->partial = 0;
+		w->counts.partial_messages--;
+		w->counts.messages++;
+	}
+	if (first && part == RDMATOP_MESSAGE_ONLY) {
+		w->counts.messages++;
+	} else if (first && part == RDMATOP_MESSAGE_LAST) {
+		if (w->bounded) {
+			w->counts.messages++;
+		} else {
+			w->counts.partial_messages++;
+			if (!w->partial) {
+				w->partial = 1;
+				w->partial_psn = psn;
+			}
+		}
+	}
+	w->bounded = 1;
+}
+
+/*
+ * Counts a request of PSN role role (enum rdmatop_psn_role), PSN psn and message part part
+ * (enum rdmatop_message_part) into its flow's window w, by the definitions of
+ * docs/analysis.md: a PSN at or past the next one expected is new, and the PSNs it passes are
+ * missing; one behind it is new if the window has not seen it carried (a missing PSN, or one
+ * before the flow's first), else retransmitted; and the messages (rdmatop_psn_message()). The
+ * engine's ledger (Sources/Stats/PSNLedger.swift) counts the same numbers, and more, without
+ * the window's bound; a READ request or a response only marks the flow as one whose PSNs, or
+ * messages, the kernel cannot follow. Returns 1 when the PSN was carried for the first time.
+ */
+RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role, __u32 psn,
+				       __u32 part)
 {
 	__u32 ahead, behind, bit;
 	__u64 *word;
+	int first = 1;
 
 	if (role == RDMATOP_PSN_READ) {
 		w->counts.reads++;
+		return 0;
+	}
+	if (role == RDMATOP_PSN_RESPONSE) {
+		w->counts.responses++;
 		return 0;
 	}
 	if (role != RDMATOP_PSN_REQUEST)
@@ -196,10 +244,7 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 		w->next = (psn + 1) & RDMATOP_PSN_MASK;
 		*word |= 1ULL << (bit % 64);
 		w->counts.distinct++;
-		return 1;
-	}
-	ahead = (psn - w->next) & RDMATOP_PSN_MASK;
-	if (ahead < RDMATOP_PSN_HALF) {
+	} else if ((ahead = (psn - w->next) & RDMATOP_PSN_MASK) < RDMATOP_PSN_HALF) {
 		w->counts.missing += ahead;
 		if (ahead >= RDMATOP_PSN_WINDOW) {
 			for (__u32 i = 0; i < RDMATOP_PSN_WORDS; i++)
@@ -210,16 +255,16 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 		*word |= 1ULL << (bit % 64);
 		w->next = (psn + 1) & RDMATOP_PSN_MASK;
 		w->counts.distinct++;
-		return 1;
-	}
-	behind = (w->next - psn) & RDMATOP_PSN_MASK;
-	if (behind <= RDMATOP_PSN_WINDOW && !(*word & (1ULL << (bit % 64)))) {
+	} else if ((behind = (w->next - psn) & RDMATOP_PSN_MASK) <= RDMATOP_PSN_WINDOW &&
+		   !(*word & (1ULL << (bit % 64)))) {
 		*word |= 1ULL << (bit % 64);
 		w->counts.distinct++;
-		return 1;
+	} else {
+		w->counts.retransmitted++;
+		first = 0;
 	}
-	w->counts.retransmitted++;
-	return 0;
+	rdmatop_psn_message(w, part, psn, first);
+	return first;
 }
 
 #endif /* RDMATOP_FLOW_H */

@@ -177,7 +177,7 @@ struct LiveOptions: ParsableArguments {
     var bufferMiB: Int = 8
 
     @Option(name: .customLong("sample"),
-            help: ArgumentHelp("Sample events, for line rate: the kernel hands over only each flow's first packets, every NAK, RNR NAK, CNP and CE-marked packet, and N more per flow and second (previews). Per-QP counts stay exact (the kernel's), and so are round trips and the distinct, retransmitted and missing PSNs of requests (READs apart), counted in the kernel; the rest of the PSN analysis, messages and opcodes are not measured.", valueName: "N"))
+            help: ArgumentHelp("Sample events, for line rate: the kernel hands over only each flow's first packets, every NAK, RNR NAK, CNP and CE-marked packet, and N more per flow and second (previews). Per-QP counts stay exact (the kernel's), and so are round trips and the distinct, retransmitted and missing PSNs and the messages of requests (READs apart), counted in the kernel; the rest of the PSN analysis, message sizes and opcodes are not measured.", valueName: "N"))
     var samplePerSecond: Int?
 
     @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless (snapshots are printed only with --format or --json) unless --view.")

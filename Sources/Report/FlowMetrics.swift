@@ -1,6 +1,11 @@
 import RoCE
 import Stats
 
+/// What of the kernel's PSN window (`FlowStats.kernelPSNs`) stands for a row with sampled
+/// events: nothing, its PSN counts (request flows without READs), or its messages (those
+/// flows, when they carry no responses either).
+public enum KernelWindowPart: Sendable { case none, psns, messages }
+
 /// One per-flow number: the one place that says what it is called in the JSON snapshot, the
 /// view, the text snapshot and Prometheus, and what it means (docs/analysis.md). The JSON
 /// snapshot, the text snapshot, the view's QP columns, detail panel and help, and the
@@ -37,12 +42,12 @@ public struct FlowMetric: Sendable {
     public var needsEveryPacket: Bool { [.psns, .messages, .rtt].contains(group) }
     /// Whether the kernel's PSN window counts it too (`FlowStats.kernelPSNs`): then it is
     /// measured with sampled events as well, on the flows the window follows.
-    public let kernelWindow: Bool
+    public let kernelWindow: KernelWindowPart
     /// Whether it counts events themselves: with sampled events it is not measured (the
     /// packets sampling left out are no loss).
     public let countsEvents: Bool
 
-    init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: Bool = false,
+    init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: KernelWindowPart = .none,
          countsEvents: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
          split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
@@ -70,7 +75,11 @@ public struct FlowMetric: Sendable {
         if countsEvents { return !f.sampled }
         guard needsEveryPacket && f.sampled else { return true }
         if group == .rtt { return f.roundTripsMeasured }
-        return kernelWindow && f.kernelPSNs.measured
+        switch kernelWindow {
+        case .none: return false
+        case .psns: return f.kernelPSNs.measured
+        case .messages: return f.kernelPSNs.messagesMeasured
+        }
     }
 
     /// The row's JSON value for a flow; null when not measured.
@@ -119,9 +128,9 @@ public struct FlowMetric: Sendable {
     ]
 
     static let analysis: [FlowMetric] = [
-        FlowMetric("distinct_psns", "distinct", .psns, unit: "psns", kernelWindow: true,
+        FlowMetric("distinct_psns", "distinct", .psns, unit: "psns", kernelWindow: .psns,
                    help: "PSNs the flow carried at least once (a READ request counts once)") { $0.distinctPSNs },
-        FlowMetric("retransmitted_packets", "RETX", .psns, unit: "packets", alarm: true, kernelWindow: true,
+        FlowMetric("retransmitted_packets", "RETX", .psns, unit: "packets", alarm: true, kernelWindow: .psns,
                    column: ViewColumn("RETX", width: 5, priority: 6), text: "RETX",
                    prometheus: .counter("rdmatop_qp_retransmitted_packets"),
                    help: "packets whose PSN the flow had already carried: packets = distinct + RETX") {
@@ -137,7 +146,7 @@ public struct FlowMetric: Sendable {
         },
         FlowMetric("duplicate_packets", "duplicates", .psns, unit: "packets", alarm: true,
                    help: "of RETX, copies of the flow's previous packet within 1 ms, with no NAK") { $0.psn.duplicates },
-        FlowMetric("missing_psns", "MISS", .psns, unit: "psns", alarm: true, kernelWindow: true,
+        FlowMetric("missing_psns", "MISS", .psns, unit: "psns", alarm: true, kernelWindow: .psns,
                    column: ViewColumn("MISS", width: 5, priority: 10), text: "MISS",
                    prometheus: .counter("rdmatop_qp_missing_psns"),
                    help: "PSNs the flow's highest PSN passed before they were first seen") { $0.missingPSNs },
@@ -205,10 +214,11 @@ public struct FlowMetric: Sendable {
     ]
 
     static let messages: [FlowMetric] = [
-        FlowMetric("messages", "messages", .messages, unit: "messages", prometheus: .counter("rdmatop_qp_messages"),
-                   help: "messages the flow carried, each once however often it was resent") { $0.messages.count },
-        FlowMetric("partial_messages", "partial", .messages, unit: "messages",
-                   help: "of messages, those whose size is unknown (a packet of them was not seen)") { $0.messages.partial },
+        FlowMetric("messages", "messages", .messages, unit: "messages", kernelWindow: .messages,
+                   prometheus: .counter("rdmatop_qp_messages"),
+                   help: "messages the flow carried, each once however often it was resent") { $0.messageCount },
+        FlowMetric("partial_messages", "partial", .messages, unit: "messages", kernelWindow: .messages,
+                   help: "of messages, those whose size is unknown (a packet of them was not seen)") { $0.partialMessageCount },
         FlowMetric("rtt_cross_clock", "cross-clock RTT", .rtt, unit: "events",
                    help: "request/response pairs not timed because the two were stamped by different clocks") {
             $0.rtt.crossClock

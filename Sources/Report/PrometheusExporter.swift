@@ -122,10 +122,10 @@ public final class PrometheusExporter {
         let sampled = snapshot?.source.events == "sampled", kernelRTT = snapshot?.source.roundTrips == "kernel"
         let kernelPSNs = snapshot?.source.psns == "kernel"
         for (i, row) in QPSeries.counterRows.enumerated()
-        where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt) && !(kernelPSNs && row.kernelWindow)) {
+        where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt) && !(kernelPSNs && row.kernelWindow != .none)) {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
-            for (labels, values) in series where !(sampled && row.kernelWindow) || values.measured[i] {
+            for (labels, values) in series where !(sampled && row.kernelWindow != .none) || values.measured[i] {
                 out.sample(name, labels, String(values.counters[i]))
             }
         }

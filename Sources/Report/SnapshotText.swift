@@ -32,7 +32,7 @@ extension Snapshot {
         if source.events == "sampled" {
             line("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
                  + "messages, opcodes and the PSN analysis not measured (-), but the distinct, retransmitted and missing PSNs "
-                 + "of requests (no READs), counted in the kernel; round trips timed in the kernel")
+                 + "and the messages of requests (no READs), counted in the kernel; round trips timed in the kernel")
         }
         if let cost = source.cost { line("cost: " + cost.summary) }
         if clocks.count > 1 {

@@ -64,6 +64,10 @@ public struct FlowStats: Sendable {
     public var distinctPSNs: UInt64 { sampled ? kernelPSNs.distinct : psn.distinct }
     public var retransmittedPackets: UInt64 { sampled ? kernelPSNs.retransmitted : psn.retransmitted }
     public var missingPSNs: UInt64 { sampled ? kernelPSNs.missing : psn.missing }
+    /// `messages`, `partial_messages`: the ledger's, or the kernel's window's when the events
+    /// were sampled.
+    public var messageCount: UInt64 { sampled ? kernelPSNs.messages : messages.count }
+    public var partialMessageCount: UInt64 { sampled ? kernelPSNs.partialMessages : messages.partial }
     /// The ACKs and NAKs the flow's requests are owed by their responder.
     public var responder = ResponderModel()
     /// ACKs and NAKs the reverse flow's requests were owed but this flow did not carry:

@@ -37,10 +37,25 @@ public enum KernelOpcodeTable {
 
     /// What an opcode is to the PSN window (`enum rdmatop_psn_role`): the packets the engine
     /// counts in a flow's request ledger (`StatsEngine.analyseRequest`), a READ request apart.
+    /// READ responses and atomic acknowledgements, which the engine counts in a response
+    /// ledger, only mark the flow (its messages are not only its requests').
     static func psnRole(_ info: OpcodeInfo) -> rdmatop_psn_role {
         let c = info.classes
-        guard c.contains(.request), !c.contains(.undefined) else { return RDMATOP_PSN_NONE }
-        return c.contains(.read) ? RDMATOP_PSN_READ : RDMATOP_PSN_REQUEST
+        guard !c.contains(.undefined) else { return RDMATOP_PSN_NONE }
+        if c.contains(.request) { return c.contains(.read) ? RDMATOP_PSN_READ : RDMATOP_PSN_REQUEST }
+        if c.contains(.response) && (c.contains(.read) || (c.contains(.atomic) && c.contains(.acknowledge))) {
+            return RDMATOP_PSN_RESPONSE
+        }
+        return RDMATOP_PSN_NONE
+    }
+
+    /// Where an opcode stands in its message (`enum rdmatop_message_part`).
+    static func messagePart(_ info: OpcodeInfo) -> rdmatop_message_part {
+        let c = info.classes
+        if c.contains(.only) { return RDMATOP_MESSAGE_ONLY }
+        if c.contains(.first) { return RDMATOP_MESSAGE_FIRST }
+        if c.contains(.last) { return RDMATOP_MESSAGE_LAST }
+        return RDMATOP_MESSAGE_MIDDLE
     }
 
     /// The entry of one opcode.
@@ -51,6 +66,7 @@ public enum KernelOpcodeTable {
         e.aeth = info.offset(of: .aeth).map { UInt8($0 + 1) } ?? 0
         e.rtt = UInt8(roundTripRole(info).rawValue)
         e.psn = UInt8(psnRole(info).rawValue)
+        e.message = UInt8(messagePart(info).rawValue)
         return e
     }
 

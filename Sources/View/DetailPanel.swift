@@ -53,7 +53,8 @@ extension ViewModel {
         ])
         if f.sampled {
             out.append(StyledLine("opcodes    ", .section)
-                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured, but what the kernel counts (distinct, RETX, MISS of requests, RTT)", .dim))
+                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured, but what the kernel counts (distinct, RETX, MISS, messages of requests; RTT)", .dim))
+            if f.kernelPSNs.messagesMeasured { out += labelled("messages", width: width, items(.messages, f)) }
         } else {
             let ops = f.opcodes.sorted
             out += labelled("opcodes", width: width, ops.map { (Format.shortOpcodeName($0.opcode), Format.count($0.count)) })

@@ -216,20 +216,23 @@ import Testing
     }
 
     /// The kernel's PSN window (the C the BPF programs run, bpf/rdmatop_flow.h) over the same
-    /// packets: on every flow of requests whose PSNs it follows (no READ requests), its three
-    /// counters equal count.py's.
+    /// packets: on every flow of requests whose PSNs it follows (no READ requests), its
+    /// distinct, retransmitted and missing PSNs and its messages equal count.py's.
     static func kernelWindows(_ capture: String, path: String, truth: [FlowKey: [String: Any]]) throws {
         let windows = try KernelPSNWindow.run(path)
         let requestFlows = truth.filter { $0.value["psns_of"] as? String == "requests" }
         #expect(requestFlows.keys.allSatisfy { windows[$0] != nil }, "\(capture): a request flow the window never saw")
-        for (key, window) in windows where window.counts.reads == 0 {
+        for (key, window) in windows where window.started != 0 && window.counts.reads == 0 {
             guard let expected = requestFlows[key] else {
                 Issue.record("\(capture): \(key) has requests, but count.py counts no request PSNs for it")
                 continue
             }
             let c = window.counts
-            for (counter, value) in [("distinct_psns", c.distinct), ("retransmitted_packets", c.retransmitted),
-                                     ("missing_psns", c.missing)] {
+            var counters = [("distinct_psns", c.distinct), ("retransmitted_packets", c.retransmitted),
+                            ("missing_psns", c.missing), ("request_messages", c.messages)]
+            // count.py's partial messages are of both kinds: comparable where there are no responses.
+            if c.responses == 0 { counters.append(("partial_messages", c.partial_messages)) }
+            for (counter, value) in counters {
                 #expect(value == uint(expected[counter]),
                         "\(capture) \(key) \(counter): kernel window \(value), independent count \(Self.show(uint(expected[counter])))")
             }

@@ -252,9 +252,9 @@ struct LiveProbeTests {
         #expect(events >= max(notable, marked), "\(events) events, \(notable) NAKs and CNPs, \(marked) CE")
         #expect(events <= UInt64(qps.count) * 8 * cpus + notable + marked, "\(events) events of \(total)")
         for qp in json["qps"] as! [[String: Any]] {
-            // (The kernel's PSN window counts distinct, retransmitted and missing PSNs:
-            // sampledPSNCountsAreTheKernelWindows.)
-            for key in ["late_psns", "unrecovered_psns", "lost_packets", "messages", "message_bytes", "opcodes", "lost_events"] {
+            // (The kernel's PSN window counts distinct, retransmitted and missing PSNs and
+            // messages: sampledPSNCountsAreTheKernelWindows.)
+            for key in ["late_psns", "unrecovered_psns", "lost_packets", "message_bytes", "opcodes", "lost_events"] {
                 #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
             }
         }
@@ -323,7 +323,7 @@ struct LiveProbeTests {
         let source = json["source"] as! [String: Any]
         #expect(source["events"] as? String == "sampled" && source["psns"] as? String == "kernel", "\(source)")
         #expect(uint(source["psn_refused_packets"]) == 0)
-        var measured = 0, readFlows = 0
+        var measured = 0, readFlows = 0, messages: UInt64 = 0
         for qp in json["qps"] as! [[String: Any]] {
             let key = GroundTruthTests.FlowKey(qp)
             let reads = uint((qp["classes"] as? [String: Any])?["read_request"]) ?? 0
@@ -338,14 +338,22 @@ struct LiveProbeTests {
                     #expect(qp[counter] is NSNull, "\(name) \(key) \(counter): \(String(describing: qp[counter]))")
                 }
             }
-            for counter in ["late_psns", "lost_packets", "messages"] {
+            // Messages too, where the flow carries no READ responses or atomic acknowledgements.
+            let responses = (uint(expected?["response_messages"]) ?? 0) + (uint((qp["classes"] as? [String: Any])?["read_response"]) ?? 0)
+            if followed && responses == 0 {
+                #expect(uint(qp["messages"]) == uint(expected?["messages"]),
+                        "\(name) \(key) messages: kernel \(String(describing: qp["messages"])), count.py \(String(describing: expected?["messages"]))")
+                #expect(uint(qp["partial_messages"]) == uint(expected?["partial_messages"]), "\(name) \(key) partial_messages")
+                messages += uint(qp["messages"]) ?? 0
+            }
+            for counter in ["late_psns", "lost_packets", "message_bytes"] {
                 #expect(qp[counter] is NSNull, "\(name) \(key) \(counter) needs every packet")
             }
             if followed { measured += 1 }
         }
         #expect(measured > 0 || readFlows > 0, "\(name): no request flow followed, and none with READs")
         let events = uint((json["totals"] as! [String: Any])["roce_packets"])! - uint(source["unsampled_packets"])!
-        print("\(name): \(measured) request flows' PSNs counted in the kernel, as count.py counts them, from \(events) events")
+        print("\(name): \(measured) request flows' PSNs and \(messages) messages counted in the kernel, as count.py counts them, from \(events) events")
     }
 
     /// Round trips per request flow ("src>dst/qpn") by the kernel's definition, from tshark's

@@ -96,6 +96,7 @@ struct SampledEventsTests {
             exact.kernelPSNs.distinct = 4
             exact.kernelPSNs.retransmitted = 2
             exact.kernelPSNs.missing = 1
+            exact.kernelPSNs.messages = 3
             exact.kernelPSNs.reads = reads
             exact.kernelPSNs.present = true
             s.setExactFlows([exact], evicted: 0)
@@ -108,11 +109,12 @@ struct SampledEventsTests {
         #expect((followed.json["source"] as! [String: Any])["psns"] as? String == "kernel")
         #expect(followed.qp["distinct_psns"] as? Int == 4 && followed.qp["retransmitted_packets"] as? Int == 2
                 && followed.qp["missing_psns"] as? Int == 1, "\(followed.qp)")
-        for key in ["late_psns", "unrecovered_psns", "lost_packets", "retransmitted_after_nak", "messages"] {
+        #expect(followed.qp["messages"] as? Int == 3 && followed.qp["partial_messages"] as? Int == 0, "\(followed.qp)")
+        for key in ["late_psns", "unrecovered_psns", "lost_packets", "retransmitted_after_nak", "message_bytes"] {
             #expect(followed.qp[key] is NSNull, "\(key)")
         }
         let withReads = try sampled(reads: 1)
-        for key in ["distinct_psns", "retransmitted_packets", "missing_psns"] {
+        for key in ["distinct_psns", "retransmitted_packets", "missing_psns", "messages"] {
             #expect(withReads.qp[key] is NSNull, "a flow with READ requests: \(key)")
         }
         // The text's RETX and MISS columns: numbers where the window follows the flow, "-" where not.

@@ -2,9 +2,10 @@
 """check-sampled-psns.py COUNT_JSON SAMPLED_JSON B: one softroce-test verdict line.
 
 The guest's second rdmatop watched vethA with sampled events (--sample 0), so its per-flow
-distinct_psns, retransmitted_packets and missing_psns are the kernel's PSN window's. The
-flows from B reach vethA whole (netem drops only what leaves vethA), so for each of them
-that carries requests and no READ request those three numbers must be count.py's
+distinct_psns, retransmitted_packets and missing_psns (and, on flows without READ responses
+or atomic acknowledgements, messages and partial_messages) are the kernel's PSN window's.
+The flows from B reach vethA whole (netem drops only what leaves vethA), so for each of them
+that carries requests and no READ request those numbers must be count.py's
 (tests/ground-truth/count.py over tshark's fields of vethB's capture). Flows the window does
 not follow must show null.
 """
@@ -26,7 +27,7 @@ except Exception as e:  # noqa: BLE001 - any unreadable input is the verdict
     sys.exit(0)
 
 COUNTERS = ("distinct_psns", "retransmitted_packets", "missing_psns")
-compared, resent, wrong = 0, 0, []
+compared, resent, messages, wrong = 0, 0, 0, []
 if sampled.get("source", {}).get("psns") != "kernel":
     wrong.append(f"source.psns {sampled.get('source', {}).get('psns')!r}")
 for q in sampled.get("qps", []):
@@ -39,12 +40,18 @@ for q in sampled.get("qps", []):
     if reads == 0 and expected.get("psns_of") == "requests":
         compared += 1
         resent += expected.get("retransmitted_packets", 0)
-        for c in COUNTERS:
+        counters = COUNTERS
+        # Its messages too, when it carries no READ responses or atomic acknowledgements.
+        if expected.get("response_messages", 0) == 0 and (q.get("classes") or {}).get("read_response", 0) == 0:
+            counters += ("messages", "partial_messages")
+            messages += expected.get("messages", 0)
+        for c in counters:
             if q.get(c) != expected.get(c):
                 wrong.append(f"{name} {c}: kernel {q.get(c)}, count.py {expected.get(c)}")
     else:
         wrong += [f"{name} {c}: {q.get(c)} (not followed)" for c in COUNTERS if q.get(c) is not None]
 verdict(compared > 0 and not wrong,
-        f"on every request flow from {b} without READs, the kernel's distinct/retransmitted/missing PSNs = count.py's",
-        f"{compared} flows compared ({resent} retransmitted packets), {len(wrong)} differ",
+        f"on every request flow from {b} without READs, the kernel's distinct/retransmitted/missing PSNs "
+        "(and messages, without responses) = count.py's",
+        f"{compared} flows compared ({resent} retransmitted packets, {messages} messages), {len(wrong)} differ",
         "; ".join(wrong[:4]))
