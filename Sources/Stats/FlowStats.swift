@@ -51,10 +51,11 @@ public struct FlowStats: Sendable {
     /// Whether the flow's distinct, retransmitted and missing PSNs are measured: from every
     /// packet, or, when the events were sampled, by the kernel's PSN window.
     public var psnsMeasured: Bool { !sampled || kernelPSNs.measured }
-    /// Packets the kernel counted for the flow that never reached the engine as events (the
-    /// ring buffer was full: `lost_events`); 0 when the counts are the engine's own (files, a
-    /// filter). Its PSN analysis, messages and opcodes miss them. Events still in the ring
-    /// buffer when the kernel's counts were read count too, until they arrive.
+    /// Packets the kernel counted for the flow that its analysis lacks: events the ring buffer
+    /// could not take (`lost_events`), or, for a flow the engine's table dropped (`--max-flows`)
+    /// and counts again, the packets it saw before; 0 when the counts are the engine's own
+    /// (files, a filter). Its PSN analysis, messages and opcodes miss them. Events still in
+    /// the ring buffer when the kernel's counts were read count too, until they arrive.
     public var lostEvents: UInt64 {
         let seen = opcodes.total &+ malformed
         return counts.packets > seen ? counts.packets - seen : 0
