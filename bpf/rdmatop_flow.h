@@ -145,7 +145,8 @@ RDMATOP_INLINE __s64 rdmatop_clamp(__s64 x, __s64 max)
 }
 
 /*
- * Forgets whether count PSN positions from start were carried (count < RDMATOP_PSN_WINDOW).
+ * Forgets whether count PSN positions from start were carried (count <= RDMATOP_PSN_WINDOW:
+ * the whole window).
  * Every word's mask is arithmetic, with no branch: a loop over the positions, or one whose
  * index depends on start, takes the verifier past its limit (each path through it is checked
  * on its own); this one's 16 rounds each have one path.
@@ -246,12 +247,8 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 		w->counts.distinct++;
 	} else if ((ahead = (psn - w->next) & RDMATOP_PSN_MASK) < RDMATOP_PSN_HALF) {
 		w->counts.missing += ahead;
-		if (ahead >= RDMATOP_PSN_WINDOW) {
-			for (__u32 i = 0; i < RDMATOP_PSN_WORDS; i++)
-				w->carried[i] = 0;
-		} else if (ahead) {
-			rdmatop_psn_clear(w, w->next, ahead);
-		}
+		if (ahead)
+			rdmatop_psn_clear(w, w->next, ahead < RDMATOP_PSN_WINDOW ? ahead : RDMATOP_PSN_WINDOW);
 		*word |= 1ULL << (bit % 64);
 		w->next = (psn + 1) & RDMATOP_PSN_MASK;
 		w->counts.distinct++;

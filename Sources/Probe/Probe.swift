@@ -385,9 +385,11 @@ public final class Probe {
         return map
     }
 
-    /// The kernel's PSN windows by flow key (nil: no PSN map, `--bpf-object`).
+    /// The kernel's PSN windows by flow key (nil: no PSN map, `--bpf-object`, or events not
+    /// sampled: the programs then keep no windows, and reading the empty map would still cost
+    /// two arrays of `kernelFlows` entries every interval).
     private func psnWindows() -> [[UInt8]: rdmatop_psn_counts]? {
-        guard psnsFD >= 0 else { return nil }
+        guard psnsFD >= 0, options.samplePerSecond != nil else { return nil }
         let capacity = max(1, options.kernelFlows)
         var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
         var counts = [rdmatop_psn_counts](repeating: rdmatop_psn_counts(), count: capacity)

@@ -4,7 +4,8 @@ extension Array where Element == FlowStats {
     /// appended with those counts alone. The PSN analysis, messages, opcodes, rates, RNR
     /// timers and reply bookkeeping stay what the events made them, and so do round trips,
     /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`),
-    /// and so are the distinct, retransmitted and missing PSNs (`FlowStats.kernelPSNs`).
+    /// and so are the distinct, retransmitted and missing PSNs and the messages
+    /// (`FlowStats.kernelPSNs`).
     public mutating func takeExactCounts(from exact: [FlowStats]) {
         var index: [FlowKey: Int] = [:]
         for (i, f) in enumerated() { index[f.key] = i }

@@ -23,11 +23,12 @@ import TrafficGen
             var w = rdmatop_psn_window()
             let before = (0..<words).map { _ in random.next() }
             setBits(&w, before)
-            // Starts anywhere in the 24-bit PSN space; runs of every length, the edges often.
+            // Starts anywhere in the 24-bit PSN space; runs of every length up to the whole
+            // window, the edges often.
             let start = UInt32(truncatingIfNeeded: random.next()) & 0xFF_FFFF
-            let edges: [UInt32] = [0, 1, 63, 64, 65, Self.window - 64, Self.window - 1]
+            let edges: [UInt32] = [0, 1, 63, 64, 65, Self.window - 64, Self.window - 1, Self.window]
             let count = round % 4 == 0 ? edges[Int(random.next() % UInt64(edges.count))]
-                : UInt32(random.next() % UInt64(Self.window))
+                : UInt32(random.next() % UInt64(Self.window + 1))
             rdmatop_psn_clear(&w, start, count)
             var expected = before
             for k in 0..<count {
