@@ -14,10 +14,17 @@ setup-demo:
 setup-test:
 	@scripts/setup.sh test
 
-# Release binaries for the demo and for use.
+# Release binaries for the demo and for use. rdmatop carries the Swift runtime and Foundation
+# inside (--static-swift-stdlib): it runs where no Swift toolchain is installed, needing only
+# Debian's shared libraries (libbpf, ncurses, libmnl, libdeflate, and libcurl for
+# Foundation's networking, which FlyingFox links), and starts in about 10 ms instead of 17.
+# The check after it fails the build if a Swift library is still linked dynamically.
+RELEASE_FLAGS := -c release --static-swift-stdlib
 build: setup-demo
-	swift build -c release --product rdmatop
-	swift build -c release --product rocegen
+	swift build $(RELEASE_FLAGS) --product rdmatop
+	@! ldd .build/release/rdmatop | grep -E 'libswift|libFoundation' || \
+		{ echo "build: .build/release/rdmatop still links the Swift runtime dynamically" >&2; exit 1; }
+	swift build $(RELEASE_FLAGS) --product rocegen
 
 build-debug: setup-test
 	swift build --build-tests
@@ -48,9 +55,9 @@ test-swift: build-debug
 # tshark vs plain C on one capture, 100k QPs, and a live-frames sender into a veth (root).
 bench:
 	@scripts/setup.sh bench
-	swift build -c release --product rdmatop
-	swift build -c release --product rocegen
-	swift build -c release --product rdmatop-bench
+	swift build $(RELEASE_FLAGS) --product rdmatop
+	swift build $(RELEASE_FLAGS) --product rocegen
+	swift build $(RELEASE_FLAGS) --product rdmatop-bench
 	.build/release/rdmatop-bench
 	bench/run
 
