@@ -29,6 +29,12 @@ extension Snapshot {
         summary += ", malformed \(totals.malformed), ICRC errors \(totals.icrcErrors) of \(totals.icrcChecked) checked"
         if source.kind != "file" { summary += ", lost events \(source.lostEvents)" }
         line(summary)
+        if source.kind != "file", source.lostEvents > 0, source.events != "sampled" {
+            line("lost events: the ring buffer overflowed; per-QP packet counts are "
+                 + (source.qpCounts == "kernel" ? "still exact (the kernel's)" : "short")
+                 + ", but the PSN analysis, messages and opcodes of the QPs that lost some are short "
+                 + "(qps[].lost_events in --json); try a larger --buffer-size, or --sample N to count PSNs in the kernel")
+        }
         if source.events == "sampled" {
             line("events sampled: \(source.unsampledPackets) packets counted in the kernel only; per-QP counts exact, "
                  + "messages, opcodes and the PSN analysis not measured (-), but the distinct, retransmitted and missing PSNs "

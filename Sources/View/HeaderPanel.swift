@@ -72,6 +72,8 @@ extension ViewModel {
         if let lost = status.lostEvents {
             second.append("  lost events ")
             second.append(Format.count(lost), lost > 0 ? .alert : .emphasis)
+            // What to do about it: the analysis of the flows that lost events is short.
+            if lost > 0, !data.sampled { second.append(" (--sample N)", .dim) }
         }
         if data.sampled { second.append("  events sampled", .emphasis) }
         second.append("  ICRC err ")

@@ -45,6 +45,19 @@ struct SampledEventsTests {
         #expect(sampled["packets"] as? Int == 4)
     }
 
+    /// Live with every packet an event, lost events leave the analysis short: the text says
+    /// so and what to do; sampled, or with none lost, it does not.
+    @Test func theTextSaysWhatLostEventsCost() throws {
+        for (sampled, lost, hint) in [(false, UInt64(5), true), (false, 0, false), (true, 5, false)] {
+            var s = try snapshot(sampled: sampled)
+            s.source.lostEvents = lost
+            s.source.qpCounts = "kernel"
+            let line = s.renderText().split(separator: "\n").first { $0.hasPrefix("lost events:") }
+            #expect((line != nil) == hint, "sampled \(sampled), lost \(lost)")
+            if let line { #expect(line.contains("still exact") && line.contains("--sample N") && line.contains("--buffer-size")) }
+        }
+    }
+
     @Test func theTextShowsADashAndSaysWhy() throws {
         let text = try snapshot(sampled: true).renderText()
         #expect(text.contains("events sampled:"))

@@ -116,7 +116,14 @@ import Testing
         let lines = m.screen(120, 30)
         first = lines[0]
         #expect(first.hasPrefix("rdmatop interface veth0 (xdp+tc) | 1:15 up"))
-        #expect(lines[1].contains("packets 1.00M") && lines[1].contains("RoCE 7") && lines[1].contains("lost events 3"))
+        #expect(lines[1].contains("packets 1.00M") && lines[1].contains("RoCE 7") && lines[1].contains("lost events 3 (--sample N)"))
+        // No hint without a loss, nor when the events are already sampled.
+        var whole = status
+        whole.lostEvents = 0
+        var quiet = model(engine, status: whole)
+        #expect(!quiet.screen(120, 30)[1].contains("--sample"))
+        var sampled = model(StatsEngine.demo(messagesPerConnection: 40, sampled: true), status: status)
+        #expect(sampled.screen(120, 30)[1].contains("lost events 3") && !sampled.screen(120, 30)[1].contains("(--sample"))
 
         // The tool's own cost: rdmatop's CPU, and live the probe's time per packet.
         status.cost = ToolCost(cpuNanoseconds: 1, cpuPercent: 41.6, probeNanosecondsPerPacket: 239.6)
