@@ -72,7 +72,29 @@ public struct ResponderModel: Sendable {
         nakSent = true
     }
 
-    /// The responder said it expects `psn` (a NAK or an RNR NAK): it did not accept `psn`.
+    /// An RNR NAK for `psn`: the responder had no receive WQE for the request at `psn` and
+    /// refused it, answering with this RNR NAK instead of what it would have owed it. The
+    /// requests after it that the model took as accepted were out of sequence: owed no ACK
+    /// each, but one PSN sequence error NAK for the first of them (rxe's `check_psn()` sends it:
+    /// a real `ib_send_bw` with a receive queue 2 deep shows each RNR NAK followed by one, and
+    /// rxeB's `send_rnr_err` and `out_of_seq_request` agree). Without this, every ACK those
+    /// requests asked for counted as a lost reply (174 where rxeB sent every reply it owed).
+    public mutating func receiverNotReady(at psn: UInt32) {
+        guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
+        var withdrawn: UInt64 = 0
+        var later = false
+        while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
+            withdrawn &+= UInt64(last.owed)
+            if last.psn != psn { later = true }
+            accepted.removeLast()
+        }
+        owedReplies = owedReplies >= withdrawn ? owedReplies - withdrawn : 0
+        owedReplies &+= later ? 2 : 1  // this RNR NAK, and the NAK of the first request after it
+        nakSent = later
+        expectedPSN = psn
+    }
+
+    /// The responder said it expects `psn` (a NAK): it did not accept `psn`.
     /// A PSN sequence error NAK for a PSN behind the one the model expects says the requests
     /// taken as accepted from `psn` on were out of sequence (the capture missed the request
     /// the responder waited for: the flow's first, or one lost after the capture point): they

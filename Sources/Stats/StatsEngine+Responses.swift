@@ -20,6 +20,8 @@ extension StatsEngine {
         var nak: UInt32?
         /// The NAK is a PSN sequence error (not an RNR NAK).
         var sequenceError = false
+        /// The NAK is an RNR NAK: the responder refused the request for want of a receive WQE.
+        var receiverNotReady = false
         /// The PSN up to which requests are acknowledged.
         var covering: UInt32?
         /// The response is an ACK (an AETH with the ACK syndrome).
@@ -46,6 +48,7 @@ extension StatsEngine {
             case .rnrNak(let timer):
                 if counted { flow.responses.rnrTimers[timer, default: 0] &+= 1 }
                 result.nak = p.bth.psn
+                result.receiverNotReady = true
             case .reserved:
                 break
             }

@@ -229,7 +229,11 @@ public final class StatsEngine {
                     // window as an ACK does.
                     if consequence.sequenceError { flow.psn.noteACK() }
                     flow.psn.noteNAK(expecting: nak)
-                    flow.responder.responderExpects(nak, outOfSequence: consequence.sequenceError)
+                    if consequence.receiverNotReady {
+                        flow.responder.receiverNotReady(at: nak)
+                    } else {
+                        flow.responder.responderExpects(nak, outOfSequence: consequence.sequenceError)
+                    }
                 } else if consequence.isACK {
                     flow.psn.noteACK()
                 }
