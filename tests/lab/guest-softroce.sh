@@ -18,7 +18,7 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,write_bw_loss,rc_pingpong_loss
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rnr_ecn,write_bw_loss,rc_pingpong_loss
 # (default: all). The _loss runs drop 5 % of RoCE on vethA (netem in a prio band that a u32
 # filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
 # tcpdump watch, so the live and the file analysis (lost packets included) must agree.
@@ -29,7 +29,7 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw,write_bw_loss,rc_pingpong_loss}
+RUNS=${3:-rping,rc_pingpong,write_bw,rnr_ecn,write_bw_loss,rc_pingpong_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
 W=/tmp/softroce          # guest tmpfs: the pcap is written here, then copied to OUTDIR
 PY=/usr/bin/python3      # the host's /root (pyenv shims) is not visible in the guest
@@ -96,7 +96,7 @@ cm_listening() { rdma resource show cm_id 2>/dev/null | grep -q LISTEN; }
 
 # ------------------------------------------------------------------ topology
 log "kernel $(uname -r), $(nproc) cpus; rdmatop $RDMATOP; runs $RUNS"
-for m in rdma_rxe veth sch_prio sch_netem cls_u32; do modprobe "$m" || log "modprobe $m failed"; done
+for m in rdma_rxe veth sch_prio sch_netem cls_u32 act_gact act_pedit act_csum; do modprobe "$m" || log "modprobe $m failed"; done
 # rxe-pair.sh: softroce-test passes a copy in OUTDIR/lab (a clone under /tmp or /root is not
 # visible in the guest); else beside this script.
 for d in "$OUT/lab" "${RXEVM_SCRIPT_DIR:-}" "$(dirname "$(readlink -f "$0")")"; do
@@ -221,6 +221,28 @@ run_pair rc_pingpong tcp:18515 120 \
 run_pair write_bw tcp:18521 120 \
 	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
 	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
+
+# RNR NAKs and ECN CE marks (tests/lab/guest-rnr-ecn.sh made the fixture of the same shape):
+# ib_send_bw with the server's receive queue 2 deep, so rxeB refuses SENDs with RNR NAKs; and
+# every 10th RoCE packet leaving vethA marked CE by tc (gact pipes 1 in 10 into pedit, csum
+# fixes the IPv4 checksum; the ICRC masks the ECN bits). Checked against rxe's and tc's own
+# counts below (rnr_vs_rxe, ce_vs_tc), on the only run that makes either.
+if [[ ,$RUNS, == *,rnr_ecn,* ]]; then
+	hw_rnr() { echo "$(cat /sys/class/infiniband/rxeB/ports/1/hw_counters/send_rnr_err 2>/dev/null)" \
+		"$(cat /sys/class/infiniband/rxeA/ports/1/hw_counters/rcvd_rnr_err 2>/dev/null)"; }
+	RNR_BEFORE=$(hw_rnr)
+	tc qdisc add dev vethA root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+	tc filter add dev vethA parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
+		match ip dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
+		action pedit ex munge ip dsfield set 0x03 retain 0x03 pipe action csum ip ||
+		log "CE marking on vethA failed"
+	run_pair rnr_ecn tcp:18527 120 \
+		-- ib_send_bw -d rxeB -x "${GB:-1}" -p 18527 -n 60 -s 4096 -r 1 -F \
+		-- ib_send_bw -d rxeA -x "${GA:-1}" -p 18527 -n 60 -s 4096 -r 1 -F $B
+	tc -s -j filter show dev vethA parent 1: > "$OUT/ce-tc.json"
+	tc qdisc del dev vethA root 2>/dev/null
+	printf '%s %s\n' "$RNR_BEFORE" "$(hw_rnr)" > "$OUT/rnr-counters.txt"
+fi
 
 # roce_loss DEV PERCENT: netem drops PERCENT % of RoCEv2 (UDP 4791) leaving DEV, nothing else.
 roce_loss() {
@@ -415,6 +437,29 @@ print(sum(q.get("lost_packets", 0) for q in json.load(open(sys.argv[1])).get("qp
 	else
 		check lost_vs_netem FAIL "netem dropped ${dropped:-?} (within 10 % + 3)" "lost_packets ${lost:-?}"
 	fi
+fi
+
+# RNR NAKs against rxe's counters of the rnr_ecn run (rxeB send_rnr_err, rxeA rcvd_rnr_err),
+# with no reply counted lost on the flows that carried them (nothing is lost in that run);
+# CE marks against tc pedit's own count. No other run makes either.
+if [[ -s $OUT/rnr-counters.txt ]]; then
+	read -r sb ab sa aa < "$OUT/rnr-counters.txt"
+	got=$("$PY" -c 'import json, sys
+q = json.load(open(sys.argv[1])).get("qps", [])
+rnr = [f for f in q if f["src"] == sys.argv[2] and f.get("rnr_naks")]
+print(sum(f["rnr_naks"] for f in rnr), sum(f.get("lost_packets") or 0 for f in rnr))' "$LIVE_JSON" "$B" 2>/dev/null)
+	read -r rnr rnr_lost <<< "$got"
+	if [[ -n $rnr && -n $sa && $rnr == $((sa - sb)) && $rnr == $((aa - ab)) && $rnr_lost == 0 ]]; then v=PASS; else v=FAIL; fi
+	check rnr_vs_rxe $v "RNR NAKs = rxeB send_rnr_err = rxeA rcvd_rnr_err, none lost" \
+		"rdmatop ${rnr:-?} (lost_packets ${rnr_lost:-?}), rxeB $((${sa:-0} - ${sb:-0})), rxeA $((${aa:-0} - ${ab:-0}))" \
+		"live on vethB; $( ((${rnr:-0} == 0)) && echo "no RNR NAK this time" )"
+	marked=$("$PY" -c 'import json, sys
+print(sum(a["stats"]["packets"] for f in json.load(open(sys.argv[1])) for a in f.get("options", {}).get("actions", []) if a["kind"] == "pedit"))' \
+		"$OUT/ce-tc.json" 2>/dev/null)
+	ce=$("$PY" -c 'import json, sys
+print(sum(f.get("ecn_ce") or 0 for f in json.load(open(sys.argv[1])).get("qps", [])))' "$LIVE_JSON" 2>/dev/null)
+	if [[ -n $ce && -n $marked && $ce == "$marked" && $ce -gt 0 ]]; then v=PASS; else v=FAIL; fi
+	check ce_vs_tc $v "CE-marked packets = tc pedit's count on vethA" "rdmatop ${ce:-?}, pedit ${marked:-?}" "live on vethB"
 fi
 
 # ------------------------------------------------------------------ whose QP, device counters
