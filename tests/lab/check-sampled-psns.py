@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""check-sampled-psns.py COUNT_JSON SAMPLED_JSON B: one softroce-test verdict line.
+"""check-sampled-psns.py COUNT_JSON SAMPLED_JSON B[,B...]: one softroce-test verdict line (B: the
+addresses of rxeB, IPv4, IPv6 and VLAN).
 
 The guest's second rdmatop watched vethA with sampled events (--sample 0), so its per-flow
 distinct_psns, retransmitted_packets and missing_psns (and, on flows without READ responses
@@ -13,6 +14,7 @@ import json
 import sys
 
 count_path, sampled_path, b = sys.argv[1:4]
+b_addrs = set(b.split(","))
 
 
 def verdict(ok, expected, got, detail=""):
@@ -31,7 +33,7 @@ compared, resent, messages, wrong = 0, 0, 0, []
 if sampled.get("source", {}).get("psns") != "kernel":
     wrong.append(f"source.psns {sampled.get('source', {}).get('psns')!r}")
 for q in sampled.get("qps", []):
-    if q["src"] != b:
+    if q["src"] not in b_addrs:
         continue
     key = (q["src"], q["dst"], int(q["qpn"]))
     name = f"{q['src']}>{q['dst']}/0x{int(q['qpn']):x}"

@@ -18,7 +18,7 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rnr_ecn,write_bw_loss,rc_pingpong_loss
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss
 # (default: all). The _loss runs drop 5 % of RoCE on vethA (netem in a prio band that a u32
 # filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
 # tcpdump watch, so the live and the file analysis (lost packets included) must agree.
@@ -29,8 +29,11 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw,rnr_ecn,write_bw_loss,rc_pingpong_loss}
+RUNS=${3:-rping,rc_pingpong,write_bw,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
+# The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6_vlan).
+A6=fd00::1 B6=fd00::2 AV=10.0.1.1 BV=10.0.1.2
+ADDRS_A=$A,$A6,$AV ADDRS_B=$B,$B6,$BV
 W=/tmp/softroce          # guest tmpfs: the pcap is written here, then copied to OUTDIR
 PY=/usr/bin/python3      # the host's /root (pyenv shims) is not visible in the guest
 mkdir -p "$W" "$OUT"
@@ -96,7 +99,7 @@ cm_listening() { rdma resource show cm_id 2>/dev/null | grep -q LISTEN; }
 
 # ------------------------------------------------------------------ topology
 log "kernel $(uname -r), $(nproc) cpus; rdmatop $RDMATOP; runs $RUNS"
-for m in rdma_rxe veth sch_prio sch_netem cls_u32 act_gact act_pedit act_csum; do modprobe "$m" || log "modprobe $m failed"; done
+for m in rdma_rxe veth 8021q sch_prio sch_netem cls_u32 act_gact act_pedit act_csum; do modprobe "$m" || log "modprobe $m failed"; done
 # rxe-pair.sh: softroce-test passes a copy in OUTDIR/lab (a clone under /tmp or /root is not
 # visible in the guest); else beside this script.
 for d in "$OUT/lab" "${RXEVM_SCRIPT_DIR:-}" "$(dirname "$(readlink -f "$0")")"; do
@@ -111,6 +114,15 @@ rxe_pair_gids 20 || log "no RoCE v2 IPv4 GID on rxeA/rxeB after 20 s"
 log "GID index rxeA=${GA:-none} rxeB=${GB:-none}"
 check rxe_devices "$( [[ -n $GA && -n $GB ]] && echo PASS || echo FAIL)" "RoCE v2 GIDs on rxeA and rxeB" \
 	"rxeA=${GA:-none} rxeB=${GB:-none}"
+if [[ ,$RUNS, == *,ipv6,* || ,$RUNS, == *,vlan,* ]]; then
+	rxe_pair_ipv6_vlan $A6 $B6 $AV $BV || log "IPv6/VLAN setup failed"
+	G6A= G6B= GVA= GVB=
+	wait_for 20 eval 'G6A=$(rxe_gid_of rxeA "fd00:*") && G6B=$(rxe_gid_of rxeB "fd00:*") &&
+		GVA=$(rxe_gid_of rxeA "*:0a00:0101") && GVB=$(rxe_gid_of rxeB "*:0a00:0102")'
+	log "GID index IPv6 rxeA=${G6A:-none} rxeB=${G6B:-none}; VLAN 100 rxeA=${GVA:-none} rxeB=${GVB:-none}"
+	check rxe_more_gids "$( [[ -n $G6A && -n $G6B && -n $GVA && -n $GVB ]] && echo PASS || echo FAIL)" \
+		"IPv6 and VLAN 100 RoCE v2 GIDs on rxeA and rxeB" "IPv6 ${G6A:-none}/${G6B:-none}, VLAN ${GVA:-none}/${GVB:-none}"
+fi
 
 # ------------------------------------------------------------------ observers
 PCAP=$W/vethB.pcap
@@ -222,6 +234,16 @@ run_pair write_bw tcp:18521 120 \
 	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
 	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
 
+# RoCE over IPv6 (the fd00:: GIDs), and over VLAN 100 (the GIDs of vethA.100 and vethB.100:
+# rxe sends those frames tagged): the XDP and tc programs must count them as tcpdump does, and
+# every check below covers them (B's addresses are ADDRS_B).
+run_pair ipv6 tcp:18529 120 \
+	-- ibv_rc_pingpong -d rxeB -g "${G6B:-2}" -p 18529 -n 50 -s 2048 \
+	-- ibv_rc_pingpong -d rxeA -g "${G6A:-2}" -p 18529 -n 50 -s 2048 $B
+run_pair vlan tcp:18531 120 \
+	-- ibv_rc_pingpong -d rxeB -g "${GVB:-3}" -p 18531 -n 50 -s 2048 \
+	-- ibv_rc_pingpong -d rxeA -g "${GVA:-3}" -p 18531 -n 50 -s 2048 $B
+
 # RNR NAKs and ECN CE marks (tests/lab/guest-rnr-ecn.sh made the fixture of the same shape):
 # ib_send_bw with the server's receive queue 2 deep, so rxeB refuses SENDs with RNR NAKs; and
 # every 10th RoCE packet leaving vethA marked CE by tc (gact pipes 1 in 10 into pedit, csum
@@ -299,12 +321,14 @@ check_eq detached_tc "no egress filter" "${tc_after:-no egress filter}"
 # ------------------------------------------------------------------ compare counts
 # tcpdump's reading of its capture, in one pass (each pass costs seconds under TCG): every
 # packet, those to B ("IP A.port > B.4791: UDP ...") and those from B.
-read -r TD_ALL TD_IN TD_OUT < <(tcpdump -r "$PCAP" -n -q 2> "$W/tcpdump-read.err" | awk -v b="$B." '
+read -r TD_ALL TD_IN TD_OUT < <(tcpdump -r "$PCAP" -n -q 2> "$W/tcpdump-read.err" | awk -v bs="$ADDRS_B" '
+	BEGIN { split(bs, b, ",") }
+	function of_b(a,   k) { for (k in b) if (index(a, b[k] ".") == 1) return 1; return 0 }
 	{ n++ }
-	$2 == "IP" && index($5, b) == 1 { i++ }
-	$2 == "IP" && index($3, b) == 1 { o++ }
+	($2 == "IP" || $2 == "IP6") && of_b($5) { i++ }
+	($2 == "IP" || $2 == "IP6") && of_b($3) { o++ }
 	END { print n + 0, i + 0, o + 0 }')
-log "tcpdump on $IF: $TD_ALL packets, $TD_IN to $B, $TD_OUT from $B"
+log "tcpdump on $IF: $TD_ALL packets, $TD_IN to $ADDRS_B, $TD_OUT from $ADDRS_B"
 if (( TD_IN > 0 && TD_OUT > 0 )); then v=PASS; else v=FAIL; fi
 check traffic_on_veth $v "RoCE packets both ways on $IF" "$TD_IN in, $TD_OUT out"
 
@@ -318,8 +342,9 @@ cp "$FILE_JSON" "$OUT/rdmatop-read.json"
 cat > "$W/compare.py" <<'PYEOF'
 import json, sys
 
-live_path, file_path, td_all, td_in, td_out, addr_b = sys.argv[1:7]
+live_path, file_path, td_all, td_in, td_out, addrs_b = sys.argv[1:7]
 td_all, td_in, td_out = int(td_all), int(td_in), int(td_out)
+addr_b, b_addrs = addrs_b, set(addrs_b.split(","))   # B's IPv4, IPv6 and VLAN 100 addresses
 
 def load(path):
     try:
@@ -355,7 +380,7 @@ else:
         f"malformed {bad['malformed']}, icrc_errors {bad['icrc_errors']}, matched {t.get('matched')}, qps sum {rx + tx + nodir}",
         f"icrc_checked {t.get('icrc_checked')}")
     wrong = [f"{q['src']}>{q['dst']}/{q['qpn']} {q.get('direction')}" for q in qps
-             if (q.get("direction") == "rx") != (q["dst"] == addr_b) or (q.get("direction") == "tx") != (q["src"] == addr_b)]
+             if (q.get("direction") == "rx") != (q["dst"] in b_addrs) or (q.get("direction") == "tx") != (q["src"] in b_addrs)]
     out("directions", not wrong, f"rx flows to {addr_b}, tx flows from {addr_b}",
         "all consistent" if not wrong else f"{len(wrong)} inconsistent", "; ".join(wrong[:5]))
 
@@ -418,7 +443,7 @@ else:
 PYEOF
 while IFS=$'\t' read -r name verdict expected got detail; do
 	check "$name" "$verdict" "$expected" "$got" "$detail"
-done < <("$PY" "$W/compare.py" "$LIVE_JSON" "$FILE_JSON" "$TD_ALL" "$TD_IN" "$TD_OUT" "$B" "$OUT/flows.tsv" \
+done < <("$PY" "$W/compare.py" "$LIVE_JSON" "$FILE_JSON" "$TD_ALL" "$TD_IN" "$TD_OUT" "$ADDRS_B" "$OUT/flows.tsv" \
          2> "$W/compare.err")
 if [[ -s $W/compare.err ]]; then
 	check compare_script FAIL "no errors" "errors" "$(oneline < "$W/compare.err")"
@@ -470,7 +495,10 @@ fi
 cat > "$W/attribution.py" <<'PYEOF'
 import json, sys
 
-live_path, pids_path, addr_a, addr_b, res_path, pcap_path = sys.argv[1:7]
+live_path, pids_path, addrs_a, addrs_b, res_path, pcap_path = sys.argv[1:7]
+# Each device's addresses (IPv4, IPv6, VLAN 100): the first is the plain IPv4 one.
+a_addrs, b_addrs = addrs_a.split(","), addrs_b.split(",")
+addr_a, addr_b = a_addrs[0], b_addrs[0]
 def out(name, ok, expected, got, detail="", known=False):
     verdict = "PASS" if ok else ("KNOWN" if known else "FAIL")
     print("\t".join([name, verdict, str(expected), str(got), detail.replace("\t", " ")]))
@@ -496,7 +524,7 @@ for line in open(pids_path).read().splitlines()[1:]:
     if pid:
         procs[int(pid)] = (run, role, tool[:15])
 qps = live.get("qps", [])
-device_of = {addr_a: "rxeA", addr_b: "rxeB"}
+device_of = {**{a: "rxeA" for a in a_addrs}, **{b: "rxeB" for b in b_addrs}}
 rc = [q for q in qps if q.get("transport") == "RC" and q["qpn"] != 1]
 wrong, unlisted, owners = [], [], set()
 for q in rc:
@@ -532,8 +560,8 @@ dev = next((d for d in live.get("device_counters", []) if d.get("device") == "rx
 if dev is None:
     out("device_counters", False, "rxeB's hw counters in the JSON", "none"); sys.exit(0)
 c = dev["counters"]
-to_b = [q for q in qps if q["dst"] == addr_b]
-from_b = [q for q in qps if q["src"] == addr_b]
+to_b = [q for q in qps if q["dst"] in b_addrs]
+from_b = [q for q in qps if q["src"] in b_addrs]
 tx = sum(q["packets"] for q in from_b)
 rx = sum(q["packets"] for q in to_b)
 out("device_sent_pkts", c.get("sent_pkts") == tx, f"rxeB sent_pkts = rdmatop packets from {addr_b} ({tx})",
@@ -625,7 +653,7 @@ print("\t".join(["#counters", json.dumps(c, sort_keys=True)]), file=sys.stderr)
 PYEOF
 while IFS=$'\t' read -r name verdict expected got detail; do
 	check "$name" "$verdict" "$expected" "$got" "$detail"
-done < <("$PY" "$W/attribution.py" "$LIVE_JSON" "$PIDS" "$A" "$B" "$OUT/rdma-res.jsonl" "$PCAP" 2> "$W/attribution.err")
+done < <("$PY" "$W/attribution.py" "$LIVE_JSON" "$PIDS" "$ADDRS_A" "$ADDRS_B" "$OUT/rdma-res.jsonl" "$PCAP" 2> "$W/attribution.err")
 grep '^#counters' "$W/attribution.err" | cut -f2 > "$OUT/device-counters.json"
 if grep -qv '^#counters' "$W/attribution.err"; then
 	check attribution_script FAIL "no errors" "errors" "$(grep -v '^#counters' "$W/attribution.err" | oneline)"

@@ -44,3 +44,46 @@ rxe_pair_gids() {
 		sleep 0.2
 	done
 }
+
+# rxe_pair_ipv6_vlan A6 B6 AV BV: more addresses for the same two rxe devices, each of which
+# becomes a RoCE v2 GID: A6/B6 (IPv6) on vethA/vethB, and AV/BV (IPv4) on VLAN 100 over them
+# (vethA.100, vethB.100), whose GIDs send VLAN-tagged frames (rxe itself cannot be added to a
+# VLAN device, but a GID of its netdev's VLAN device is used as on a hardware NIC). Routed
+# across the veth as rxe_pair_setup does for A and B. Returns non-zero when a step fails.
+rxe_pair_ipv6_vlan() {
+	local a6=$1 b6=$2 av=$3 bv=$4 c
+	ip -6 addr add "$a6/64" dev vethA nodad && ip -6 addr add "$b6/64" dev vethB nodad || return 1
+	ip -6 rule add pref 1000 lookup local && ip -6 rule del pref 0 || return 1
+	ip -6 route add "$b6/128" dev vethA src "$a6" table 100 || return 1
+	ip -6 route add "$a6/128" dev vethB src "$b6" table 101 || return 1
+	ip -6 rule add pref 100 iif lo to "$b6/128" lookup 100 || return 1
+	ip -6 rule add pref 101 iif lo to "$a6/128" lookup 101 || return 1
+	ip -6 neigh replace "$b6" lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent || return 1
+	ip -6 neigh replace "$a6" lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent || return 1
+	ip link add link vethA name vethA.100 type vlan id 100 || return 1
+	ip link add link vethB name vethB.100 type vlan id 100 || return 1
+	ip addr add "$av/24" dev vethA.100 && ip addr add "$bv/24" dev vethB.100 || return 1
+	ip link set vethA.100 up && ip link set vethB.100 up || return 1
+	for c in vethA/100 vethB/100; do
+		sysctl -qw net.ipv4.conf.$c.accept_local=1 net.ipv4.conf.$c.rp_filter=0
+	done
+	ip route add "$bv/32" dev vethA.100 src "$av" table 102 || return 1
+	ip route add "$av/32" dev vethB.100 src "$bv" table 103 || return 1
+	ip rule add pref 102 iif lo to "$bv/32" lookup 102 || return 1
+	ip rule add pref 103 iif lo to "$av/32" lookup 103 || return 1
+	ip neigh replace "$bv" lladdr "$(cat /sys/class/net/vethB.100/address)" dev vethA.100 nud permanent || return 1
+	ip neigh replace "$av" lladdr "$(cat /sys/class/net/vethA.100/address)" dev vethB.100 nud permanent
+}
+
+# rxe_gid_of DEV PATTERN: the index of DEV's RoCE v2 GID that matches the shell PATTERN.
+rxe_gid_of() {
+	local n g
+	for n in $(seq 0 15); do
+		g=$(cat "/sys/class/infiniband/$1/ports/1/gids/$n" 2>/dev/null) || continue
+		if [[ $g == $2 && $(cat "/sys/class/infiniband/$1/ports/1/gid_attrs/types/$n" 2>/dev/null) == "RoCE v2" ]]; then
+			echo "$n"
+			return 0
+		fi
+	done
+	return 1
+}
