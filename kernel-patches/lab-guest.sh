@@ -31,7 +31,8 @@
 #              transmit path), XDP_ABORTED on every 5th RC rx packet drops it
 #   selftest   selftest/test_progs (next to LOADER) -t xdp_rdma: the series' BPF selftest
 #   rdmatop    (RDMATOP given) `rdmatop IFACE --mode rdma --once --json` on vethA and vethB
-#              during the same traffic: its rx/tx RoCE packet counts equal tcpdump's
+#              during the same traffic and an ibv_rc_pingpong over IPv6 GIDs: its rx/tx RoCE
+#              packet counts, and its IPv6 ones, equal tcpdump's
 set -u
 OUT=${1:-/mnt/out}
 LOADER=${2:?loader}
@@ -39,6 +40,7 @@ XDPCNT=${3:?xdp counter object}
 RDMATOP=${4:-}
 PHASES=${5:-counts coexist detach drop actions selftest rdmatop}
 A=10.0.0.1 B=10.0.0.2
+A6=fd00::1 B6=fd00::2  # the rdmatop phase's IPv6 GIDs (rxe_pair_ipv6)
 W=/tmp/lab
 mkdir -p "$W" "$OUT"
 exec > >(tee "$OUT/guest.log") 2>&1
@@ -163,6 +165,20 @@ run_write_bw() { # ITERATIONS
 		sleep 0.5
 	done
 	timeout 300 ib_write_bw -d rxeA -x "$GA" -p $PORT -n "$1" -s 65536 -F $B > "$W/wbw-c.log" 2>&1
+	local crc=$?
+	wait $sp
+	local src=$?
+	[[ $crc -eq 0 && $src -eq 0 ]]
+}
+run_pingpong6() { # ITERATIONS: ibv_rc_pingpong over rxeA's and rxeB's IPv6 GIDs
+	PORT=$((PORT + 1))
+	timeout 120 ibv_rc_pingpong -d rxeB -g "$G6B" -p $PORT -n "$1" -s 2048 > "$W/pp6-s.log" 2>&1 &
+	local sp=$!
+	for _ in $(seq 1 60); do
+		ss -ltn "sport = :$PORT" | grep -q LISTEN && break
+		sleep 0.5
+	done
+	timeout 120 ibv_rc_pingpong -d rxeA -g "$G6A" -p $PORT -n "$1" -s 2048 $B > "$W/pp6-c.log" 2>&1
 	local crc=$?
 	wait $sp
 	local src=$?
@@ -403,7 +419,14 @@ fi
 phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	# --interval 600: the snapshot comes when the traffic is over and SIGINT asks for it, as
 	# a user's Ctrl-C would (a fixed interval had to allow for rdmatop's start under TCG).
-	local secs=600 d pids=() addr
+	local secs=600 d pids=() addr addr6
+	# RoCE over IPv6 too: the RDMA-mode hooks hand the program IPv6 packets as well.
+	G6A= G6B=
+	rxe_pair_ipv6 $A6 $B6 && for _ in $(seq 1 80); do
+		G6A=$(rxe_gid_of rxeA "fd00:*") && G6B=$(rxe_gid_of rxeB "fd00:*") && break
+		sleep 0.25
+	done
+	[[ -n $G6A && -n $G6B ]] || res rdmatop.ipv6 FAIL "no IPv6 RoCE v2 GID on rxeA/rxeB"
 	log "phase rdmatop: $RDMATOP IFACE --mode rdma --once --json --interval $secs, SIGINT after the traffic"
 	start_caps rdmatop
 	for d in vethA vethB; do
@@ -417,6 +440,7 @@ phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	expect rdmatop.attached "5 5" "$(xdp_json vethA mode) $(xdp_json vethB mode)" "(RDMA mode on vethA vethB)"
 	run_rping 10 || res rdmatop.rping FAIL "$RPING_MSG"
 	run_write_bw 200 || res rdmatop.write_bw FAIL "$(tail -2 "$W/wbw-c.log" | tr '\n' ' ')"
+	[[ -n $G6A && -n $G6B ]] && { run_pingpong6 50 || res rdmatop.pingpong6 FAIL "$(tail -2 "$W/pp6-c.log" | tr '\n' ' ')"; }
 	sleep 2  # the last ACKs and the connections' teardown
 	kill -INT "${pids[@]}" 2> /dev/null
 	for d in 0 1; do
@@ -428,20 +452,29 @@ phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	cp "$W"/rdmatop-*.json "$OUT/" 2> /dev/null
 	expect rdmatop.detached "0 0" "$(xdp_json vethA mode) $(xdp_json vethB mode)"
 	for d in vethA vethB; do
-		[[ $d == vethA ]] && addr=$A || addr=$B
+		[[ $d == vethA ]] && { addr=$A addr6=$A6; } || { addr=$B addr6=$B6; }
 		# snapshot schema: qps[].direction and qps[].packets (docs/json-schema.md)
-		read -r mode lost rx tx < <(python3 -c '
+		read -r mode lost rx tx v6 < <(python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 q = j.get("qps", [])
 s = j.get("source", {})
 print(s.get("mode"), s.get("lost_events"),
       sum(x["packets"] for x in q if x.get("direction") == "rx"),
-      sum(x["packets"] for x in q if x.get("direction") == "tx"))' "$W/rdmatop-$d.json" 2> /dev/null || echo "? ? ? ?")
+      sum(x["packets"] for x in q if x.get("direction") == "tx"),
+      sum(x["packets"] for x in q if ":" in x["src"]))' "$W/rdmatop-$d.json" 2> /dev/null || echo "? ? ? ? ?")
 		expect rdmatop.$d.mode rdma "$mode"
 		expect rdmatop.$d.lost 0 "$lost"
-		expect rdmatop.$d.rx "$(pcount rdmatop $d "dst host $addr")" "$rx" "packets (tcpdump on $d)"
-		expect rdmatop.$d.tx "$(pcount rdmatop $d "src host $addr")" "$tx" "packets (tcpdump on $d)"
+		expect rdmatop.$d.rx "$(pcount rdmatop $d "dst host $addr or dst host $addr6")" "$rx" "packets (tcpdump on $d)"
+		expect rdmatop.$d.tx "$(pcount rdmatop $d "src host $addr or src host $addr6")" "$tx" "packets (tcpdump on $d)"
+		# The IPv6 ping-pong's 50 round trips of 2 KiB: 150 packets each way (2 SEND packets
+		# and an ACK a message), so about 300 on each veth, which tcpdump must see too.
+		n6=$(pcount rdmatop $d ip6)
+		if (( n6 > 0 )); then
+			expect rdmatop.$d.ipv6 "$n6" "$v6" "IPv6 RoCE packets (tcpdump on $d)"
+		else
+			res rdmatop.$d.ipv6 FAIL "no IPv6 RoCE packet on $d (tcpdump); rdmatop $v6"
+		fi
 	done
 }
 for phase in $PHASES; do

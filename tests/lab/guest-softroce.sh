@@ -31,7 +31,7 @@ OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RUNS=${3:-rping,rc_pingpong,write_bw,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
-# The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6_vlan).
+# The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6, rxe_pair_vlan).
 A6=fd00::1 B6=fd00::2 AV=10.0.1.1 BV=10.0.1.2
 ADDRS_A=$A,$A6,$AV ADDRS_B=$B,$B6,$BV
 W=/tmp/softroce          # guest tmpfs: the pcap is written here, then copied to OUTDIR
@@ -115,7 +115,8 @@ log "GID index rxeA=${GA:-none} rxeB=${GB:-none}"
 check rxe_devices "$( [[ -n $GA && -n $GB ]] && echo PASS || echo FAIL)" "RoCE v2 GIDs on rxeA and rxeB" \
 	"rxeA=${GA:-none} rxeB=${GB:-none}"
 if [[ ,$RUNS, == *,ipv6,* || ,$RUNS, == *,vlan,* ]]; then
-	rxe_pair_ipv6_vlan $A6 $B6 $AV $BV || log "IPv6/VLAN setup failed"
+	rxe_pair_ipv6 $A6 $B6 || log "IPv6 setup failed"
+	rxe_pair_vlan $AV $BV || log "VLAN setup failed"
 	G6A= G6B= GVA= GVB=
 	wait_for 20 eval 'G6A=$(rxe_gid_of rxeA "fd00:*") && G6B=$(rxe_gid_of rxeB "fd00:*") &&
 		GVA=$(rxe_gid_of rxeA "*:0a00:0101") && GVB=$(rxe_gid_of rxeB "*:0a00:0102")'

@@ -45,13 +45,10 @@ rxe_pair_gids() {
 	done
 }
 
-# rxe_pair_ipv6_vlan A6 B6 AV BV: more addresses for the same two rxe devices, each of which
-# becomes a RoCE v2 GID: A6/B6 (IPv6) on vethA/vethB, and AV/BV (IPv4) on VLAN 100 over them
-# (vethA.100, vethB.100), whose GIDs send VLAN-tagged frames (rxe itself cannot be added to a
-# VLAN device, but a GID of its netdev's VLAN device is used as on a hardware NIC). Routed
-# across the veth as rxe_pair_setup does for A and B. Returns non-zero when a step fails.
-rxe_pair_ipv6_vlan() {
-	local a6=$1 b6=$2 av=$3 bv=$4 c
+# rxe_pair_ipv6 A6 B6: IPv6 addresses on vethA and vethB, each of which becomes a RoCE v2 GID
+# of rxeA and rxeB, routed across the veth as rxe_pair_setup does for A and B.
+rxe_pair_ipv6() {
+	local a6=$1 b6=$2
 	ip -6 addr add "$a6/64" dev vethA nodad && ip -6 addr add "$b6/64" dev vethB nodad || return 1
 	ip -6 rule add pref 1000 lookup local && ip -6 rule del pref 0 || return 1
 	ip -6 route add "$b6/128" dev vethA src "$a6" table 100 || return 1
@@ -59,7 +56,15 @@ rxe_pair_ipv6_vlan() {
 	ip -6 rule add pref 100 iif lo to "$b6/128" lookup 100 || return 1
 	ip -6 rule add pref 101 iif lo to "$a6/128" lookup 101 || return 1
 	ip -6 neigh replace "$b6" lladdr "$(cat /sys/class/net/vethB/address)" dev vethA nud permanent || return 1
-	ip -6 neigh replace "$a6" lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent || return 1
+	ip -6 neigh replace "$a6" lladdr "$(cat /sys/class/net/vethA/address)" dev vethB nud permanent
+}
+
+# rxe_pair_vlan AV BV: IPv4 addresses AV and BV on VLAN 100 over vethA and vethB (vethA.100,
+# vethB.100; the 8021q module), whose GIDs of rxeA and rxeB send VLAN-tagged frames (rxe
+# cannot be added to a VLAN device, but uses a GID of its netdev's VLAN device as a hardware
+# NIC does), routed across the veth as rxe_pair_setup does for A and B.
+rxe_pair_vlan() {
+	local av=$1 bv=$2 c
 	ip link add link vethA name vethA.100 type vlan id 100 || return 1
 	ip link add link vethB name vethB.100 type vlan id 100 || return 1
 	ip addr add "$av/24" dev vethA.100 && ip addr add "$bv/24" dev vethB.100 || return 1
