@@ -190,8 +190,10 @@ struct Connection {
         t = max(t, arrival + gen.responseDelay + gen.oneWayDelay)
     }
 
-    /// The responder has no receive buffer: it answers the SEND with an RNR NAK; the
-    /// requester waits the RNR timer and sends the message again.
+    /// The responder has no receive buffer: it answers the SEND with an RNR NAK; the rest of
+    /// the message is then out of sequence, and the first of it gets a PSN sequence error NAK
+    /// for the refused PSN (as rxe does: a real ib_send_bw capture, Tests/Fixtures/rxe-rnr-ecn,
+    /// has one after each RNR NAK); the requester waits the RNR timer and sends the message again.
     mutating func receiverNotReady(_ requests: [Request]) {
         var arrival = t
         for r in requests {
@@ -207,6 +209,12 @@ struct Connection {
                     $0.aeth = AETH(.rnrNak(timer: timer), msn: self.msn)
                 }
                 gen.updateTruth(fromB: true, qpn: qpA) { $0.rnrNaks += 1 }
+            } else if r.psn == requests[1].psn {
+                gen.emit(at: arrival + gen.responseDelay, fromB: true, sourcePort: sourcePort,
+                         bth: BTH(opcode: 0x11, destQP: qpA, psn: requests[0].psn)) {
+                    $0.aeth = AETH(.nak(.psnSequenceError), msn: self.msn)
+                }
+                gen.updateTruth(fromB: true, qpn: qpA) { $0.naks["psn_sequence_error", default: 0] += 1 }
             }
         }
         t = max(t, arrival) + Int64(AETHSyndrome.rnrTimerMicroseconds[14]) * 1000
