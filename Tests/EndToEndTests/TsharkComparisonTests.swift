@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 
-/// Every real SoftRoCE capture, decoded by rdmatop and by tshark, compared packet by packet
-/// on the fields tshark 4.0 decodes correctly (roce.md, "What tshark 4.0 gets wrong").
+/// Every real SoftRoCE capture (../shared/captures, and the fixtures of the shapes they lack:
+/// RNR NAKs and CE marks, IPv6, VLAN tags, compare-and-swap, UC), decoded by rdmatop and by
+/// tshark, compared packet by packet on the fields tshark 4.0 decodes correctly (roce.md,
+/// "What tshark 4.0 gets wrong").
 @Suite struct TsharkComparisonTests {
     /// tshark field -> rdmatop `--dump --json` key; `bytes` marks tshark FT_BYTES fields.
     static let fields: [(tshark: String, json: String, bytes: Bool)] = [
@@ -30,19 +32,51 @@ import Testing
         ("infiniband.atomiceth.swapdt", "infiniband.atomiceth.swapdt", false),
         ("infiniband.atomiceth.cmpdt", "infiniband.atomiceth.cmpdt", false),
         ("infiniband.atomicacketh.origremdt", "infiniband.atomicacketh.origremdt", false),
+        ("vlan.id", "vlan.id", false),
+        ("ip.dsfield.ecn", "ip.dsfield.ecn", false),
+        ("ip.ttl", "ip.ttl", false),
+        ("ipv6.tclass.ecn", "ipv6.tclass.ecn", false),
+        ("ipv6.hlim", "ipv6.hlim", false),
+        ("ipv6.flow", "ipv6.flow", false),
     ]
 
+    /// The real fixtures beside ../shared's captures: "FOLDER/NAME.pcap" under Tests/Fixtures.
+    static let fixtureFolders = ["rxe-rnr-ecn", "rxe-shapes"]
+
     static func captureNames() throws -> [String] {
-        try Paths.realCaptures().map(\.lastPathComponent)
+        var names = try Paths.realCaptures().map(\.lastPathComponent)
+        for folder in fixtureFolders {
+            let dir = Paths.root.appendingPathComponent("Tests/Fixtures/\(folder)")
+            let pcaps = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".pcap") }.sorted()
+            #expect(!pcaps.isEmpty, "no capture in Tests/Fixtures/\(folder)")
+            names += pcaps.map { "\(folder)/\($0)" }
+        }
+        return names
+    }
+
+    /// The file of a capture name: ../shared/captures/NAME, or Tests/Fixtures/FOLDER/NAME.
+    static func path(_ capture: String) -> String {
+        capture.contains("/") ? Paths.root.appendingPathComponent("Tests/Fixtures/\(capture)").path
+            : Paths.captures.appendingPathComponent(capture).path
+    }
+
+    /// A dump field's number; a list (VLAN IDs, outermost first) gives its first, as tshark's
+    /// `occurrence=f` does.
+    static func number(_ value: Any?) -> UInt64? { uint((value as? [Any])?.first ?? value) }
+
+    /// The address columns of a tshark row that starts with ip.src, ipv6.src, ip.dst, ipv6.dst.
+    static func addresses(_ row: [String], at i: Int) -> (src: String, dst: String) {
+        (row[i].isEmpty ? row[i + 1] : row[i], row[i + 2].isEmpty ? row[i + 3] : row[i + 2])
     }
 
     @Test(arguments: try captureNames())
     func packetByPacketEqualsTshark(capture: String) throws {
-        let path = Paths.captures.appendingPathComponent(capture).path
+        let path = Self.path(capture)
         let result = try rdmatop("--read", path, "--dump", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let ours = Dictionary(uniqueKeysWithValues: try jsonLines(result.stdout).map { (uint($0["frame.number"])!, $0) })
-        let rows = try tsharkFields(path, ["frame.number", "ip.src", "ip.dst"] + Self.fields.map(\.tshark))
+        let rows = try tsharkFields(path, ["frame.number", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst"] + Self.fields.map(\.tshark))
+        let first = 5  // the column of Self.fields[0]
         #expect(rows.count == ours.count, "\(capture): tshark sees \(rows.count) RoCE packets, rdmatop \(ours.count)")
         var compared = 0
         for row in rows {
@@ -50,16 +84,17 @@ import Testing
                 Issue.record("\(capture): frame \(row[0]) missing from rdmatop's dump")
                 continue
             }
-            #expect(packet["ip.src"] as? String == row[1], "\(capture) #\(number) ip.src")
-            #expect(packet["ip.dst"] as? String == row[2], "\(capture) #\(number) ip.dst")
-            let opcode = tsharkNumber(row[3 + 3]) ?? 0xFFFF
+            let (src, dst) = Self.addresses(row, at: 1)
+            #expect((packet["ip.src"] ?? packet["ipv6.src"]) as? String == src, "\(capture) #\(number) source")
+            #expect((packet["ip.dst"] ?? packet["ipv6.dst"]) as? String == dst, "\(capture) #\(number) destination")
+            let opcode = tsharkNumber(row[first + 3]) ?? 0xFFFF
             // tshark decodes the IBTA opcodes 0x00-0x17 of RC/UC/RD/UD; CNP, XRC, FLUSH and
             // ATOMIC WRITE are rdmatop's alone.
             guard opcode & 0x1F <= 0x17, opcode < 0x80 else { continue }
             for (i, field) in Self.fields.enumerated() {
-                let theirs = tsharkNumber(row[3 + i], bytes: field.bytes)
-                #expect(uint(packet[field.json]) == theirs,
-                        "\(capture) #\(number) \(field.tshark): rdmatop \(String(describing: packet[field.json])), tshark \(row[3 + i])")
+                let theirs = tsharkNumber(row[first + i], bytes: field.bytes)
+                #expect(Self.number(packet[field.json]) == theirs,
+                        "\(capture) #\(number) \(field.tshark): rdmatop \(String(describing: packet[field.json])), tshark \(row[first + i])")
             }
             compared += 1
         }
@@ -70,7 +105,7 @@ import Testing
     /// correctly); packets cut by the snap length are not checked.
     @Test(arguments: try captureNames())
     func everyFullyCapturedICRCChecks(capture: String) throws {
-        let path = Paths.captures.appendingPathComponent(capture).path
+        let path = Self.path(capture)
         let packets = try jsonLines(try rdmatop("--read", path, "--dump", "--json").stdout)
         var full = 0
         for p in packets {
@@ -92,15 +127,17 @@ import Testing
     /// `--once --json` per-QP and per-opcode counts equal counts made from tshark's fields.
     @Test(arguments: try captureNames())
     func snapshotCountsEqualTshark(capture: String) throws {
-        let path = Paths.captures.appendingPathComponent(capture).path
-        let rows = try tsharkFields(path, ["ip.src", "ip.dst", "infiniband.bth.destqp", "infiniband.bth.opcode", "frame.len"])
+        let path = Self.path(capture)
+        let rows = try tsharkFields(path, ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "infiniband.bth.destqp",
+                                           "infiniband.bth.opcode", "frame.len"])
         struct Key: Hashable { var src: String, dst: String, qpn: UInt64 }
         var qpPackets: [Key: UInt64] = [:], qpBytes: [Key: UInt64] = [:]
         var qpOpcodes: [Key: [UInt64: UInt64]] = [:]
         var opPackets: [UInt64: UInt64] = [:], opBytes: [UInt64: UInt64] = [:]
         for row in rows {
-            let key = Key(src: row[0], dst: row[1], qpn: tsharkNumber(row[2])!)
-            let op = tsharkNumber(row[3])!, len = tsharkNumber(row[4])!
+            let (src, dst) = Self.addresses(row, at: 0)
+            let key = Key(src: src, dst: dst, qpn: tsharkNumber(row[4])!)
+            let op = tsharkNumber(row[5])!, len = tsharkNumber(row[6])!
             qpPackets[key, default: 0] += 1
             qpBytes[key, default: 0] += len
             qpOpcodes[key, default: [:]][op, default: 0] += 1

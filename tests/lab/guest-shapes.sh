@@ -1,0 +1,64 @@
+#!/bin/bash
+# guest-shapes.sh OUTDIR  -- runs INSIDE the SoftRoCE VM (../shared/lab/rxe-vm), as root.
+#
+# Makes the fixture Tests/Fixtures/rxe-shapes/: real rdma_rxe traffic of the shapes no other
+# real capture holds, one capture each (tcpdump on vethB, in the guest's tmpfs), with rxe's hw
+# counters before and after each run and the tools' reports:
+#   ipv6          ibv_rc_pingpong -n 20 -s 2048 over rxeA's and rxeB's IPv6 GIDs
+#   vlan          the same over the GIDs of VLAN 100 (vethA.100, vethB.100: tagged frames)
+#   cmp_swap      ib_atomic_bw -A CMP_AND_SWAP -n 50
+#   uc_write      ib_write_bw -c UC -n 50 -s 4096 (UC RDMA WRITE: no ACKs)
+#   uc_send       ib_send_bw -c UC -n 50 -s 4096
+# Writes OUTDIR/NAME.pcap, NAME.log (server and client), NAME.counters ("DEV COUNTER BEFORE
+# AFTER"), NAME.tcpdump (tcpdump's statistics), guest.log.
+# usage (from the project's root):
+#   mkdir -p /var/tmp/shapes/lab && cp tests/lab/rxe-pair.sh /var/tmp/shapes/lab/ &&
+#   ../shared/lab/rxe-vm --timeout 300 tests/lab/guest-shapes.sh /var/tmp/shapes
+set -u
+OUT=$1 A=10.0.0.1 B=10.0.0.2
+exec > "$OUT/guest.log" 2>&1
+for m in rdma_rxe veth 8021q; do modprobe $m; done
+# shellcheck source=tests/lab/rxe-pair.sh
+source "$OUT/lab/rxe-pair.sh"
+rxe_pair_setup $A $B || exit 3
+rxe_pair_gids 20 || exit 3
+rxe_pair_ipv6 fd00::1 fd00::2 || exit 3
+rxe_pair_vlan 10.0.1.1 10.0.1.2 || exit 3
+for _ in $(seq 1 80); do
+	G6A=$(rxe_gid_of rxeA "fd00:*") && G6B=$(rxe_gid_of rxeB "fd00:*") &&
+		GVA=$(rxe_gid_of rxeA "*:0a00:0101") && GVB=$(rxe_gid_of rxeB "*:0a00:0102") && break
+	sleep 0.25
+done
+echo "kernel $(uname -r); GID index rxeA/rxeB IPv4 $GA/$GB IPv6 $G6A/$G6B VLAN $GVA/$GVB; $(ib_send_bw --version 2>&1 | head -1)"
+counters() { local d f; for d in rxeA rxeB; do for f in /sys/class/infiniband/$d/ports/1/hw_counters/*; do echo "$d $(basename "$f") $(cat "$f")"; done; done; }
+PORT=18700
+# run NAME SERVER... -- CLIENT...: one capture of one tool run
+run() {
+	local name=$1 srv=() cli=(); shift
+	while [[ $1 != -- ]]; do srv+=("$1"); shift; done
+	shift; cli=("$@")
+	PORT=$((PORT + 1))
+	counters > /tmp/before
+	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
+	local td=$!
+	sleep 1
+	timeout 60 "${srv[@]}" -p $PORT > /tmp/$name.server 2>&1 &
+	local sp=$!
+	for _ in $(seq 1 40); do ss -ltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.25; done
+	timeout 60 "${cli[@]}" -p $PORT $B > /tmp/$name.client 2>&1
+	local crc=$?
+	wait $sp
+	local src=$?
+	sleep 1
+	kill -INT $td; wait $td
+	cp /tmp/$name.pcap "$OUT/"
+	{ echo "### server: ${srv[*]} -p $PORT (exit $src)"; cat /tmp/$name.server
+	  echo "### client: ${cli[*]} -p $PORT $B (exit $crc)"; cat /tmp/$name.client; } > "$OUT/$name.log"
+	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
+	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
+}
+run ipv6 ibv_rc_pingpong -d rxeB -g "$G6B" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 20 -s 2048
+run vlan ibv_rc_pingpong -d rxeB -g "$GVB" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$GVA" -n 20 -s 2048
+run cmp_swap ib_atomic_bw -d rxeB -x "$GB" -A CMP_AND_SWAP -n 50 -F -- ib_atomic_bw -d rxeA -x "$GA" -A CMP_AND_SWAP -n 50 -F
+run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_write_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
+run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
