@@ -143,6 +143,7 @@ public final class LiveSource {
             var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
                                              direction: k.packetDirection, udpSourcePort: 0, timestamp: first,
                                              sampled: engine.configuration.sampledEvents)
+            f.analysed = false  // the engine's own flow, where there is one, replaces this
             f.counts.add(FlowCounts(c.counts))
             f.firstSeen = min(f.firstSeen, first)
             f.lastSeen = max(f.lastSeen, last)

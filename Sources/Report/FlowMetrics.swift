@@ -70,9 +70,11 @@ public struct FlowMetric: Sendable {
 
     /// Whether the row has a value for a flow: not when it needs every packet (or counts
     /// events) and the flow's events were sampled, except the round trips, which the kernel
-    /// then times, and the counts of the kernel's PSN window, on the flows it follows.
+    /// then times, and the counts of the kernel's PSN window, on the flows it follows; nor
+    /// when it needs every packet and no event of the flow arrived (`FlowStats.analysed`).
     public func measured(_ f: FlowStats) -> Bool {
         if countsEvents { return !f.sampled }
+        if needsEveryPacket && !f.sampled && !f.analysed { return false }
         guard needsEveryPacket && f.sampled else { return true }
         if group == .rtt { return f.roundTripsMeasured }
         switch kernelWindow {

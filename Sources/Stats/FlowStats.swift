@@ -94,6 +94,10 @@ public struct FlowStats: Sendable {
     /// its counts come from elsewhere (the kernel), and what needs every packet (the PSN
     /// analysis, messages, round trips, opcodes) is not measured.
     public let sampled: Bool
+    /// Whether the engine saw any of the flow's packets: false for a flow that only the
+    /// kernel's counts know (live, every one of its events lost). What needs every packet is
+    /// then not measured at all, rather than 0.
+    public var analysed = true
     /// Whether the flow's round trips are measured: from every packet, or by the kernel
     /// when the events were sampled.
     public var roundTripsMeasured: Bool { !sampled || rtt.fromKernel }

@@ -70,6 +70,31 @@ struct SampledEventsTests {
         #expect(row.hasSuffix("send 4"), "the kinds of opcode stand in: \(row)")
     }
 
+    /// Live with every packet an event, a flow whose events were all lost is known only by
+    /// the kernel's counts: its packets are exact and all of them are lost events, but its PSN
+    /// analysis, messages and round trips are null in the JSON and "-" in the text, not 0.
+    @Test func aFlowOnlyTheKernelKnowsHasNoAnalysis() throws {
+        var s = try snapshot(sampled: false)
+        var ghost = FlowStats(key: FlowKey(source: IPAddress("10.0.0.3")!, destination: IPAddress("10.0.0.2")!, qpn: 0x22),
+                              transport: .rc, direction: .inbound, udpSourcePort: 0, timestamp: 1_000_000_000)
+        ghost.analysed = false
+        ghost.counts = s.flows[0].counts  // 4 packets, as the kernel counted them
+        s.setExactFlows([s.flows[0], ghost], evicted: 0)
+        let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
+        let qps = json["qps"] as! [[String: Any]]
+        let seen = try #require(qps.first { $0["qpn"] as? Int == 0x11 })
+        let lost = try #require(qps.first { $0["qpn"] as? Int == 0x22 })
+        #expect(lost["packets"] as? Int == 4 && lost["lost_events"] as? Int == 4, "\(lost)")
+        for row in FlowMetric.all where row.needsEveryPacket {
+            #expect(lost[row.key] is NSNull, "\(row.key): \(String(describing: lost[row.key]))")
+            #expect(!(seen[row.key] is NSNull), "\(row.key)")
+        }
+        let text = s.renderText().split(separator: "\n")
+        let ghostRow = text.first { $0.contains("0x000022") }!, seenRow = text.first { $0.contains("0x000011") }!
+        #expect(ghostRow.split(separator: " ").filter { $0 == "-" }.count > seenRow.split(separator: " ").filter { $0 == "-" }.count,
+                "\(ghostRow)\n\(seenRow)")
+    }
+
     /// Sampled, the round trips are the kernel's (bpf/rdmatop.h), taken with the exact counts:
     /// `rtt_us`, `rtt_cross_clock` (0: one clock), the text's RTT column and the Prometheus
     /// histogram show them, each log2 bucket at its geometric middle, with the exact sum;
