@@ -78,7 +78,8 @@ public struct ResponderModel: Sendable {
     /// each, but one PSN sequence error NAK for the first of them (rxe's `check_psn()` sends it:
     /// a real `ib_send_bw` with a receive queue 2 deep shows each RNR NAK followed by one, and
     /// rxeB's `send_rnr_err` and `out_of_seq_request` agree). Without this, every ACK those
-    /// requests asked for counted as a lost reply (174 where rxeB sent every reply it owed).
+    /// requests asked for counted as a lost reply (238 in Tests/Fixtures/rxe-rnr-ecn, where
+    /// rxeB sent every reply it owed).
     public mutating func receiverNotReady(at psn: UInt32) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         var withdrawn: UInt64 = 0

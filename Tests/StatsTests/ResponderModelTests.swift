@@ -1,0 +1,45 @@
+import Stats
+import Testing
+
+/// The replies a responder owes (docs/analysis.md, `lost_replies`), RNR NAKs included: the
+/// sequences are rxe's, as its capture in Tests/Fixtures/rxe-rnr-ecn shows them.
+struct ResponderModelTests {
+    /// Requests of `n` PSNs from `psn` on, AckReq on every 4th (a 4-packet SEND's LAST).
+    func send(_ m: inout ResponderModel, from psn: UInt32, count n: UInt32) {
+        for i in 0..<n { m.request(psn: psn + i, span: 1, ackRequested: i % 4 == 3, answeredByResponse: false) }
+    }
+
+    @Test func inSequenceRequestsOweAnACKEachThatAsksForOne() {
+        var m = ResponderModel()
+        send(&m, from: 100, count: 8)
+        #expect(m.owedReplies == 2)
+    }
+
+    /// rxe refuses the SEND at 104 (RNR NAK), drops 105-111 as out of sequence and NAKs the
+    /// first of them; the requester resends from 104 after the RNR timer, and it is accepted.
+    @Test func anRNRNakOwesItselfAndOneSequenceNAKForTheRequestsAfterIt() {
+        var m = ResponderModel()
+        send(&m, from: 100, count: 12)  // 3 ACKs asked for, 2 of them after 104
+        #expect(m.owedReplies == 3)
+        m.receiverNotReady(at: 104)
+        #expect(m.owedReplies == 1 + 2, "the ACK of 100-103, the RNR NAK, the NAK of 105")
+        m.responderExpects(104, outOfSequence: true)  // that NAK: nothing more is owed
+        #expect(m.owedReplies == 3 && m.expectedPSN == 104)
+        send(&m, from: 104, count: 8)  // the resend, accepted
+        #expect(m.owedReplies == 5)
+    }
+
+    /// The RNR NAK came before any request after the refused one: the first of them, when it
+    /// comes, is owed the sequence NAK; a second round refused again owes the same again.
+    @Test func theSequenceNAKIsOwedWhenTheNextRequestComes() {
+        var m = ResponderModel()
+        send(&m, from: 100, count: 4)
+        m.receiverNotReady(at: 103)
+        #expect(m.owedReplies == 1, "its ACK withdrawn, the RNR NAK owed")
+        send(&m, from: 104, count: 4)
+        #expect(m.owedReplies == 2, "one sequence NAK for 104-107")
+        send(&m, from: 103, count: 5)  // resent from 103: refused again after 103-107 came
+        m.receiverNotReady(at: 103)
+        #expect(m.owedReplies == 4, "another RNR NAK and another sequence NAK")
+    }
+}
