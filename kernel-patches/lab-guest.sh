@@ -416,6 +416,68 @@ fi
 }
 
 # ------------------------------------------------------------------ rdmatop
+# window_check JSON PCAP: the kernel's PSN window of a sampled rdmatop against the PSNs of
+# tcpdump's capture on the same veth (read here, apart from rdmatop), on every request flow
+# it follows: distinct_psns = the PSNs the flow's requests carried (flows with READ requests
+# aside: the window does not follow them), retransmitted_packets = its request packets less
+# those, missing_psns = the PSNs between its lowest and highest that never came.
+window_check() {
+	local got
+	got=$(python3 - "$1" "$2" <<'PYEOF' 2>&1
+import json, socket, struct, sys
+doc = json.load(open(sys.argv[1]))
+data = open(sys.argv[2], "rb").read()
+# Request opcodes (IBTA 9.2.1, the low five bits): SEND, WRITE, atomics; READ requests (0x0C)
+# mark a flow the window does not follow.
+REQUEST = set(range(0x00, 0x0C)) | {0x13, 0x14}
+flows, reads = {}, set()
+off = 24
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I", data, off + 8)[0]
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(pkt) < 14 or pkt[12:14] not in (b"\x08\x00", b"\x86\xdd"):
+        continue
+    if pkt[12:14] == b"\x08\x00":
+        ihl = (pkt[14] & 15) * 4
+        src, dst, udp = socket.inet_ntop(socket.AF_INET, pkt[26:30]), socket.inet_ntop(socket.AF_INET, pkt[30:34]), 14 + ihl
+    else:
+        src, dst, udp = socket.inet_ntop(socket.AF_INET6, pkt[22:38]), socket.inet_ntop(socket.AF_INET6, pkt[38:54]), 54
+    if len(pkt) < udp + 20 or struct.unpack_from(">H", pkt, udp + 2)[0] != 4791:
+        continue
+    op = pkt[udp + 8]
+    qpn = struct.unpack_from(">I", pkt, udp + 12)[0] & 0xFFFFFF
+    psn = struct.unpack_from(">I", pkt, udp + 16)[0] & 0xFFFFFF
+    key = (src, dst, qpn)
+    if op & 0x1F == 0x0C:
+        reads.add(key)
+    if op < 0x20 and op & 0x1F in REQUEST:
+        f = flows.setdefault(key, [])
+        f.append(psn)
+compared, wrong = 0, []
+for q in doc.get("qps", []):
+    key = (q["src"], q["dst"], q["qpn"])
+    if key in reads or key not in flows or q.get("distinct_psns") is None:
+        continue
+    # PSNs relative to the flow's first, as signed 24-bit distances (a flow may wrap).
+    psns = [((p - flows[key][0] + 2**23) & 0xFFFFFF) - 2**23 for p in flows[key]]
+    distinct = len(set(psns))
+    # Nothing is lost here, so no PSN comes after its successors: the missing ones are those
+    # between the lowest and the highest that never came.
+    missing = (max(psns) - min(psns) + 1) - distinct
+    want = (distinct, len(psns) - distinct, missing)
+    got = (q.get("distinct_psns"), q.get("retransmitted_packets"), q.get("missing_psns"))
+    compared += 1
+    if want != got:
+        wrong.append(f"{key}: pcap {want}, kernel {got}")
+source = doc.get("source", {})
+ok = compared > 0 and not wrong and source.get("events") == "sampled" and source.get("psns") == "kernel"
+print("ok" if ok else "FAIL", f"{compared} flows, events {source.get('events')}, psns {source.get('psns')}", "; ".join(wrong[:3]))
+PYEOF
+)
+	if [[ $got == ok* ]]; then res rdmatop.vethA.window ok "${got#ok }"; else res rdmatop.vethA.window FAIL "$got"; fi
+}
+
 phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	# --interval 600: the snapshot comes when the traffic is over and SIGINT asks for it, as
 	# a user's Ctrl-C would (a fixed interval had to allow for rdmatop's start under TCG).
@@ -429,8 +491,11 @@ phase_rdmatop() { # the product's probe, same traffic, against tcpdump
 	[[ -n $G6A && -n $G6B ]] || res rdmatop.ipv6 FAIL "no IPv6 RoCE v2 GID on rxeA/rxeB"
 	log "phase rdmatop: $RDMATOP IFACE --mode rdma --once --json --interval $secs, SIGINT after the traffic"
 	start_caps rdmatop
+	# vethA's with sampled events (--sample 0): its per-flow counts are still the kernel's,
+	# and the PSN window runs through the RDMA-mode hooks (rdmatop.vethA.window below).
 	for d in vethA vethB; do
-		"$RDMATOP" $d --mode rdma --once --json --interval $secs > "$W/rdmatop-$d.json" 2> "$W/rdmatop-$d.err" &
+		"$RDMATOP" $d --mode rdma --once --json --interval $secs $([[ $d == vethA ]] && echo --sample 0) \
+			> "$W/rdmatop-$d.json" 2> "$W/rdmatop-$d.err" &
 		pids+=($!)
 	done
 	for _ in $(seq 1 80); do
@@ -469,6 +534,7 @@ print(s.get("mode"), s.get("lost_events"),
 		expect rdmatop.$d.tx "$(pcount rdmatop $d "src host $addr or src host $addr6")" "$tx" "packets (tcpdump on $d)"
 		# The IPv6 ping-pong's 50 round trips of 2 KiB: 150 packets each way (2 SEND packets
 		# and an ACK a message), so about 300 on each veth, which tcpdump must see too.
+		[[ $d == vethA ]] && window_check "$W/rdmatop-$d.json" "$W/rdmatop-$d.pcap"
 		n6=$(pcount rdmatop $d ip6)
 		if (( n6 > 0 )); then
 			expect rdmatop.$d.ipv6 "$n6" "$v6" "IPv6 RoCE packets (tcpdump on $d)"
