@@ -16,6 +16,12 @@ public struct ResponderModel: Sendable {
     /// The PSN the responder expects next.
     public private(set) var expectedPSN: UInt32 = 0
     private var nakSent = false
+    /// Whether the responder has answered yet (an ACK, a NAK, an RNR NAK or a response, on
+    /// the reverse flow): until then the PSN it expects is the model's guess, from the first
+    /// request the capture saw.
+    private var answered = false
+    /// The first request's PSN: the capture saw nothing the requester sent before it.
+    private var firstPSN: UInt32 = 0
     /// ACKs and NAKs owed so far.
     public private(set) var owedReplies: UInt64 = 0
     /// The latest requests taken as accepted, with the replies each was owed (a bounded
@@ -29,8 +35,20 @@ public struct ResponderModel: Sendable {
     /// (owed `span` responses) and atomics (owed one).
     public mutating func request(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
         let n = max(1, span)
-        let d = PSN.distance(psn, from: expectedPSN)
+        var d = PSN.distance(psn, from: expectedPSN)
+        if started && !answered && d >= PSN.half && PSN.distance(psn, from: firstPSN) >= PSN.half {
+            // Before the responder answered anything, the requester goes back past the first
+            // PSN the capture saw: the capture began while the responder still waited for this
+            // PSN (a go-back-N round after a NAK the capture missed), so the requests taken as
+            // accepted from it on, and the NAK taken as owed, were not (a demo lap cut 200
+            // packets in: 31 lost replies). Going back to a PSN the capture saw sent is a
+            // resend like any other (a ping-pong's first ACK lost: its timeout resends it).
+            withdraw(from: psn)
+            if nakSent { owedReplies = owedReplies > 0 ? owedReplies - 1 : 0 }
+            d = 0
+        }
         if !started || d == 0 {
+            if !started { firstPSN = psn }
             started = true
             expectedPSN = PSN.add(psn, n)
             nakSent = false
@@ -72,6 +90,20 @@ public struct ResponderModel: Sendable {
         nakSent = true
     }
 
+    /// The responder answered (an ACK, a NAK, an RNR NAK or a response): from now on a
+    /// request behind the PSN it expects is a duplicate, not a sign the capture began late.
+    public mutating func responderAnswered() { answered = true }
+
+    /// Takes back the requests from `psn` on that were taken as accepted, and what they were owed.
+    private mutating func withdraw(from psn: UInt32) {
+        var withdrawn: UInt64 = 0
+        while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
+            withdrawn &+= UInt64(last.owed)
+            accepted.removeLast()
+        }
+        owedReplies = owedReplies >= withdrawn ? owedReplies - withdrawn : 0
+    }
+
     /// An RNR NAK for `psn`: the responder had no receive WQE for the request at `psn` and
     /// refused it, answering with this RNR NAK instead of what it would have owed it. The
     /// requests after it that the model took as accepted were out of sequence: owed no ACK
@@ -82,14 +114,9 @@ public struct ResponderModel: Sendable {
     /// rxeB sent every reply it owed).
     public mutating func receiverNotReady(at psn: UInt32) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
-        var withdrawn: UInt64 = 0
-        var later = false
-        while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
-            withdrawn &+= UInt64(last.owed)
-            if last.psn != psn { later = true }
-            accepted.removeLast()
-        }
-        owedReplies = owedReplies >= withdrawn ? owedReplies - withdrawn : 0
+        // Requests were accepted in PSN order: the latest tells whether any came after `psn`.
+        let later = accepted.last.map { $0.psn != psn && PSN.distance($0.psn, from: psn) < PSN.half } ?? false
+        withdraw(from: psn)
         owedReplies &+= later ? 2 : 1  // this RNR NAK, and the NAK of the first request after it
         nakSent = later
         expectedPSN = psn
@@ -103,12 +130,7 @@ public struct ResponderModel: Sendable {
     public mutating func responderExpects(_ psn: UInt32, outOfSequence: Bool = false) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         if outOfSequence && expectedPSN != psn {
-            var withdrawn: UInt64 = 0
-            while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
-                withdrawn &+= UInt64(last.owed)
-                accepted.removeLast()
-            }
-            owedReplies = owedReplies >= withdrawn ? owedReplies - withdrawn : 0
+            withdraw(from: psn)
             if !nakSent { owedReplies &+= 1 }
             nakSent = true
         }

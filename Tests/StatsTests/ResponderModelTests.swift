@@ -29,6 +29,33 @@ struct ResponderModelTests {
         #expect(m.owedReplies == 5)
     }
 
+    /// The capture began while the responder waited for PSN 49 (its NAK before the capture):
+    /// the requester's go-back to 49, behind the first PSN seen and before any answer, says
+    /// that what came before was not accepted and owed nothing.
+    @Test func goingBackPastTheFirstPSNSeenBeforeAnyAnswerRebasesTheModel() {
+        var m = ResponderModel()
+        send(&m, from: 64, count: 8)  // 67 and 71 ask for an ACK: 2 owed, as the model sees it
+        m.request(psn: 73, span: 1, ackRequested: false, answeredByResponse: false)  // 72 missing: a NAK
+        #expect(m.owedReplies == 3)
+        send(&m, from: 49, count: 4)  // the go-back round
+        #expect(m.owedReplies == 1 && m.expectedPSN == 53, "only 52's ACK")
+    }
+
+    /// Going back to a PSN the capture saw sent (a ping-pong's first ACK lost, the message
+    /// resent on the timeout) is a duplicate, owed an ACK again; so is any going back after
+    /// the responder answered.
+    @Test func aResendOfWhatTheCaptureSawIsADuplicate() {
+        var m = ResponderModel()
+        send(&m, from: 10, count: 4)
+        send(&m, from: 10, count: 4)
+        #expect(m.owedReplies == 1 + 4, "the lost ACK, and one per duplicate packet")
+        var n = ResponderModel()
+        send(&n, from: 64, count: 4)
+        n.responderAnswered()
+        send(&n, from: 49, count: 4)
+        #expect(n.owedReplies == 1 + 4)
+    }
+
     /// The RNR NAK came before any request after the refused one: the first of them, when it
     /// comes, is owed the sequence NAK; a second round refused again owes the same again.
     @Test func theSequenceNAKIsOwedWhenTheNextRequestComes() {
