@@ -10,7 +10,9 @@
 # interface while rping, ibv_rc_pingpong and ib_write_bw run over that link (in total, per
 # direction, per flow and per opcode), that its live per-flow analysis (missing, retransmitted and lost PSNs,
 # ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, and that it leaves
-# nothing attached when it exits.
+# nothing attached when it exits. The same over IPv6 and VLAN 100 GIDs (runs ipv6, vlan), and
+# RNR NAKs and CE marks (rnr_ecn, and tc's marks during ipv6 and vlan) against rxe's and tc's
+# own counters.
 #
 # Topology, all in the initial network namespace (the 6.12 rxe opens its UDP/4791 socket there
 # only):   rxeA on vethA 10.0.0.1  <==veth==>  10.0.0.2 vethB with rxeB
