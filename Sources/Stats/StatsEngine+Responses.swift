@@ -62,23 +62,31 @@ extension StatsEngine {
     /// The request flow a response flow answers: remembered once found; else the only
     /// request flow between the two hosts in that direction, or the one with the same UDP
     /// source port (RoCEv2 derives it from both QPNs), or the one whose PSNs are nearest.
+    ///
+    /// A READ response answers only a flow with a READ request whose responses reach its PSN
+    /// (at the smallest path MTU, 256 bytes, so as far as they can): a response flow whose
+    /// requests all came before the capture began is left unpaired rather than paired with
+    /// another QP's requests by nearness of PSN (read_bw cut mid-session: 81-343 replies
+    /// counted lost that were sent).
     func pairedRequestFlow(for slot: Int, packet p: RoCEPacket) -> Int? {
         if let reverse = table[slot].reverse, let s = table.slot(of: reverse) { return s }
         let key = table[slot].key
         let requester = HostPair(key.destination, key.source)
+        let readResponse = p.opcodeInfo.classes.contains(.read)
+        func answers(_ s: Int) -> Bool { !readResponse || table[s].readStart(containing: p.bth.psn, mtu: 256) != nil }
         var chosen: Int?
         if let only = requestFlows.only(requester) {
-            chosen = table.slot(of: only)
+            chosen = table.slot(of: only).flatMap { answers($0) ? $0 : nil }
         } else {
             // Looked up, not scanned: the flows of this UDP source port, else (a handful at
             // most) every request flow between the hosts, by nearest PSN.
             let port = p.udp.sourcePort
             let samePort = requestFlows.count(requester, port: port)
             if samePort == 1 {
-                chosen = table.slot(of: requestFlows.flows(requester, port: port)[0])
+                chosen = table.slot(of: requestFlows.flows(requester, port: port)[0]).flatMap { answers($0) ? $0 : nil }
             } else if let pool = samePort == 0 ? requestFlows.flows(requester, atMost: RequestFlowIndex.maximumScan)
                         : samePort <= RequestFlowIndex.maximumScan ? requestFlows.flows(requester, port: port) : nil {
-                chosen = pool.compactMap { table.slot(of: $0) }.min { a, b in
+                chosen = pool.compactMap { table.slot(of: $0) }.filter(answers).min { a, b in
                     let da = distance(table[a], p.bth.psn), db = distance(table[b], p.bth.psn)
                     return da != db ? da < db : table[a].key < table[b].key
                 }

@@ -433,19 +433,24 @@ import Testing
         #expect(total == Int64(uint(meta["netem_dropped"]) ?? 0), "\(run): the flows' drops add up to \(total), netem's counter says \(meta["netem_dropped"] ?? "?")")
     }
 
-    /// Requester-side runs whose requests are not READs: netem drops only what rxeA sends,
-    /// and tcpdump sees every packet rxeB sends, so no reply of rxeB's is lost however late
-    /// the capture starts (`rxeB.sent_pkts` = the capture's packets from rxeB).
+    /// Requester-side runs: netem drops only what rxeA sends, and tcpdump sees every packet
+    /// rxeB sends, so no reply of rxeB's is lost however late the capture starts
+    /// (`rxeB.sent_pkts` = the capture's packets from rxeB).
     static func midSessionRuns() -> [String] {
-        fixtureRuns { $0["side"] as? String == "req" && $0["tool"] as? String != "read_bw" }
+        fixtureRuns { $0["side"] as? String == "req" }
     }
+
+    /// Cut runs that still count replies lost, and why.
+    static let knownMidSessionGaps = [
+        "read_bw-q2-m1024-req-l10": "cut 47 and 71 % in, 138 and 81 READ responses counted lost on the flow that answers QP 0x58",
+    ]
 
     /// rdmatop attached to a session already under way, as live use mostly is: each run cut
     /// (editcap) to start 13, 29, 47 and 71 % of the way in, often during a go-back-N round
     /// after a NAK the cut left out. No reply of rxeB's may count as lost (before, some did on
-    /// 30 of the 76 cuts: the responder model took the first PSN seen as the one the responder
-    /// expected). READ runs are left out: on 3 of their 12 cuts, 81-138 replies still count
-    /// as lost (a READ's responses are its replies, and a cut READ round is harder to place).
+    /// 30 of the 76 cuts of the runs without READs: the responder model took the first PSN
+    /// seen as the one the responder expected; and on 1 of the 28 cuts of the read_bw runs, a
+    /// READ response flow whose requests came before the cut was paired with another QP's).
     @Test(.enabled(if: !midSessionRuns().isEmpty, "no requester-side runs in Tests/Fixtures/rxe-matrix"),
           arguments: midSessionRuns())
     func noReplyIsLostWhenTheCaptureStartsMidSession(name: String) throws {
@@ -465,7 +470,12 @@ import Testing
             // rxeB's replies (a ping-pong's rxeA also replies, and netem drops some of those).
             let lost = try Self.snapshotFlows(cut).filter { $0["src"] as? String == Self.responder }
                 .reduce(UInt64(0)) { $0 + (uint($1["lost_replies"]) ?? 0) }
-            #expect(lost == 0, "\(name) from packet \(first) of \(packets): \(lost) replies counted lost")
+            let message = "\(name) from packet \(first) of \(packets): \(lost) replies counted lost"
+            if let reason = Self.knownMidSessionGaps[name], percent >= 47 {
+                withKnownIssue(Comment(rawValue: reason)) { #expect(lost == 0, "\(message)") }
+            } else {
+                #expect(lost == 0, "\(message)")
+            }
         }
     }
 
