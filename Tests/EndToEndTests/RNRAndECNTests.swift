@@ -23,16 +23,14 @@ import Testing
         return counters
     }
 
-    /// The packets tc's pedit action rewrote (the CE marks), from `tc -s -j filter show`.
+    /// The packets tc's pedit actions rewrote (the CE marks), from `tc -s -j filter show`:
+    /// the sum over the filters (IPv4, and IPv6 where roce_ce_marking adds one); nil if none.
     func peditPackets() throws -> UInt64? {
         let data = try Data(contentsOf: Self.folder.appendingPathComponent("tc.json"))
         let filters = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
-        for f in filters {
-            for a in (f["options"] as? [String: Any])?["actions"] as? [[String: Any]] ?? [] where a["kind"] as? String == "pedit" {
-                return uint((a["stats"] as? [String: Any])?["packets"])
-            }
-        }
-        return nil
+        let counts = filters.flatMap { ($0["options"] as? [String: Any])?["actions"] as? [[String: Any]] ?? [] }
+            .filter { $0["kind"] as? String == "pedit" }.map { uint(($0["stats"] as? [String: Any])?["packets"]) ?? 0 }
+        return counts.isEmpty ? nil : counts.reduce(0, +)
     }
 
     /// perftest's report: message size, messages and the path MTU it ran at.

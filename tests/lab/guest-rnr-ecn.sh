@@ -6,9 +6,7 @@
 # - RNR NAKs: ib_send_bw with the server's receive queue as shallow as perftest allows (-r 1
 #   gives 2): SENDs find no receive WQE, rxeB answers with an RNR NAK (rxe counts send_rnr_err,
 #   and rxeA rcvd_rnr_err) and the requester resends after the RNR timer.
-# - ECN CE: on vethA's egress, a u32 filter sends every RoCE packet through gact, which passes
-#   9 of 10 and pipes every 10th (`random determ`) into pedit (ECN field := 11, CE) and csum
-#   (the IPv4 header checksum). The ICRC masks the ECN bits, so rxe still accepts them.
+# - ECN CE: every 10th RoCE packet leaving vethA marked CE (roce_ce_marking, rxe-pair.sh).
 # tcpdump on vethB sees every packet (no loss anywhere: rxeA's sent_pkts = rxeB's rcvd_pkts).
 # Writes OUTDIR/send_bw-rnr-ce.pcap, hw_counters.txt ("DEV COUNTER VALUE"), tc.json (`tc -s -j
 # filter show`: pedit's packets are the CE marks), tcpdump.txt, and the tools' logs.
@@ -29,10 +27,7 @@ PCAP=/tmp/send_bw-rnr-ce.pcap
 tcpdump -Z root -i vethB -n -s 0 -w $PCAP udp port 4791 2> "$OUT/tcpdump.txt" &
 TD=$!
 sleep 2
-tc qdisc add dev vethA root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
-tc filter add dev vethA parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport 4791 0xffff \
-	flowid 1:1 action gact ok random determ pipe 10 \
-	action pedit ex munge ip dsfield set 0x03 retain 0x03 pipe action csum ip || exit 4
+roce_ce_marking vethA || exit 4
 timeout 60 ib_send_bw -d rxeB -x "$GB" -p 18531 -n "$N" -s 4096 -r 1 -F > "$OUT/server.log" 2>&1 &
 SRV=$!
 sleep 3

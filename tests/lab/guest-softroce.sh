@@ -237,24 +237,16 @@ run_pair write_bw tcp:18521 120 \
 	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
 	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
 
-# ECN CE marks: every 10th RoCE packet leaving vethA, IPv4 or IPv6, marked CE by tc (gact
-# pipes 1 in 10 into pedit; csum fixes the IPv4 header checksum; the ICRC masks the ECN bits),
-# during the ipv6, vlan and rnr_ecn runs. VLAN-tagged frames are not marked (at vethA's root
-# qdisc their protocol is 802.1Q). Checked against pedit's own count below (ce_vs_tc).
+# ECN CE marks: every 10th RoCE packet leaving vethA, IPv4 or IPv6, marked CE by tc
+# (roce_ce_marking, rxe-pair.sh) during the ipv6, vlan and rnr_ecn runs. Checked against
+# pedit's own count below (ce_vs_tc).
 hw_rnr() { echo "$(cat /sys/class/infiniband/rxeB/ports/1/hw_counters/send_rnr_err 2>/dev/null)" \
 	"$(cat /sys/class/infiniband/rxeA/ports/1/hw_counters/rcvd_rnr_err 2>/dev/null)"; }
 CE_MARKING=
 if [[ ,$RUNS, == *,rnr_ecn,* || ,$RUNS, == *,ipv6,* ]]; then
 	CE_MARKING=1
 	RNR_BEFORE=$(hw_rnr)
-	tc qdisc add dev vethA root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
-	tc filter add dev vethA parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
-		match ip dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
-		action pedit ex munge ip dsfield set 0x03 retain 0x03 pipe action csum ip &&
-	tc filter add dev vethA parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff \
-		match ip6 dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
-		action pedit ex munge ip6 traffic_class set 0x03 retain 0x03 ||
-		log "CE marking on vethA failed"
+	roce_ce_marking vethA || log "CE marking on vethA failed"
 fi
 # RoCE over IPv6 (the fd00:: GIDs), and over VLAN 100 (the GIDs of vethA.100 and vethB.100:
 # rxe sends those frames tagged): the XDP and tc programs must count them as tcpdump does, and

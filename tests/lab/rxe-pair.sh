@@ -92,3 +92,20 @@ rxe_gid_of() {
 	done
 	return 1
 }
+
+# roce_ce_marking DEV: ECN CE on every 10th RoCEv2 packet (UDP 4791, IPv4 or IPv6) leaving DEV:
+# a prio root qdisc whose u32 filters send each such packet through gact, which passes 9 of
+# 10 and pipes every 10th (`random determ`) into pedit (ECN field := 11) and, for IPv4, csum
+# (the header checksum). The ICRC masks the ECN bits, so rxe still accepts them. VLAN-tagged
+# frames are not marked (at the root qdisc their protocol is 802.1Q). pedit's statistics
+# (`tc -s -j filter show dev DEV parent 1:`) count the marks. Remove with `tc qdisc del dev
+# DEV root`.
+roce_ce_marking() {
+	tc qdisc add dev "$1" root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+	tc filter add dev "$1" parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
+		match ip dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
+		action pedit ex munge ip dsfield set 0x03 retain 0x03 pipe action csum ip &&
+	tc filter add dev "$1" parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff \
+		match ip6 dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
+		action pedit ex munge ip6 traffic_class set 0x03 retain 0x03
+}
