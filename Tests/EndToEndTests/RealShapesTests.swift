@@ -9,16 +9,6 @@ import Testing
     static let folder = Paths.root.appendingPathComponent("Tests/Fixtures/rxe-shapes")
     static let runs = ["ipv6", "vlan", "cmp_swap", "uc_write", "uc_send"]
 
-    /// rxe's hw counters over the run: after less before ("DEV COUNTER BEFORE AFTER").
-    func counters(_ run: String) throws -> [String: UInt64] {
-        let text = try String(contentsOf: Self.folder.appendingPathComponent("\(run).counters"), encoding: .utf8)
-        var delta: [String: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            if f.count == 4, let before = UInt64(f[2]), let after = UInt64(f[3]) { delta["\(f[0]).\(f[1])"] = after - before }
-        }
-        return delta
-    }
 
     /// The messages the client's report says it sent: perftest's #iterations, or
     /// ibv_rc_pingpong's "N iters" (each side sends N).
@@ -39,7 +29,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let doc = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let qps = doc["qps"] as! [[String: Any]]
-        let hw = try counters(run)
+        let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("\(run).counters"))
         let a: Set = ["10.0.0.1", "fd00::1", "10.0.1.1"]
         let fromA = qps.filter { a.contains($0["src"] as! String) }, fromB = qps.filter { !a.contains($0["src"] as! String) }
         let sum = { (flows: [[String: Any]], key: String) in flows.compactMap { uint($0[key]) }.reduce(0, +) }

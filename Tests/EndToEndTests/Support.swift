@@ -111,6 +111,18 @@ func tsharkNumber(_ text: String, bytes: Bool = false) -> UInt64? {
     return UInt64(text)
 }
 
+/// rxe's hw counters over a run, "DEV.COUNTER": after less before, from a file of
+/// "DEV COUNTER BEFORE AFTER" lines (the lab scripts' NAME.counters).
+func rxeCounterDeltas(_ file: URL) throws -> [String: UInt64] {
+    let text = try String(contentsOf: file, encoding: .utf8)
+    var delta: [String: UInt64] = [:]
+    for line in text.split(separator: "\n") {
+        let f = line.split(separator: " ")
+        if f.count == 4, let before = UInt64(f[2]), let after = UInt64(f[3]) { delta["\(f[0]).\(f[1])"] = after &- before }
+    }
+    return delta
+}
+
 /// Parses JSON Lines into dictionaries.
 func jsonLines(_ text: String) throws -> [[String: Any]] {
     try text.split(separator: "\n").map {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# guest-shapes.sh OUTDIR  -- runs INSIDE the SoftRoCE VM (../shared/lab/rxe-vm), as root.
+# guest-shapes.sh OUTDIR [SHAPES]  -- runs INSIDE the SoftRoCE VM (../shared/lab/rxe-vm), as root.
 #
 # Makes the fixture Tests/Fixtures/rxe-shapes/: real rdma_rxe traffic of the shapes no other
 # real capture holds, one capture each (tcpdump on vethB, in the guest's tmpfs), with rxe's hw
@@ -9,13 +9,21 @@
 #   cmp_swap      ib_atomic_bw -A CMP_AND_SWAP -n 50
 #   uc_write      ib_write_bw -c UC -n 50 -s 4096 (UC RDMA WRITE: no ACKs)
 #   uc_send       ib_send_bw -c UC -n 50 -s 4096
+# SHAPES (comma-separated) picks some of those, or:
+#   long_pingpong ibv_rc_pingpong -n 1500 -s 2048 (FIRST and LAST at MTU 1024), 3 times each
+#                 over IPv6 and IPv4 (runs ipv6_1, ipv4_1, ...), with tc's CE marks on vethA
+#                 (roce_ce_marking): now and then the veth delivers a LAST before its FIRST,
+#                 rxeB NAKs it (out_of_seq_request) and rxeA goes back (completer_retry_err),
+#                 with nothing lost. Tests/Fixtures/rxe-veth-reorder holds two such windows.
 # Writes OUTDIR/NAME.pcap, NAME.log (server and client), NAME.counters ("DEV COUNTER BEFORE
 # AFTER"), NAME.tcpdump (tcpdump's statistics), guest.log.
 # usage (from the project's root):
 #   mkdir -p /var/tmp/shapes/lab && cp tests/lab/rxe-pair.sh /var/tmp/shapes/lab/ &&
 #   ../shared/lab/rxe-vm --timeout 300 tests/lab/guest-shapes.sh /var/tmp/shapes
+#   (then: cp tests/lab/guest-shapes.sh /var/tmp/shapes/ and add its path after the folder,
+#   e.g. `.../guest-shapes.sh /var/tmp/shapes long_pingpong`)
 set -u
-OUT=$1 A=10.0.0.1 B=10.0.0.2
+OUT=$1 SHAPES=${2:-ipv6,vlan,cmp_swap,uc_write,uc_send} A=10.0.0.1 B=10.0.0.2
 exec > "$OUT/guest.log" 2>&1
 for m in rdma_rxe veth 8021q; do modprobe $m; done
 # shellcheck source=tests/lab/rxe-pair.sh
@@ -57,8 +65,16 @@ run() {
 	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
 	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
 }
-run ipv6 ibv_rc_pingpong -d rxeB -g "$G6B" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 20 -s 2048
-run vlan ibv_rc_pingpong -d rxeB -g "$GVB" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$GVA" -n 20 -s 2048
-run cmp_swap ib_atomic_bw -d rxeB -x "$GB" -A CMP_AND_SWAP -n 50 -F -- ib_atomic_bw -d rxeA -x "$GA" -A CMP_AND_SWAP -n 50 -F
-run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_write_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
-run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
+want() { [[ ,$SHAPES, == *,$1,* ]]; }
+want ipv6 && run ipv6 ibv_rc_pingpong -d rxeB -g "$G6B" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 20 -s 2048
+want vlan && run vlan ibv_rc_pingpong -d rxeB -g "$GVB" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$GVA" -n 20 -s 2048
+want cmp_swap && run cmp_swap ib_atomic_bw -d rxeB -x "$GB" -A CMP_AND_SWAP -n 50 -F -- ib_atomic_bw -d rxeA -x "$GA" -A CMP_AND_SWAP -n 50 -F
+want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_write_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
+want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
+if want long_pingpong; then
+	roce_ce_marking vethA
+	for i in 1 2 3; do
+		run ipv6_$i ibv_rc_pingpong -d rxeB -g "$G6B" -n 1500 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 1500 -s 2048
+		run ipv4_$i ibv_rc_pingpong -d rxeB -g "$GB" -n 1500 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$GA" -n 1500 -s 2048
+	done
+fi
