@@ -99,6 +99,9 @@ public struct PSNLedger: Sendable {
     /// The last packet filled a hole and counted as late; the next may show otherwise.
     private var provisionalLate = false
     private var lateFilled: UInt64 = 1
+    /// The last PSN that filled a hole as recovered, and when the packet that skipped it was
+    /// stamped: its original, stamped before that, may still come (see `observe`).
+    private var lastRecovery: (psn: UInt32, skippedAt: Int64)?
     /// The PSN of the previous packet when it was new (its span may still be revised).
     private var lastNew: UInt32?
 
@@ -275,11 +278,21 @@ public struct PSNLedger: Sendable {
                 return .late
             }
             recovered &+= 1
+            lastRecovery = filled == 1 ? (psn, hole.time) : nil
             return .recovered
         }
         // Carried before.
         follow(psn, span: n, gap: sincePrevious)
         disturbances &+= 1
+        if let r = lastRecovery, r.psn == psn, time < r.skippedAt {
+            // The PSN a resend recovered comes again, stamped before the packet that skipped
+            // it: this copy is the original, delivered after the resend (rxe over a veth, two
+            // CPUs: a FIRST held back behind its LAST and behind its own resend). It was
+            // reordered, never lost; one of the two copies is still a retransmission.
+            recovered &-= 1
+            late &+= 1
+            lastRecovery = nil
+        }
         if provisionalLate {
             late &-= lateFilled  // the PSN before this one was resent too: recovered, not reordered
             recovered &+= 1

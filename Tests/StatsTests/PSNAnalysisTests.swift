@@ -74,6 +74,25 @@ import Testing
         #expect(counters(f) == [15, 4, 3, 0])
     }
 
+    /// rxe over a veth (Tests/Fixtures/rxe-veth-reorder): a FIRST held back behind its LAST and
+    /// behind its own resend. The LAST skips 11, the NAK asks for it, the resend fills it
+    /// (recovered), then the original comes, stamped before the LAST: reordered, never lost.
+    @Test func anOriginalAfterItsResendWasLateNotLost() {
+        let e = StatsEngine()
+        feed(e, sends([9, 10], start: 0) + sends([12], start: 100))
+        feed(e, [response(.nak(.psnSequenceError), psn: 11, at: 150)])
+        feed(e, sends([11], start: 300) + sends([11], start: 50) + sends([12, 13], start: 301))
+        let f = e.flow(requestKey)!
+        #expect(f.psn.missing == 1 && f.psn.late == 1 && f.psn.retransmittedAfterNAK == 2)
+        #expect(f.lostPackets == 0)
+        // The same copy stamped after the LAST is a resend that overtook nothing: lost once.
+        let lost = StatsEngine()
+        feed(lost, sends([9, 10], start: 0) + sends([12], start: 100))
+        feed(lost, [response(.nak(.psnSequenceError), psn: 11, at: 150)])
+        feed(lost, sends([11], start: 300) + sends([11], start: 120) + sends([12, 13], start: 301))
+        #expect(lost.flow(requestKey)!.lostPackets == 1)
+    }
+
     @Test func aFilledHoleFollowedByAResendWasRecoveredNotReordered() {
         let e = StatsEngine()
         // 3 missing; then 3, 4 again with no NAK: the requester went back (a timeout).
