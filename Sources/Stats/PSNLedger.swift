@@ -154,6 +154,7 @@ public struct PSNLedger: Sendable {
         }
         nakAwaitsRun = true
         disturbances &+= 1
+        lastRecovery = nil
     }
 
     /// An ACK on the reverse flow.
@@ -284,11 +285,15 @@ public struct PSNLedger: Sendable {
         // Carried before.
         follow(psn, span: n, gap: sincePrevious)
         disturbances &+= 1
-        if let r = lastRecovery, r.psn == psn, time < r.skippedAt {
-            // The PSN a resend recovered comes again, stamped before the packet that skipped
-            // it: this copy is the original, delivered after the resend (rxe over a veth, two
-            // CPUs: a FIRST held back behind its LAST and behind its own resend). It was
-            // reordered, never lost; one of the two copies is still a retransmission.
+        if let r = lastRecovery, r.psn == psn,
+           time < r.skippedAt || (previous == psn && sincePrevious <= reorderWindowNanoseconds) {
+            // The PSN a resend recovered comes again, with no NAK since: stamped before the
+            // packet that skipped it (a capture stamped by the sender), or right behind the
+            // copy that recovered it (live, stamped on arrival). A go-back round sends each
+            // PSN once, so this copy is the original, delivered after its resend (rxe over a
+            // veth, two CPUs: a FIRST held back behind its LAST and behind its own resend).
+            // It was reordered, never lost; one of the two copies is still a retransmission.
+            // (A network duplicate of the resend of a PSN really lost would read the same.)
             recovered &-= 1
             late &+= 1
             lastRecovery = nil

@@ -85,12 +85,20 @@ import Testing
         let f = e.flow(requestKey)!
         #expect(f.psn.missing == 1 && f.psn.late == 1 && f.psn.retransmittedAfterNAK == 2)
         #expect(f.lostPackets == 0)
-        // The same copy stamped after the LAST is a resend that overtook nothing: lost once.
-        let lost = StatsEngine()
-        feed(lost, sends([9, 10], start: 0) + sends([12], start: 100))
-        feed(lost, [response(.nak(.psnSequenceError), psn: 11, at: 150)])
-        feed(lost, sends([11], start: 300) + sends([11], start: 120) + sends([12, 13], start: 301))
-        #expect(lost.flow(requestKey)!.lostPackets == 1)
+        // Live, stamped on arrival: the original right behind its resend.
+        let live = StatsEngine()
+        feed(live, sends([9, 10], start: 0) + sends([12], start: 100))
+        feed(live, [response(.nak(.psnSequenceError), psn: 11, at: 150)])
+        feed(live, sends([11, 11, 12, 13], start: 300))
+        #expect(live.flow(requestKey)!.psn.late == 1 && live.flow(requestKey)!.lostPackets == 0)
+        // A second NAK between the copies: a second go-back round, and 11 was lost once.
+        let again = StatsEngine()
+        feed(again, sends([9, 10], start: 0) + sends([12], start: 100))
+        feed(again, [response(.nak(.psnSequenceError), psn: 11, at: 150)])
+        feed(again, sends([11], start: 300))
+        feed(again, [response(.nak(.psnSequenceError), psn: 11, at: 310)])
+        feed(again, sends([11, 12, 13], start: 320))
+        #expect(again.flow(requestKey)!.psn.late == 0 && again.flow(requestKey)!.lostPackets == 1)
     }
 
     @Test func aFilledHoleFollowedByAResendWasRecoveredNotReordered() {
