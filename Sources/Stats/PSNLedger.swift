@@ -376,8 +376,14 @@ public struct PSNLedger: Sendable {
             } else if let nak = nakPSN, PSN.distance(psn, from: nak) < PSN.half {
                 runFromNAK = true  // another round for the same NAK
             }
-            // A timeout: with the flow's last message unfinished, its end was lost.
-            owedTail = !runFromNAK && openAtTop
+            // A timeout: with the flow's last message unfinished, its end was lost. Only after
+            // a silence: the timer runs from the last packet sent. A copy right behind its
+            // packet is a spurious firing: rxe's timer, left running after everything was
+            // acknowledged, fired while the requester was in the middle of a message, so the
+            // completer sent it back to the message's FIRST before its LAST had gone out
+            // (a lossless VLAN ping-pong in the SoftRoCE VM test: FIRST, FIRST 0.5 ms
+            // later, LAST).
+            owedTail = !runFromNAK && openAtTop && gap > reorderWindowNanoseconds
             ackedAtTop = false
             tailTimer = gap
         }
