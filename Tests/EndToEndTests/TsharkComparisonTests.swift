@@ -41,7 +41,7 @@ import Testing
     ]
 
     /// The real fixtures beside ../shared's captures: "FOLDER/NAME.pcap" under Tests/Fixtures.
-    static let fixtureFolders = ["rxe-rnr-ecn", "rxe-shapes", "rxe-veth-reorder"]
+    static let fixtureFolders = ["rxe-rnr-ecn", "rxe-shapes", "rxe-spurious-timer", "rxe-veth-reorder"]
 
     static func captureNames() throws -> [String] {
         var names = try Paths.realCaptures().map(\.lastPathComponent)
