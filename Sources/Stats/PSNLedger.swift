@@ -377,13 +377,14 @@ public struct PSNLedger: Sendable {
                 runFromNAK = true  // another round for the same NAK
             }
             // A timeout: with the flow's last message unfinished, its end was lost. Only after
-            // a silence: the timer runs from the last packet sent. A copy right behind its
-            // packet is a spurious firing: rxe's timer, left running after everything was
-            // acknowledged, fired while the requester was in the middle of a message, so the
-            // completer sent it back to the message's FIRST before its LAST had gone out
-            // (a lossless VLAN ping-pong in the SoftRoCE VM test: FIRST, FIRST 0.5 ms
-            // later, LAST).
-            owedTail = !runFromNAK && openAtTop && gap > reorderWindowNanoseconds
+            // a silence of about a timeout: the timer runs from the last packet sent (3/4 of
+            // the lowest IBTA value taken, 25 ms; rxe's 67 ms timer has fired after 51). A
+            // copy sooner than that is a spurious firing: rxe's timer, left running after
+            // everything was acknowledged, fired while the requester was in the middle of a
+            // message, so the completer sent it back to the message's FIRST before its LAST
+            // had gone out (lossless ping-pongs in the SoftRoCE VM test: FIRST, FIRST again
+            // 0.5 ms later, or 5.4 ms under load, then LAST).
+            owedTail = !runFromNAK && openAtTop && gap >= StatsEngine.shortestTimeout - StatsEngine.shortestTimeout / 4
             ackedAtTop = false
             tailTimer = gap
         }
