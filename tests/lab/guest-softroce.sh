@@ -8,8 +8,9 @@
 # What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
 # receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
 # interface while rping, ibv_rc_pingpong and ib_write_bw run over that link (in total, per
-# direction, per flow and per opcode), that its live per-flow analysis (missing, retransmitted and lost PSNs,
-# ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, and that it leaves
+# direction, per flow and per opcode), that its live per-flow analysis (missing and retransmitted
+# PSNs, ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, its lost packets
+# with netem's counter (none where netem does not run), and that it leaves
 # nothing attached when it exits. The same over IPv6 and VLAN 100 GIDs (runs ipv6, vlan), and
 # RNR NAKs and CE marks (rnr_ecn, and tc's marks during ipv6 and vlan) against rxe's and tc's
 # own counters.
@@ -402,8 +403,14 @@ if live is None or read is None:
 else:
     # Schema v3's per-flow analysis counters that depend only on the flow's own packets in
     # order (not on timing, nor on how the two directions interleave): live and pcap must agree.
+    # lost_packets also reads timing (docs/analysis.md: 1 ms windows, silences of a timeout),
+    # and the two stamp a packet from A differently (live: on arrival at vethB's XDP; tcpdump:
+    # the sender's stamp), so a gap near a threshold may fall on either side: it is held to
+    # the ground truth instead (nothing_lost_without_netem, lost_vs_netem, both live and
+    # pcap), and live to pcap within 1 + 1 % (lost_live_vs_pcap).
     ANALYSIS = ("distinct_psns", "retransmitted_packets", "missing_psns", "lost_packets", "acks", "naks", "rnr_naks", "cnps",
                 "messages", "ecn_ce")
+    EXACT = tuple(a for a in ANALYSIS if a != "lost_packets")
     def flows(doc):
         d = {}
         for q in doc.get("qps", []):
@@ -432,10 +439,18 @@ else:
     out("per_qp_opcodes", not diff, "per-flow opcode counts as in the pcap",
         f"{len(diff)} flows differ", "; ".join(diff[:3]))
     if any(e["analysis"] for e in list(lf.values()) + list(ff.values())):
-        diff = [f"{name(k)}: live {lf.get(k, {}).get('analysis')} pcap {ff.get(k, {}).get('analysis')}"
-                for k in keys if lf.get(k, {}).get("analysis") != ff.get(k, {}).get("analysis")]
-        out("per_qp_analysis", not diff, "per-flow " + "/".join(ANALYSIS) + " as in the pcap",
+        exact = lambda e: {a: v for a, v in e.get("analysis", {}).items() if a in EXACT}
+        diff = [f"{name(k)}: live {exact(lf.get(k, {}))} pcap {exact(ff.get(k, {}))}"
+                for k in keys if exact(lf.get(k, {})) != exact(ff.get(k, {}))]
+        out("per_qp_analysis", not diff, "per-flow " + "/".join(EXACT) + " as in the pcap",
             f"{len(diff)} flows differ", "; ".join(diff[:3]))
+        lost = lambda e: e.get("analysis", {}).get("lost_packets", 0)
+        diff = [f"{name(k)}: live {lost(lf.get(k, {}))} pcap {lost(ff.get(k, {}))}"
+                for k in keys if abs(lost(lf.get(k, {})) - lost(ff.get(k, {}))) > 1 + lost(ff.get(k, {})) // 100]
+        near = [f"{name(k)}: live {lost(lf.get(k, {}))} pcap {lost(ff.get(k, {}))}"
+                for k in keys if lost(lf.get(k, {})) != lost(ff.get(k, {}))]
+        out("lost_live_vs_pcap", not diff, "per-flow lost_packets as in the pcap within 1 + 1 %",
+            f"{len(diff)} flows beyond, {len(near)} differ", "; ".join((diff or near)[:3]))
     with open(sys.argv[7], "w") as f:
         f.write("flow\tlive_packets\tpcap_packets\tdirection\topcodes_pcap\tanalysis_pcap_nonzero\n")
         dirs = {(q["src"], q["dst"], q["qpn"]): q.get("direction", "") for q in live.get("qps", [])}
@@ -457,13 +472,16 @@ fi
 if [[ -s $OUT/netem.txt ]]; then
 	# netem's own line (vethA also carries the sampled rdmatop's clsact qdisc, which drops nothing)
 	dropped=$(awk '/^qdisc netem/ { n = 1; next } n && /dropped/ { sub(/.*\(dropped /, ""); sub(/,.*/, ""); print; exit }' "$OUT/netem.txt")
-	lost=$("$PY" -c 'import json, sys
-print(sum(q.get("lost_packets", 0) for q in json.load(open(sys.argv[1])).get("qps", []) if q["src"] == sys.argv[2]))' \
-		"$FILE_JSON" "$A" 2>/dev/null)
-	if [[ -n $dropped && -n $lost ]] && (( (lost > dropped ? lost - dropped : dropped - lost) * 10 <= dropped + 30 )); then
-		check lost_vs_netem PASS "netem dropped ${dropped} (within 10 % + 3)" "lost_packets $lost"
+	sumlost='import json, sys
+print(sum(q.get("lost_packets", 0) for q in json.load(open(sys.argv[1])).get("qps", []) if q["src"] == sys.argv[2]))'
+	lost=$("$PY" -c "$sumlost" "$FILE_JSON" "$A" 2>/dev/null)
+	livelost=$("$PY" -c "$sumlost" "$LIVE_JSON" "$A" 2>/dev/null)
+	if [[ -n $dropped && -n $lost && -n $livelost ]] &&
+		(( (lost > dropped ? lost - dropped : dropped - lost) * 10 <= dropped + 30 )) &&
+		(( (livelost > dropped ? livelost - dropped : dropped - livelost) * 10 <= dropped + 30 )); then
+		check lost_vs_netem PASS "netem dropped ${dropped} (within 10 % + 3)" "lost_packets $lost (live $livelost)"
 	else
-		check lost_vs_netem FAIL "netem dropped ${dropped:-?} (within 10 % + 3)" "lost_packets ${lost:-?}"
+		check lost_vs_netem FAIL "netem dropped ${dropped:-?} (within 10 % + 3)" "lost_packets ${lost:-?} (live ${livelost:-?})"
 	fi
 fi
 
