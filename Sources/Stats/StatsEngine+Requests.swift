@@ -89,8 +89,8 @@ extension StatsEngine {
             // lowest IBTA Local ACK Timeout taken shows it: rxe's timer is not stopped when
             // everything is acknowledged ("some timeouts are spurious", rxe_comp.c), and
             // when it fires with nothing in flight the completer resends the next request
-            // it finds unacknowledged, however recently sent (0.5 ms after it in
-            // Tests/Fixtures/rxe-spurious-timer, more under load). Real timeouts fire late as
+            // it finds unacknowledged, however recently sent (Tests/Fixtures/rxe-spurious-timer:
+            // a FIRST again 0.5 ms, or 5.4 ms in a slow VM, after it). Real timeouts fire late as
             // well as early (51-89 ms for rxe's 67 ms), so the gap need not match a value.
             if !flow.retransmitting && highest && sinceRequest >= StatsEngine.shortestTimeout {
                 if sinceRequest < retransmissionTimeouts[pair] ?? .max {
