@@ -9,6 +9,8 @@
 #   cmp_swap      ib_atomic_bw -A CMP_AND_SWAP -n 50
 #   uc_write      ib_write_bw -c UC -n 50 -s 4096 (UC RDMA WRITE: no ACKs)
 #   uc_send       ib_send_bw -c UC -n 50 -s 4096
+#   ud_pingpong   ibv_ud_pingpong -n 50 -s 512 (UD SEND_ONLY with a DETH, no ACKs)
+#   ud_send       ib_send_bw -c UD -n 50 -s 512
 # SHAPES (comma-separated) picks some of those, or:
 #   long_pingpong ibv_rc_pingpong -n 1500 -s 2048 (FIRST and LAST at MTU 1024), 3 times each
 #                 over IPv6 and IPv4 (runs ipv6_1, ipv4_1, ...), with tc's CE marks on vethA
@@ -23,7 +25,7 @@
 #   (then: cp tests/lab/guest-shapes.sh /var/tmp/shapes/ and add its path after the folder,
 #   e.g. `.../guest-shapes.sh /var/tmp/shapes long_pingpong`)
 set -u
-OUT=$1 SHAPES=${2:-ipv6,vlan,cmp_swap,uc_write,uc_send} A=10.0.0.1 B=10.0.0.2
+OUT=$1 SHAPES=${2:-ipv6,vlan,cmp_swap,uc_write,uc_send,ud_pingpong,ud_send} A=10.0.0.1 B=10.0.0.2
 exec > "$OUT/guest.log" 2>&1
 for m in rdma_rxe veth 8021q; do modprobe $m; done
 # shellcheck source=tests/lab/rxe-pair.sh
@@ -71,6 +73,8 @@ want vlan && run vlan ibv_rc_pingpong -d rxeB -g "$GVB" -n 20 -s 2048 -- ibv_rc_
 want cmp_swap && run cmp_swap ib_atomic_bw -d rxeB -x "$GB" -A CMP_AND_SWAP -n 50 -F -- ib_atomic_bw -d rxeA -x "$GA" -A CMP_AND_SWAP -n 50 -F
 want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_write_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
 want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
+want ud_pingpong && run ud_pingpong ibv_ud_pingpong -d rxeB -g "$GB" -n 50 -s 512 -- ibv_ud_pingpong -d rxeA -g "$GA" -n 50 -s 512
+want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F -- ib_send_bw -d rxeA -x "$GA" -c UD -n 50 -s 512 -F
 if want long_pingpong; then
 	roce_ce_marking vethA
 	for i in 1 2 3; do
