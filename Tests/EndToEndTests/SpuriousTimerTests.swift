@@ -39,10 +39,7 @@ import Testing
         }
         #expect(restarts == 1, "\(capture): \(restarts) copies right behind their packet")
 
-        let result = try rdmatop("--read", path, "--once", "--json")
-        #expect(result.status == 0, "\(result.stderr)")
-        let doc = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-        let qps = doc["qps"] as! [[String: Any]]
+        let qps = try GroundTruthTests.snapshotFlows(path)
         #expect(qps.compactMap { uint($0["retransmitted_packets"]) }.reduce(0, +) == UInt64(repeats))
         for flow in qps {
             #expect(uint(flow["lost_packets"]) == 0 && uint(flow["lost_retransmissions"]) == 0,
