@@ -6,11 +6,13 @@ want=${1:-test}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build: ncursesw, libbpf, libelf, zlib (libbpf's pkg-config needs it), libmnl (RDMA netlink),
-# libdeflate (the ICRC's CRC-32);
+# libdeflate (the ICRC's CRC-32), libcurl's development files (the release build links
+# Foundation's networking statically, which needs -lcurl; FlyingFox links Foundation);
 # live demo: iproute2, tcpreplay, tmux-free; tests: tshark (cross-checks), tcpdump, bpftool,
 # tmux (the view), prometheus and promtool (the exporter scraped and queried by the real thing),
 # curl (scrapes of /metrics and Prometheus' HTTP API, in the tests and make bench).
-pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev libdeflate-dev pkg-config iproute2 tcpreplay)
+pkgs=(libncursesw5-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev libdeflate-dev libcurl4-openssl-dev pkg-config
+	iproute2 tcpreplay)
 if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux curl)
 fi
