@@ -41,6 +41,12 @@ public struct PSNLedger: Sendable {
         var time: Int64
         /// False for PSNs before the flow's first one, seen later: not missing, just older.
         var counted: Bool
+        /// PSNs per request in the hole: the span of the READ request that passed it (a READ
+        /// takes one PSN per response packet), 1 for any other request.
+        var step: UInt32 = 1
+
+        /// The requests the hole's PSNs stand for: each was one transmission.
+        var requests: UInt64 { UInt64((count + step - 1) / step) }
     }
 
     public private(set) var started = false
@@ -125,6 +131,8 @@ public struct PSNLedger: Sendable {
     public private(set) var late: UInt64 = 0
     /// Holes dropped from tracking (too many, or too old): still unrecovered.
     public private(set) var expired: UInt64 = 0
+    /// The requests those dropped holes stood for.
+    private var expiredRequests: UInt64 = 0
     /// Retransmissions inferred lost before the capture point: PSNs a go-back-N run after a
     /// NAK skipped, or did not reach (those still pending included).
     private var settledLostRetransmissions: UInt64 = 0
@@ -138,10 +146,14 @@ public struct PSNLedger: Sendable {
     public var unrecovered: UInt64 {
         holes.reduce(expired) { $1.counted ? $0 &+ UInt64($1.count) : $0 }
     }
-    /// Transmissions lost before the capture point: every missing PSN that was not merely
+    /// The requests behind `unrecovered`: a READ request's several PSNs were one transmission.
+    public var unrecoveredRequests: UInt64 {
+        holes.reduce(expiredRequests) { $1.counted ? $0 &+ $1.requests : $0 }
+    }
+    /// Transmissions lost before the capture point: every missing request that was not merely
     /// reordered was lost once, plus the retransmissions lost.
     public var lostPackets: UInt64 {
-        recovered &+ unrecovered &+ lostRetransmissions
+        recovered &+ unrecoveredRequests &+ lostRetransmissions
     }
 
     /// A NAK (PSN sequence error or RNR) on the reverse flow asks for `psn` again.
@@ -200,7 +212,7 @@ public struct PSNLedger: Sendable {
         let ahead = PSN.distance(psn, from: next)
         if ahead < PSN.half {
             // At or past the next PSN expected: new, and what it passed is missing.
-            if ahead > 0 { openHoles(from: next, count: ahead, time: time, expected: expected) }
+            if ahead > 0 { openHoles(from: next, count: ahead, time: time, expected: expected, step: n) }
             if let run = runNext {
                 if run == next {
                     // The run reached the highest PSN: done, and the NAK answered (unless its
@@ -445,10 +457,12 @@ public struct PSNLedger: Sendable {
 
     // MARK: - Holes
 
+    /// `step`: the span of the request that passed them, taken as that of the requests lost
+    /// in between (a requester's READs are alike: one size, one path MTU).
     private mutating func openHoles(from start: UInt32, count: UInt32, time: Int64,
-                                    expected: [(start: UInt32, count: UInt32)]?) {
+                                    expected: [(start: UInt32, count: UInt32)]?, step: UInt32) {
         guard let expected else {
-            appendHole(start: start, count: count, time: time)
+            appendHole(start: start, count: count, time: time, step: step)
             return
         }
         // Only the skipped PSNs some request reserved.
@@ -492,15 +506,16 @@ public struct PSNLedger: Sendable {
         insertHole(Hole(start: start, count: count, epoch: disturbances, time: time, counted: false), at: holes.count)
     }
 
-    private mutating func appendHole(start: UInt32, count: UInt32, time: Int64) {
+    private mutating func appendHole(start: UInt32, count: UInt32, time: Int64, step: UInt32 = 1) {
         missing &+= UInt64(count)
-        insertHole(Hole(start: start, count: count, epoch: disturbances, time: time, counted: true), at: holes.count)
+        insertHole(Hole(start: start, count: count, epoch: disturbances, time: time, counted: true, step: max(1, step)),
+                   at: holes.count)
     }
 
     private mutating func insertHole(_ hole: Hole, at index: Int) {
         if holes.count >= PSNLedger.maximumHoles {
             let dropped = removeHole(at: 0)
-            if dropped.counted { expired &+= UInt64(dropped.count) }
+            expire(dropped)
             holes.insert(hole, at: max(0, index - 1))
         } else {
             holes.insert(hole, at: index)
@@ -560,8 +575,15 @@ public struct PSNLedger: Sendable {
         while let first = holes.first, PSN.distance(PSN.add(first.start, first.count), from: low) >= PSN.half
                 || PSN.distance(first.start, from: low) >= PSN.half {
             removeHole(at: 0)
-            if first.counted { expired &+= UInt64(first.count) }
+            expire(first)
         }
+    }
+
+    /// A hole dropped from tracking stays unrecovered.
+    private mutating func expire(_ hole: Hole) {
+        guard hole.counted else { return }
+        expired &+= UInt64(hole.count)
+        expiredRequests &+= hole.requests
     }
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Packets the capture point missed (a mirror port or a sniffer that dropped them, a veth
+/// whose queue overflowed): each is one transmission lost before the capture point, whatever
+/// it was. The real loss-free runs of Tests/Fixtures/rxe-matrix, with request packets cut out
+/// by editcap, chosen from tshark's fields: the count to meet is how many were cut from each
+/// flow, a number no part of rdmatop computed.
+///
+/// A READ request takes one PSN per response packet it asks for, so the hole a lost one
+/// leaves spans several PSNs: counted as that many lost packets before (read_bw at MTU 1024,
+/// 8 KiB READs: 16 and 24 lost for 2 and 3 requests cut).
+@Suite struct CaptureGapTests {
+    /// Every 25th request packet of each request flow (from the 13th), if its PSN is carried
+    /// once in the flow and is not the flow's highest (a hole needs a later PSN to show).
+    static let every = 25, first = 12
+
+    /// RC, UC and UD request opcodes (IBTA 9.2: SEND, RDMA WRITE, READ request, atomics, SEND
+    /// with invalidate), as tshark shows the BTH opcode field.
+    static let requestOpcodes: Set<Int> = Set(Array(0x00...0x0C) + [0x13, 0x14, 0x16, 0x17] + Array(0x20...0x2B) + [0x64, 0x65])
+
+    struct Packet {
+        var frame: Int, flow: GroundTruthTests.FlowKey, psn: Int
+    }
+
+    /// The request packets of `path`, in capture order, by tshark.
+    static func requestPackets(_ path: String) throws -> [Packet] {
+        let fields = ["frame.number", "ip.src", "ip.dst", "infiniband.bth.destqp", "infiniband.bth.opcode", "infiniband.bth.psn"]
+        let result = try run(try tool("tshark"), ["-r", path, "-Y", "infiniband.bth", "-T", "fields"] + fields.flatMap { ["-e", $0] })
+        #expect(result.status == 0, "tshark: \(result.stderr)")
+        return result.stdout.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 6, let frame = Int(f[0]), let qpn = Int(f[3].dropFirst(2), radix: 16),
+                  let opcode = Int(f[4]), requestOpcodes.contains(opcode), let psn = Int(f[5]) else { return nil }
+            return Packet(frame: frame, flow: .init(src: f[1], dst: f[2], qpn: UInt64(qpn)), psn: psn)
+        }
+    }
+
+    /// The frames to cut, by flow.
+    static func chosen(_ packets: [Packet]) -> [GroundTruthTests.FlowKey: [Int]] {
+        var cut: [GroundTruthTests.FlowKey: [Int]] = [:]
+        for (flow, list) in Dictionary(grouping: packets, by: \.flow) {
+            let copies = Dictionary(grouping: list, by: \.psn).mapValues(\.count)
+            let highest = list.map(\.psn).max() ?? 0  // no run here wraps its 24-bit PSN
+            let frames = list.enumerated().filter { i, p in
+                i >= first && (i - first) % every == 0 && copies[p.psn] == 1 && p.psn != highest
+            }.map(\.element.frame)
+            if !frames.isEmpty { cut[flow] = frames }
+        }
+        return cut
+    }
+
+    @Test(.enabled(if: !GroundTruthTests.cleanRuns().isEmpty, "no loss-free runs in Tests/Fixtures/rxe-matrix"),
+          arguments: GroundTruthTests.cleanRuns())
+    func eachPacketTheCaptureMissedIsOneLost(run name: String) throws {
+        let path = GroundTruthTests.fixtures.appendingPathComponent(name + ".pcap").path
+        let cut = Self.chosen(try Self.requestPackets(path))
+        #expect(!cut.isEmpty, "\(name): no request packet to cut")
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gapped = dir.appendingPathComponent("gapped.pcap").path
+        let frames = cut.values.joined().sorted().map(String.init)
+        let edit = try run(try tool("editcap"), ["-F", "pcap", path, gapped] + frames)
+        #expect(edit.status == 0, "editcap: \(edit.stderr)")
+        let whole = Dictionary(try GroundTruthTests.snapshotFlows(path).map { (GroundTruthTests.FlowKey($0), $0) },
+                               uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(try GroundTruthTests.snapshotFlows(gapped).map { (GroundTruthTests.FlowKey($0), $0) },
+                               uniquingKeysWith: { a, _ in a })
+        for (flow, frames) in cut.sorted(by: { $0.key.description < $1.key.description }) {
+            let before = uint(whole[flow]?["lost_packets"]) ?? 0
+            let now = uint(after[flow]?["lost_packets"]) ?? 0
+            #expect(now == before + UInt64(frames.count),
+                    "\(name) \(flow): \(frames.count) request packets cut, lost_packets \(before) -> \(now)")
+        }
+    }
+}
