@@ -115,6 +115,8 @@ public struct PSNLedger: Sendable {
     static let maximumHoles = 1024
     /// PSN positions tracked behind `next` at most; older ones count as carried.
     static let window: UInt32 = 1 << 22
+    /// How far past the highest PSN seen a NAK of the flow may ask (requests the capture missed).
+    static let nakAhead: UInt32 = 1 << 16
     /// How soon after going missing a PSN may arrive and count as reordered (nanoseconds),
     /// and how close together two copies of a packet count as a duplicate.
     public var reorderWindowNanoseconds: Int64 = 1_000_000
@@ -158,6 +160,11 @@ public struct PSNLedger: Sendable {
 
     /// A NAK (PSN sequence error or RNR) on the reverse flow asks for `psn` again.
     public mutating func noteNAK(expecting psn: UInt32) {
+        // A NAK asks for a PSN the requester sent (some perhaps not captured): one far past the
+        // highest seen, or older than the PSNs tracked, is not this flow's (a response flow
+        // paired wrongly once made the skipped PSNs of a round millions).
+        guard !started || PSN.distance(next, from: psn) <= PSNLedger.window
+                || PSN.distance(psn, from: next) <= PSNLedger.nakAhead else { return }
         // Two NAKs before the replay starts (a reordered pair makes a responder NAK twice): the
         // requester goes back to the earlier PSN.
         if nakAwaitsRun, let earlier = nakPSN, PSN.isAhead(psn, of: earlier) {

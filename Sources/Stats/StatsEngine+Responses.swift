@@ -67,13 +67,20 @@ extension StatsEngine {
     /// (at the smallest path MTU, 256 bytes, so as far as they can): a response flow whose
     /// requests all came before the capture began is left unpaired rather than paired with
     /// another QP's requests by nearness of PSN (read_bw cut mid-session: 81-343 replies
-    /// counted lost that were sent).
+    /// counted lost that were sent). Any other response answers only a flow whose PSNs are
+    /// within `nearPSNs` of its own, even the only request flow between the hosts: in a capture
+    /// begun mid-session, the first ACK of one QP can come before any request of its own
+    /// requester, and another QP's NAK then sent that flow's PSN ledger back millions of PSNs
+    /// (the demo's WRITE flow, rdmatop attached 556 packets late: 57,702,663 packets lost).
     func pairedRequestFlow(for slot: Int, packet p: RoCEPacket) -> Int? {
         if let reverse = table[slot].reverse, let s = table.slot(of: reverse) { return s }
         let key = table[slot].key
         let requester = HostPair(key.destination, key.source)
         let readResponse = p.opcodeInfo.classes.contains(.read)
-        func answers(_ s: Int) -> Bool { !readResponse || table[s].readStart(containing: p.bth.psn, mtu: 256) != nil }
+        func answers(_ s: Int) -> Bool {
+            readResponse ? table[s].readStart(containing: p.bth.psn, mtu: 256) != nil
+                : distance(table[s], p.bth.psn) <= StatsEngine.nearPSNs
+        }
         var chosen: Int?
         if let only = requestFlows.only(requester) {
             chosen = table.slot(of: only).flatMap { answers($0) ? $0 : nil }
@@ -90,7 +97,7 @@ extension StatsEngine {
                     let da = distance(table[a], p.bth.psn), db = distance(table[b], p.bth.psn)
                     return da != db ? da < db : table[a].key < table[b].key
                 }
-                if let c = chosen, distance(table[c], p.bth.psn) > 1 << 16 { chosen = nil }
+                if let c = chosen, distance(table[c], p.bth.psn) > StatsEngine.nearPSNs { chosen = nil }
             }
         }
         if let c = chosen {
@@ -101,6 +108,11 @@ extension StatsEngine {
         return chosen
     }
 
+    /// How far apart a response's PSN and its request flow's last request PSN can be: a
+    /// requester has at most this many PSNs unacknowledged (rxe: 128 past the oldest).
+    static let nearPSNs: UInt32 = 1 << 16
+
+    /// PSNs between `psn` and the flow's last request PSN, either way.
     func distance(_ flow: FlowStats, _ psn: UInt32) -> UInt32 {
         let d = PSN.distance(flow.psn.lastPSN, from: psn)
         return min(d, PSN.distance(psn, from: flow.psn.lastPSN))

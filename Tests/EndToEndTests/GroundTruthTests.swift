@@ -433,12 +433,8 @@ import Testing
         #expect(total == Int64(uint(meta["netem_dropped"]) ?? 0), "\(run): the flows' drops add up to \(total), netem's counter says \(meta["netem_dropped"] ?? "?")")
     }
 
-    /// Requester-side runs: netem drops only what rxeA sends, and tcpdump sees every packet
-    /// rxeB sends, so no reply of rxeB's is lost however late the capture starts
-    /// (`rxeB.sent_pkts` = the capture's packets from rxeB).
-    static func midSessionRuns() -> [String] {
-        fixtureRuns { $0["side"] as? String == "req" }
-    }
+    /// Every run whose traffic is whole, to cut (below).
+    static func midSessionRuns() -> [String] { fixtureRuns() }
 
     /// Cut runs that still count replies lost, and why.
     static let knownMidSessionGaps = [
@@ -447,19 +443,34 @@ import Testing
 
     /// rdmatop attached to a session already under way, as live use mostly is: each run cut
     /// (editcap) to start 13, 29, 47 and 71 % of the way in, often during a go-back-N round
-    /// after a NAK the cut left out. No reply of rxeB's may count as lost (before, some did on
-    /// 30 of the 76 cuts of the runs without READs: the responder model took the first PSN
-    /// seen as the one the responder expected; and on 1 of the 28 cuts of the read_bw runs, a
-    /// READ response flow whose requests came before the cut was paired with another QP's).
-    @Test(.enabled(if: !midSessionRuns().isEmpty, "no requester-side runs in Tests/Fixtures/rxe-matrix"),
+    /// after a NAK the cut left out.
+    /// - A cut holds part of the run, so it cannot have lost more than netem dropped in the
+    ///   whole run (within the 10 % + 3 of `lostPacketsMatchNetemsCounter`), and a loss-free
+    ///   run's cut nothing. Before, a response flow whose first ACK came before any request of
+    ///   its own requester was paired with the only request flow there was, another QP's, and
+    ///   its NAKs sent that flow's ledger millions of PSNs back: read_bw with 5 % loss, cut 5 %
+    ///   in, counted 3,756,064 lost for netem's 37; a loss-free atomic_bw cut 33 % in, 70.
+    /// - In a requester-side run netem drops only what rxeA sends, and tcpdump sees every
+    ///   packet rxeB sends (`rxeB.sent_pkts` = the capture's packets from rxeB), so no reply of
+    ///   rxeB's may count as lost (before, some did on 30 of the 76 cuts of the runs without
+    ///   READs: the responder model took the first PSN seen as the one the responder expected;
+    ///   and on 1 of the 28 cuts of the read_bw runs, a READ response flow whose requests came
+    ///   before the cut was paired with another QP's).
+    @Test(.enabled(if: !midSessionRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"),
           arguments: midSessionRuns())
-    func noReplyIsLostWhenTheCaptureStartsMidSession(name: String) throws {
+    func aCaptureBegunMidSessionLosesNoMoreThanTheRun(name: String) throws {
         let meta = try Self.metadata(name)
         let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
-        let whole = try Self.snapshotFlows(path).filter { $0["src"] as? String == Self.responder }
-        let rxeB = ((meta["rxe_counters_delta"] as? [String: Any])?["rxeB"] as? [String: Any])?["sent_pkts"]
-        #expect(uint(rxeB) == whole.reduce(0) { $0 + (uint($1["packets"]) ?? 0) }, "\(name): the capture holds all rxeB sent")
-        let packets = whole.count > 0 ? uint(meta["tcpdump_captured"]) ?? 0 : 0
+        let side = meta["side"] as? String ?? ""
+        let dropped = uint(meta["netem_dropped"]) ?? 0
+        let bound = side == "none" ? 0 : dropped + dropped / 10 + 3
+        let whole = try Self.snapshotFlows(path)
+        if side == "req" {
+            let rxeB = ((meta["rxe_counters_delta"] as? [String: Any])?["rxeB"] as? [String: Any])?["sent_pkts"]
+            let fromB = whole.filter { $0["src"] as? String == Self.responder }.reduce(0) { $0 + (uint($1["packets"]) ?? 0) }
+            #expect(uint(rxeB) == fromB, "\(name): the capture holds all rxeB sent")
+        }
+        let packets = uint(meta["tcpdump_captured"]) ?? 0
         let dir = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for percent: UInt64 in [13, 29, 47, 71] {
@@ -467,14 +478,17 @@ import Testing
             let first = packets * percent / 100 + 1
             let edit = try run(try tool("editcap"), ["-r", path, cut, "\(first)-\(packets)"])
             #expect(edit.status == 0, "editcap: \(edit.stderr)")
+            let flows = try Self.snapshotFlows(cut)
+            let lost = flows.reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
             // rxeB's replies (a ping-pong's rxeA also replies, and netem drops some of those).
-            let lost = try Self.snapshotFlows(cut).filter { $0["src"] as? String == Self.responder }
+            let replies = side != "req" ? 0 : flows.filter { $0["src"] as? String == Self.responder }
                 .reduce(UInt64(0)) { $0 + (uint($1["lost_replies"]) ?? 0) }
-            let message = "\(name) from packet \(first) of \(packets): \(lost) replies counted lost"
+            let message = "\(name) from packet \(first) of \(packets): \(lost) lost (netem dropped \(dropped) in the whole run), \(replies) of rxeB's replies"
+            let check = { #expect(lost <= bound && replies == 0, "\(message)") }
             if let reason = Self.knownMidSessionGaps[name], percent >= 47 {
-                withKnownIssue(Comment(rawValue: reason)) { #expect(lost == 0, "\(message)") }
+                withKnownIssue(Comment(rawValue: reason)) { check() }
             } else {
-                #expect(lost == 0, "\(message)")
+                check()
             }
         }
     }
