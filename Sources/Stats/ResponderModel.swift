@@ -26,7 +26,12 @@ public struct ResponderModel: Sendable {
     public private(set) var owedReplies: UInt64 = 0
     /// The latest requests taken as accepted, with the replies each was owed (a bounded
     /// window): a NAK for an earlier PSN says they were not accepted after all.
-    private var accepted: [(psn: UInt32, owed: UInt32)] = []
+    private var accepted: [Accepted] = []
+    /// A request taken as accepted, and the replies it was owed.
+    private struct Accepted: Sendable {
+        var psn: UInt32
+        var owed: UInt32
+    }
     static let acceptedWindow = 128
 
     public init() {}
@@ -54,15 +59,20 @@ public struct ResponderModel: Sendable {
             nakSent = false
             let owed: UInt32 = answeredByResponse ? n : (ackRequested ? 1 : 0)
             owedReplies &+= UInt64(owed)
-            accepted.append((psn, owed), keepingAtMost: 2 * ResponderModel.acceptedWindow,
+            accepted.append(Accepted(psn: psn, owed: owed), keepingAtMost: 2 * ResponderModel.acceptedWindow,
                             dropping: ResponderModel.acceptedWindow)
         } else if d >= PSN.half {
             owedReplies &+= answeredByResponse ? UInt64(n) : 1
         } else if !nakSent {
             nakSent = true
             owedReplies &+= 1
+            nakThrough = PSN.add(expectedPSN, PSN.mask)
         }
     }
+
+    /// The last PSN the NAK owed for an out-of-sequence request will cover (the one before
+    /// the PSN it asks for): due once the answers reach it.
+    private var nakThrough: UInt32?
 
     /// The span of the READ at `psn` turned out to be `span`, not `old` (the path MTU became
     /// known): its owed responses and the next expected PSN follow.
@@ -92,7 +102,39 @@ public struct ResponderModel: Sendable {
 
     /// The responder answered (an ACK, a NAK, an RNR NAK or a response): from now on a
     /// request behind the PSN it expects is a duplicate, not a sign the capture began late.
-    public mutating func responderAnswered() { answered = true }
+    /// `through`: the last PSN the answer covers (an ACK's own, the one before a NAK's).
+    public mutating func responderAnswered(through psn: UInt32) {
+        answered = true
+        if let t = answeredThrough, !PSN.isAhead(psn, of: t) { return }
+        answeredThrough = psn
+    }
+
+    /// The furthest PSN the responder's answers have covered so far.
+    private var answeredThrough: UInt32?
+
+    /// The replies owed so far for the requests up to the furthest PSN the responder answered:
+    /// those of requests past it are not due yet (in flight: a live snapshot, or a capture
+    /// that ends, holds the requests but not yet their ACKs). `owedReplies` counts them all.
+    public var repliesDue: UInt64 {
+        guard let through = answeredThrough else { return owedReplies }
+        var notDue: UInt64 = 0
+        if let n = nakThrough, PSN.isAhead(n, of: through) { notDue = 1 }
+        var i = accepted.count
+        while i > 0 {
+            i -= 1
+            let entry = accepted[i]
+            let after = PSN.distance(entry.psn, from: through)
+            if after != 0 && after < PSN.half {
+                notDue &+= UInt64(entry.owed)  // wholly past it
+            } else {
+                // A READ at or before it whose responses reach past it owes those later.
+                let into = PSN.distance(through, from: entry.psn)
+                if into < entry.owed { notDue &+= UInt64(entry.owed - into - 1) }
+                break
+            }
+        }
+        return owedReplies > notDue ? owedReplies - notDue : 0
+    }
 
     /// Takes back the requests from `psn` on that were taken as accepted, and what they were owed.
     private mutating func withdraw(from psn: UInt32) {

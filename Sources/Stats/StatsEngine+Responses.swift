@@ -4,10 +4,10 @@ import RoCE
 /// what they mean for the request flow, and the replies its responder owed but never sent.
 extension StatsEngine {
     /// Updates the replies the response flow in `response` lost, as of the reply it just
-    /// carried: those the requests of the flow in `request` were owed so far, less the ACKs
-    /// and NAKs it carried.
+    /// carried: those the requests of the flow in `request` were owed up to the furthest PSN
+    /// answered so far, less the ACKs and NAKs it carried.
     func settleReplies(request: Int, response: Int) {
-        let owed = table[request].responder.owedReplies
+        let owed = table[request].responder.repliesDue
         table.update(response) { flow in
             let seen = flow.responses.replyPackets
             flow.lostReplies = owed > seen ? owed - seen : 0

@@ -224,7 +224,7 @@ public final class StatsEngine {
         // response ends round trips.
         if let consequence, consequence.nak != nil || consequence.covering != nil {
             table.update(request) { flow in
-                flow.responder.responderAnswered()
+                flow.responder.responderAnswered(through: consequence.covering ?? PSN.add(consequence.nak ?? 0, PSN.mask))
                 if let nak = consequence.nak {
                     // A sequence-error NAK acknowledges every PSN before it: it opens the send
                     // window as an ACK does.

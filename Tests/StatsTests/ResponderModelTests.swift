@@ -51,9 +51,27 @@ struct ResponderModelTests {
         #expect(m.owedReplies == 1 + 4, "the lost ACK, and one per duplicate packet")
         var n = ResponderModel()
         send(&n, from: 64, count: 4)
-        n.responderAnswered()
+        n.responderAnswered(through: 67)
         send(&n, from: 49, count: 4)
         #expect(n.owedReplies == 1 + 4)
+    }
+
+    /// Replies are due for the requests up to the furthest PSN answered so far: those past it
+    /// are in flight (a capture that ends, a live snapshot), and a READ answered in part owes
+    /// its later responses later.
+    @Test func repliesOfRequestsPastTheLastAnswerAreNotDueYet() {
+        var m = ResponderModel()
+        for psn: UInt32 in 0..<8 { m.request(psn: psn, span: 1, ackRequested: true, answeredByResponse: false) }
+        #expect(m.repliesDue == 8, "nothing answered yet: all counted")
+        m.responderAnswered(through: 2)
+        #expect(m.repliesDue == 3 && m.owedReplies == 8)
+        m.responderAnswered(through: 1)
+        #expect(m.repliesDue == 3, "an older answer moves nothing back")
+        m.request(psn: 8, span: 4, ackRequested: false, answeredByResponse: true)  // a READ of 4 responses
+        m.responderAnswered(through: 9)
+        #expect(m.repliesDue == 8 + 2, "0-7, and the READ's first two responses")
+        m.responderAnswered(through: 11)
+        #expect(m.repliesDue == m.owedReplies)
     }
 
     /// The RNR NAK came before any request after the refused one: the first of them, when it
