@@ -42,7 +42,15 @@ extension StatsEngine {
                          startsMessage: !info.classes.isDisjoint(with: OpcodeClass.startOfMessage))
         }
         let reliable = info.transport == .rc || info.transport == .xrc
-        if reliable {
+        // A copy the capture saw twice (a mirror port, two capture points: the same PSN right
+        // behind it, within `captureCopyNanoseconds`) reached the responder once, and is owed
+        // nothing more (a loss-free send_bw with every packet captured twice counted 2,100
+        // replies lost). rxe's own quick resends of a READ or an atomic, which the responder
+        // answers again, come 34-187 µs after the first.
+        var copy = false
+        if case .retransmitted(.duplicate) = observation,
+           timestamp.subtractingSaturating(previousRequest) <= StatsEngine.captureCopyNanoseconds { copy = true }
+        if reliable && !copy {
             flow.responder.request(psn: p.bth.psn, span: span, ackRequested: p.bth.ackRequest,
                                    answeredByResponse: isRead || isAtomic)
         }
@@ -56,6 +64,10 @@ extension StatsEngine {
         let onlySize: UInt64 = isRead ? UInt64(p.reth?.dmaLength ?? 0) : isAtomic ? 8 : UInt64(p.payloadLength)
         countMessage(p, observation, &flow, onlySize: onlySize, pmtu: knownPathMTU(between: key.source, and: key.destination))
     }
+
+    /// How soon after a request the same request is a copy the capture saw twice, not a
+    /// resend the responder received (nanoseconds).
+    static let captureCopyNanoseconds: Int64 = 10_000
 
     /// The shortest gap taken for a retransmission timeout (nanoseconds): the lowest IBTA
     /// Local ACK Timeout value `ackTimeoutExponent` matches, 4.096 us x 2^13 less 3 %.
