@@ -201,6 +201,7 @@ public struct PSNLedger: Sendable {
         let n = max(1, min(span, PSN.half - 1))
         let previous = lastPSN
         let sincePrevious = time.subtractingSaturating(lastTime)
+        let previousNew = lastNew
         lastNew = nil
         observed &+= 1
         settle()
@@ -328,6 +329,7 @@ public struct PSNLedger: Sendable {
         }
         if psn == previous && sincePrevious <= reorderWindowNanoseconds {
             duplicates &+= 1
+            lastNew = previousNew  // a copy of a READ request: its span may still be revised
             return .retransmitted(.duplicate)
         }
         retransmittedAfterTimeout &+= 1
