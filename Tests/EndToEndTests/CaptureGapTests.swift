@@ -11,8 +11,8 @@ import Testing
 /// leaves spans several PSNs: counted as that many lost packets before (read_bw at MTU 1024,
 /// 8 KiB READs: 16 and 24 lost for 2 and 3 requests cut).
 @Suite struct CaptureGapTests {
-    /// Every 25th request packet of each request flow (from the 13th), if its PSN is carried
-    /// once in the flow and is not the flow's highest (a hole needs a later PSN to show).
+    /// Every 25th packet of each flow (from the 13th), if its PSN is carried once in the flow
+    /// and is not the flow's highest (a hole needs a later PSN to show).
     static let every = 25, first = 12
 
     /// RC, UC and UD request opcodes (IBTA 9.2: SEND, RDMA WRITE, READ request, atomics, SEND
@@ -23,15 +23,19 @@ import Testing
         var frame: Int, flow: GroundTruthTests.FlowKey, psn: Int
     }
 
-    /// The request packets of `path`, in capture order, by tshark.
-    static func requestPackets(_ path: String) throws -> [Packet] {
+    /// Replies: READ responses, ACKNOWLEDGE (ACKs and NAKs) and ATOMIC ACKNOWLEDGE (RC).
+    static let replyOpcodes: Set<Int> = Set(0x0D...0x12)
+
+    /// The packets of `path` with one of `opcodes` (requests by default), in capture order,
+    /// by tshark.
+    static func packets(_ path: String, opcodes: Set<Int> = requestOpcodes) throws -> [Packet] {
         let fields = ["frame.number", "ip.src", "ip.dst", "infiniband.bth.destqp", "infiniband.bth.opcode", "infiniband.bth.psn"]
         let result = try run(try tool("tshark"), ["-r", path, "-Y", "infiniband.bth", "-T", "fields"] + fields.flatMap { ["-e", $0] })
         #expect(result.status == 0, "tshark: \(result.stderr)")
         return result.stdout.split(separator: "\n").compactMap { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 6, let frame = Int(f[0]), let qpn = Int(f[3].dropFirst(2), radix: 16),
-                  let opcode = Int(f[4]), requestOpcodes.contains(opcode), let psn = Int(f[5]) else { return nil }
+                  let opcode = Int(f[4]), opcodes.contains(opcode), let psn = Int(f[5]) else { return nil }
             return Packet(frame: frame, flow: .init(src: f[1], dst: f[2], qpn: UInt64(qpn)), psn: psn)
         }
     }
@@ -97,9 +101,23 @@ import Testing
     @Test(.enabled(if: !GroundTruthTests.cleanRuns().isEmpty, "no loss-free runs in Tests/Fixtures/rxe-matrix"),
           arguments: GroundTruthTests.cleanRuns())
     func eachPacketTheCaptureMissedIsOneLost(run name: String) throws {
+        try Self.cutting(Self.requestOpcodes, from: name)
+    }
+
+    /// The same with replies: each reply the capture missed is one lost reply, of the flow
+    /// that carried it, once a later reply covers its PSN (none of these runs lost one).
+    @Test(.enabled(if: !GroundTruthTests.cleanRuns().isEmpty, "no loss-free runs in Tests/Fixtures/rxe-matrix"),
+          arguments: GroundTruthTests.cleanRuns())
+    func eachReplyTheCaptureMissedIsOneLost(run name: String) throws {
+        try Self.cutting(Self.replyOpcodes, from: name)
+    }
+
+    /// Cuts packets with `opcodes` (every 25th of each flow, `chosen`) out of run `name` and
+    /// checks that each flow's lost_packets grows by as many.
+    static func cutting(_ opcodes: Set<Int>, from name: String) throws {
         let path = GroundTruthTests.fixtures.appendingPathComponent(name + ".pcap").path
-        let cut = Self.chosen(try Self.requestPackets(path))
-        #expect(!cut.isEmpty, "\(name): no request packet to cut")
+        let cut = Self.chosen(try Self.packets(path, opcodes: opcodes))
+        #expect(!cut.isEmpty, "\(name): no packet to cut")
         let dir = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let gapped = dir.appendingPathComponent("gapped.pcap").path
@@ -114,7 +132,7 @@ import Testing
             let before = uint(whole[flow]?["lost_packets"]) ?? 0
             let now = uint(after[flow]?["lost_packets"]) ?? 0
             #expect(now == before + UInt64(frames.count),
-                    "\(name) \(flow): \(frames.count) request packets cut, lost_packets \(before) -> \(now)")
+                    "\(name) \(flow): \(frames.count) packets cut, lost_packets \(before) -> \(now)")
         }
     }
 }
