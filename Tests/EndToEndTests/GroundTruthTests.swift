@@ -173,8 +173,35 @@ import Testing
         try Self.checking(capture) { try Self.exactCounters(capture) }
     }
 
-    static func exactCounters(_ capture: String) throws {
-        let path = Self.capturePath(capture)
+    /// The same on every whole run of the matrix cut (editcap) to begin 29 % of the way in:
+    /// READ responses and atomic acknowledgements whose requests came before the cut are
+    /// responses too (before, they went uncounted until their flow was paired: a loss-free
+    /// read_bw had 136 fewer distinct PSNs than count.py on one flow, and 16 of 57 cuts
+    /// departed).
+    @Test(.enabled(if: !okRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"), arguments: okRuns())
+    func exactCountersEqualTheIndependentCountMidSession(run name: String) throws {
+        let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
+        let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cut = dir.appendingPathComponent("cut.pcap").path
+        let first = packets * 29 / 100 + 1
+        let edit = try run(try tool("editcap"), ["-r", path, cut, "\(first)-\(packets)"])
+        #expect(edit.status == 0, "editcap: \(edit.stderr)")
+        let label = "\(name) from packet \(first)"
+        try Self.exactCounters(label, path: cut, kernel: false)
+        // The kernel's window (--sample: live, where a session is nearly always under way)
+        // counts a LAST that a go-back-N round brings from before its first PSN as a whole
+        // message when an earlier partial one was held (send_bw and write_bw with loss on the
+        // requester: 1 message more, 1 partial less, on 11 of these cuts).
+        let truth = try Self.independentCount(cut)
+        try withKnownIssue("the kernel window's messages on a capture begun in a go-back-N round", isIntermittent: true) {
+            try Self.kernelWindows(label, path: cut, truth: truth)
+        }
+    }
+
+    static func exactCounters(_ capture: String, path given: String? = nil, kernel: Bool = true) throws {
+        let path = given ?? Self.capturePath(capture)
         let truth = try Self.independentCount(path)
         let flows = try Self.snapshotFlows(path)
         #expect(flows.count == truth.count, "\(capture): rdmatop has \(flows.count) flows, the independent count \(truth.count)")
@@ -212,7 +239,7 @@ import Testing
                 #expect(counted == uint(expected["counted_packets"]), "\(capture) \(key) counted packets")
             }
         }
-        try kernelWindows(capture, path: path, truth: truth)
+        if kernel { try kernelWindows(capture, path: path, truth: truth) }
     }
 
     /// The kernel's PSN window (the C the BPF programs run, bpf/rdmatop_flow.h) over the same
