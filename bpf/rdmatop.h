@@ -201,11 +201,14 @@ struct rdmatop_psn_window {
 	__u8 started;		/* 1 once the first request was seen */
 	__u8 bounded;		/* 1 once a FIRST, LAST or ONLY was seen: a message start is known */
 	__u8 partial;		/* 1 while partial_psn holds a partial message's LAST */
-	__u8 reserved;
+	__u8 old_bounded;	/* as bounded, for the PSNs before start from low on */
 	__u32 partial_psn;	/* that LAST: a FIRST, LAST or ONLY before it, seen later (a
 				 * FIRST resent after its LAST), makes its message whole */
-	__u32 reserved2;
+	__u32 start;		/* the first PSN carried */
 	__u64 carried[RDMATOP_PSN_WINDOW / 64];	/* bit (psn % WINDOW): carried */
+	__u32 low;		/* the oldest PSN carried: a go-back-N round into what came
+				 * before start (the window began in mid-session) */
+	__u32 reserved;
 };
 
 /*

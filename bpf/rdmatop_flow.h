@@ -182,11 +182,15 @@ RDMATOP_INLINE int rdmatop_psn_before(__u32 a, __u32 b)
  * first time when first: a LAST or ONLY first carried ends a message (docs/analysis.md), whose
  * start is known when a FIRST, LAST or ONLY came before it; a LAST with none before it is a
  * partial message, until such a boundary at an earlier PSN comes after all (a FIRST lost and
- * resent after its LAST). Only the first partial message is held for that.
+ * resent after its LAST). Only the first partial message is held for that. A boundary in a
+ * go-back-N round into the PSNs before the window's first (old) has a start before it only
+ * if the round carried one since it went back that far.
  */
 RDMATOP_INLINE void rdmatop_psn_message(struct rdmatop_psn_window *w, __u32 part, __u32 psn,
-					int first)
+					int first, int old)
 {
+	int bounded = old ? w->old_bounded : w->bounded;
+
 	if (part == RDMATOP_MESSAGE_MIDDLE)
 		return;
 	if (w->partial && rdmatop_psn_before(psn, w->partial_psn)) {
@@ -194,10 +198,12 @@ RDMATOP_INLINE void rdmatop_psn_message(struct rdmatop_psn_window *w, __u32 part
 		w->counts.partial_messages--;
 		w->counts.messages++;
 	}
+	if (old)
+		w->old_bounded = 1;
 	if (first && part == RDMATOP_MESSAGE_ONLY) {
 		w->counts.messages++;
 	} else if (first && part == RDMATOP_MESSAGE_LAST) {
-		if (w->bounded) {
+		if (bounded) {
 			w->counts.messages++;
 		} else {
 			w->counts.partial_messages++;
@@ -225,7 +231,7 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 {
 	__u32 ahead, behind, bit;
 	__u64 *word;
-	int first = 1;
+	int first = 1, old = 0;
 
 	if (role == RDMATOP_PSN_READ) {
 		w->counts.reads++;
@@ -242,6 +248,8 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 	word = &w->carried[(bit / 64) & (RDMATOP_PSN_WORDS - 1)];
 	if (!w->started) {
 		w->started = 1;
+		w->start = psn;
+		w->low = psn;
 		w->next = (psn + 1) & RDMATOP_PSN_MASK;
 		*word |= 1ULL << (bit % 64);
 		w->counts.distinct++;
@@ -256,11 +264,16 @@ RDMATOP_INLINE int rdmatop_psn_observe(struct rdmatop_psn_window *w, __u32 role,
 		   !(*word & (1ULL << (bit % 64)))) {
 		*word |= 1ULL << (bit % 64);
 		w->counts.distinct++;
+		old = rdmatop_psn_before(psn, w->start);
+		if (old && rdmatop_psn_before(psn, w->low)) {
+			w->low = psn;	/* further back than any round before */
+			w->old_bounded = 0;
+		}
 	} else {
 		w->counts.retransmitted++;
 		first = 0;
 	}
-	rdmatop_psn_message(w, part, psn, first);
+	rdmatop_psn_message(w, part, psn, first, old);
 	return first;
 }
 

@@ -177,7 +177,9 @@ import Testing
     /// READ responses and atomic acknowledgements whose requests came before the cut are
     /// responses too (before, they went uncounted until their flow was paired: a loss-free
     /// read_bw had 136 fewer distinct PSNs than count.py on one flow, and 16 of 57 cuts
-    /// departed).
+    /// departed). The kernel's PSN window too, which runs live with `--sample`, where a session
+    /// is nearly always under way: a LAST that a go-back-N round brought from before the
+    /// window's first PSN counted as a whole message (11 cuts: 1 message more, 1 partial less).
     @Test(.enabled(if: !okRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"), arguments: okRuns())
     func exactCountersEqualTheIndependentCountMidSession(run name: String) throws {
         let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
@@ -188,19 +190,10 @@ import Testing
         let first = packets * 29 / 100 + 1
         let edit = try run(try tool("editcap"), ["-r", path, cut, "\(first)-\(packets)"])
         #expect(edit.status == 0, "editcap: \(edit.stderr)")
-        let label = "\(name) from packet \(first)"
-        try Self.exactCounters(label, path: cut, kernel: false)
-        // The kernel's window (--sample: live, where a session is nearly always under way)
-        // counts a LAST that a go-back-N round brings from before its first PSN as a whole
-        // message when an earlier partial one was held (send_bw and write_bw with loss on the
-        // requester: 1 message more, 1 partial less, on 11 of these cuts).
-        let truth = try Self.independentCount(cut)
-        try withKnownIssue("the kernel window's messages on a capture begun in a go-back-N round", isIntermittent: true) {
-            try Self.kernelWindows(label, path: cut, truth: truth)
-        }
+        try Self.exactCounters("\(name) from packet \(first)", path: cut)
     }
 
-    static func exactCounters(_ capture: String, path given: String? = nil, kernel: Bool = true) throws {
+    static func exactCounters(_ capture: String, path given: String? = nil) throws {
         let path = given ?? Self.capturePath(capture)
         let truth = try Self.independentCount(path)
         let flows = try Self.snapshotFlows(path)
@@ -239,7 +232,7 @@ import Testing
                 #expect(counted == uint(expected["counted_packets"]), "\(capture) \(key) counted packets")
             }
         }
-        if kernel { try kernelWindows(capture, path: path, truth: truth) }
+        try kernelWindows(capture, path: path, truth: truth)
     }
 
     /// The kernel's PSN window (the C the BPF programs run, bpf/rdmatop_flow.h) over the same
