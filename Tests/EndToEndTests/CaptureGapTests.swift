@@ -3,9 +3,9 @@ import Testing
 
 /// What the capture point adds or takes away, on real loss-free runs: packets it missed (a
 /// mirror port or a sniffer that dropped them, a veth whose queue overflowed), each one
-/// transmission lost before the capture point, whatever it was; and packets it saw twice. The real loss-free runs of Tests/Fixtures/rxe-matrix, with request packets cut out
-/// by editcap, chosen from tshark's fields: the count to meet is how many were cut from each
-/// flow, a number no part of rdmatop computed.
+/// transmission lost before the capture point, whatever it was; and packets it saw twice.
+/// The packets are cut out by editcap, chosen from tshark's fields: the count to meet is how
+/// many were cut from each flow, a number no part of rdmatop computed.
 ///
 /// A READ request takes one PSN per response packet it asks for, so the hole a lost one
 /// leaves spans several PSNs: counted as that many lost packets before (read_bw at MTU 1024,
