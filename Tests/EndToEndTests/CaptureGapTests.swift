@@ -118,16 +118,13 @@ import Testing
         let path = GroundTruthTests.fixtures.appendingPathComponent(name + ".pcap").path
         let cut = Self.chosen(try Self.packets(path, opcodes: opcodes))
         #expect(!cut.isEmpty, "\(name): no packet to cut")
-        let dir = try Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let gapped = dir.appendingPathComponent("gapped.pcap").path
         let frames = cut.values.joined().sorted().map(String.init)
-        let edit = try run(try tool("editcap"), ["-F", "pcap", path, gapped] + frames)
-        #expect(edit.status == 0, "editcap: \(edit.stderr)")
+        let gapped = try GroundTruthTests.edited(path, options: ["-F", "pcap"], frames: frames) {
+            try GroundTruthTests.snapshotFlows($0)
+        }
         let whole = Dictionary(try GroundTruthTests.snapshotFlows(path).map { (GroundTruthTests.FlowKey($0), $0) },
                                uniquingKeysWith: { a, _ in a })
-        let after = Dictionary(try GroundTruthTests.snapshotFlows(gapped).map { (GroundTruthTests.FlowKey($0), $0) },
-                               uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(gapped.map { (GroundTruthTests.FlowKey($0), $0) }, uniquingKeysWith: { a, _ in a })
         for (flow, frames) in cut.sorted(by: { $0.key.description < $1.key.description }) {
             let before = uint(whole[flow]?["lost_packets"]) ?? 0
             let now = uint(after[flow]?["lost_packets"]) ?? 0

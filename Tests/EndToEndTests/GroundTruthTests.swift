@@ -108,6 +108,24 @@ import Testing
         return snapshot["qps"] as? [[String: Any]] ?? []
     }
 
+    /// `path` rewritten by editcap into a temporary capture that `body` reads: `options` go
+    /// before the file names and `frames` after them (the frames kept with `-r`, else those
+    /// cut out), as editcap takes them.
+    static func edited<T>(_ path: String, options: [String] = [], frames: [String],
+                          _ body: (String) throws -> T) throws -> T {
+        let dir = try Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("edited.pcap").path
+        let edit = try run(try tool("editcap"), options + [path, out] + frames)
+        try #require(edit.status == 0, "editcap \(options + frames.prefix(4)) on \(path): \(edit.stderr)")
+        return try body(out)
+    }
+
+    /// rdmatop's flows in packets `range` ("first-last", from 1) of the capture at `path`.
+    static func snapshotFlows(_ path: String, packets range: String) throws -> [[String: Any]] {
+        try edited(path, options: ["-r"], frames: [range]) { try snapshotFlows($0) }
+    }
+
     /// count.py's flows, by flow.
     static func independentCount(_ path: String) throws -> [FlowKey: [String: Any]] {
         _ = try tool("tshark")
@@ -184,13 +202,10 @@ import Testing
     func exactCountersEqualTheIndependentCountMidSession(run name: String) throws {
         let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
         let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
-        let dir = try Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let cut = dir.appendingPathComponent("cut.pcap").path
         let first = packets * 29 / 100 + 1
-        let edit = try run(try tool("editcap"), ["-r", path, cut, "\(first)-\(packets)"])
-        #expect(edit.status == 0, "editcap: \(edit.stderr)")
-        try Self.exactCounters("\(name) from packet \(first)", path: cut)
+        try Self.edited(path, options: ["-r"], frames: ["\(first)-\(packets)"]) {
+            try Self.exactCounters("\(name) from packet \(first)", path: $0)
+        }
     }
 
     static func exactCounters(_ capture: String, path given: String? = nil) throws {
@@ -491,14 +506,9 @@ import Testing
             #expect(uint(rxeB) == fromB, "\(name): the capture holds all rxeB sent")
         }
         let packets = uint(meta["tcpdump_captured"]) ?? 0
-        let dir = try Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         for percent: UInt64 in [13, 29, 47, 71] {
-            let cut = dir.appendingPathComponent("cut.pcap").path
             let first = packets * percent / 100 + 1
-            let edit = try run(try tool("editcap"), ["-r", path, cut, "\(first)-\(packets)"])
-            #expect(edit.status == 0, "editcap: \(edit.stderr)")
-            let flows = try Self.snapshotFlows(cut)
+            let flows = try Self.snapshotFlows(path, packets: "\(first)-\(packets)")
             let lost = flows.reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
             // rxeB's replies (a ping-pong's rxeA also replies, and netem drops some of those).
             let replies = side != "req" ? 0 : flows.filter { $0["src"] as? String == Self.responder }
@@ -536,14 +546,9 @@ import Testing
         }
         // rxeB lost none; the whole run may still count some (send_bw at 10 %: 1)
         let wholeReplies = repliesLost(try Self.snapshotFlows(path))
-        let dir = try Paths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         for percent: UInt64 in [17, 50, 83] {
-            let cut = dir.appendingPathComponent("cut.pcap").path
             let last = packets * percent / 100
-            let edit = try run(try tool("editcap"), ["-r", path, cut, "1-\(last)"])
-            #expect(edit.status == 0, "editcap: \(edit.stderr)")
-            let flows = try Self.snapshotFlows(cut)
+            let flows = try Self.snapshotFlows(path, packets: "1-\(last)")
             let lost = flows.reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
             let replies = repliesLost(flows)
             #expect(lost <= bound && replies <= wholeReplies,
