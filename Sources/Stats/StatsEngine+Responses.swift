@@ -9,7 +9,7 @@ extension StatsEngine {
     func settleReplies(request: Int, response: Int) {
         let owed = table[request].responder.repliesDue
         table.update(response) { flow in
-            let seen = flow.responses.replyPackets
+            let seen = flow.responses.replyPackets &- flow.responses.earlyReplies
             flow.lostReplies = owed > seen ? owed - seen : 0
         }
     }

@@ -225,12 +225,18 @@ public final class StatsEngine {
                 analyseResponsePSN(packet, &flow, timestamp: timestamp, expected: reserved, mtu: mtu, readStart: readStart)
             }
         }
-        guard let request = paired else { return }
+        let reply = classes.contains(.acknowledge) || classes.contains(.read)
+        guard let request = paired else {
+            if reply { table.update(slot) { $0.responses.earlyReplies &+= 1 } }
+            return
+        }
         // A response acts on its request flow: a NAK asks for a PSN again, an ACK or a
         // response ends round trips.
         if let consequence, consequence.nak != nil || consequence.covering != nil {
             table.update(request) { flow in
-                flow.responder.responderAnswered(through: consequence.covering ?? PSN.add(consequence.nak ?? 0, PSN.mask))
+                let answer: ResponderModel.Answer = consequence.nak != nil ? .nak
+                    : classes.contains(.read) || classes.contains(.atomic) ? .response : .ack
+                flow.responder.responderAnswered(through: consequence.covering ?? PSN.add(consequence.nak ?? 0, PSN.mask), answer)
                 if let nak = consequence.nak {
                     // A sequence-error NAK acknowledges every PSN before it: it opens the send
                     // window as an ACK does.
@@ -247,6 +253,7 @@ public final class StatsEngine {
                 if let covering = consequence.covering { flow.rtt.response(covering: covering, time: timestamp, domain: domain) }
             }
         }
+        if reply && !table[request].responder.caughtUp { table.update(slot) { $0.responses.earlyReplies &+= 1 } }
         settleReplies(request: request, response: slot)
     }
 

@@ -471,10 +471,10 @@ import Testing
     /// Every run whose traffic is whole, to cut (below).
     static func midSessionRuns() -> [String] { fixtureRuns() }
 
-    /// Cut runs that still count replies lost, and why.
-    static let knownMidSessionGaps = [
-        "read_bw-q2-m1024-req-l10": "cut 47 and 71 % in, 138 and 81 READ responses counted lost on the flow that answers QP 0x58",
-    ]
+    /// Runs where a cut is known to lose more than the run: none now. (read_bw with 2 QPs at
+    /// 10 % loss cut 47 and 71 % in counted 138 and 81 READ responses lost: the resends of a
+    /// go-back-N round before the capture's first answer stayed owed their responses.)
+    static let knownMidSessionGaps: [String: String] = [:]
 
     /// rdmatop attached to a session already under way, as live use mostly is: each run cut
     /// (editcap) to start 13, 29, 47 and 71 % of the way in, often during a go-back-N round
@@ -523,16 +523,71 @@ import Testing
         }
     }
 
+    /// Responder-side runs where a cut is known to count less than its share of netem's
+    /// drops, and why.
+    static let knownShareGaps = [
+        "atomic_bw-q2-m1024-resp-l10": "cut 29 % in: 75 lost for a share of 159",
+        "atomic_bw-q2-m1024-resp-l5": "cut 71 % in: 4 lost for a share of 21",
+        "read_bw-q2-m4096-resp-l5": "cut 29, 47 and 71 % in: 21, 21 and 8 lost READ responses for shares of 78, 60 and 33",
+        "read_bw-q4-m4096-resp-l10": "cut 47 % in: 282 lost READ responses for a share of 921",
+    ]
+
+    /// The same on the responder's side, where netem drops what rxeB sends (READ responses,
+    /// atomic acknowledgements, ACKs) before the capture point: netem drops at random, so a
+    /// run cut to begin 13, 29, 47 and 71 % of the way in lost about its share of netem's
+    /// drops, the whole run's `netem_dropped` times the part of rxeB's packets in the run
+    /// (tcpdump's `pcap_packets_from_responder`) that the cut holds (tshark's count). rdmatop's
+    /// `lost_packets` on rxeB's flows stays within half and one and a half times that share,
+    /// ± 3. Before, the replies that answered requests from before the capture made up for as
+    /// many lost (read_bw with 2 QPs at 2 % loss, cut 47 % in: 0 lost for a share of 123), and
+    /// the READs resent after a timeout before any answer were taken for a sign the capture
+    /// began during a go-back-N round (read_bw with 4 QPs at 10 %, cut 29 % in: 144 for 1,193):
+    /// 22 of 80 cuts fell outside, 7 now (`knownShareGaps`).
+    @Test(.enabled(if: !responderSideRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"),
+          arguments: responderSideRuns())
+    func aCaptureBegunMidSessionLosesItsShareOfTheResponderSideDrops(name: String) throws {
+        let meta = try Self.metadata(name)
+        let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
+        let dropped = Double(uint(meta["netem_dropped"]) ?? 0)
+        let fromB = Double(uint(meta["pcap_packets_from_responder"]) ?? 1)
+        let packets = uint(meta["tcpdump_captured"]) ?? 0
+        var outside: [String] = []
+        for percent: UInt64 in [13, 29, 47, 71] {
+            let first = packets * percent / 100 + 1
+            let (lost, share) = try Self.edited(path, options: ["-r"], frames: ["\(first)-\(packets)"]) { cut in
+                let held = try tsharkFields(cut, ["frame.number"], filter: "ip.src == \(Self.responder)").count
+                let lost = try Self.snapshotFlows(cut).filter { $0["src"] as? String == Self.responder }
+                    .reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
+                return (Double(lost), dropped * Double(held) / fromB)
+            }
+            if lost < share / 2 - 3 || lost > share * 1.5 + 3 {
+                outside.append("cut \(percent) % in: \(Int(lost)) lost for a share of \(Int(share))")
+            }
+        }
+        let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
+        if let reason = Self.knownShareGaps[name] {
+            withKnownIssue(Comment(rawValue: reason)) { check() }
+        } else {
+            check()
+        }
+    }
+
+    /// Runs where netem dropped some of what the responder sent.
+    static func responderSideRuns() -> [String] {
+        fixtureRuns { $0["side"] as? String == "resp" && (uint($0["netem_dropped"]) ?? 0) > 0 }
+    }
+
     /// A capture that ends while the run is under way, as every live snapshot does: the
     /// requests at its end are in flight, their replies not yet due. Each loss-free and
-    /// requester-side run cut to end 17, 50 and 83 % of the way in counts no more of rxeB's
-    /// replies lost than the whole run (netem dropped none of them; the whole run counts 0 but
-    /// for 1 at 10 % loss), loses nothing at all when loss-free, and no more than netem
-    /// dropped in the whole run. Before, every request since the last ACK counted
+    /// requester-side run, whole and cut to end 17, 50 and 83 % of the way in, counts none of
+    /// rxeB's replies lost (netem dropped none of them; the whole send_bw run at 10 % loss
+    /// counted 1 until the NAKs owed for requests the capture reordered were withdrawn with
+    /// the requests a NAK says were out of sequence), loses nothing at all when loss-free, and
+    /// no more than netem dropped in the whole run. Before, every request since the last ACK counted
     /// as a lost reply: a loss-free read_bw cut to end 5 % in counted 116 lost, write_bw 60.
     /// (Responder-side runs are left out: a request resent after a timeout, still in flight
     /// at the end, is counted as owed its reply; atomic_bw at 5 % cut to end 33 % in counts
-    /// 109 lost replies where the whole run counts 68.)
+    /// 118 lost replies where the whole run counts 68.)
     @Test(.enabled(if: !endedEarlyRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"), arguments: endedEarlyRuns())
     func aCaptureThatEndsMidSessionOwesNoReplyInFlight(name: String) throws {
         let meta = try Self.metadata(name)
@@ -544,15 +599,15 @@ import Testing
         func repliesLost(_ flows: [[String: Any]]) -> UInt64 {
             flows.filter { $0["src"] as? String == Self.responder }.reduce(0) { $0 + (uint($1["lost_replies"]) ?? 0) }
         }
-        // rxeB lost none; the whole run may still count some (send_bw at 10 %: 1)
         let wholeReplies = repliesLost(try Self.snapshotFlows(path))
+        #expect(wholeReplies == 0, "\(name): \(wholeReplies) of rxeB's replies lost in the whole run")
         for percent: UInt64 in [17, 50, 83] {
             let last = packets * percent / 100
             let flows = try Self.snapshotFlows(path, packets: "1-\(last)")
             let lost = flows.reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
             let replies = repliesLost(flows)
-            #expect(lost <= bound && replies <= wholeReplies,
-                    "\(name) to packet \(last) of \(packets): \(lost) lost (netem dropped \(dropped) in the whole run), \(replies) of rxeB's replies (\(wholeReplies) in the whole run)")
+            #expect(lost <= bound && replies == 0,
+                    "\(name) to packet \(last) of \(packets): \(lost) lost (netem dropped \(dropped) in the whole run), \(replies) of rxeB's replies")
         }
     }
 

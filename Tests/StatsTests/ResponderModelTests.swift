@@ -41,6 +41,53 @@ struct ResponderModelTests {
         #expect(m.owedReplies == 1 && m.expectedPSN == 53, "only 52's ACK")
     }
 
+    /// The same when the requester resent what the capture saw before it went back further
+    /// (rxe's read_bw at 10 % loss cut 47 % in: three rounds from the first PSN seen, then
+    /// one from 8 PSNs before it): the resends were as far out of sequence as the first
+    /// round, owed nothing. Before, each resent READ stayed owed its responses (138 lost).
+    @Test func resendsBeforeGoingBackPastTheFirstPSNSeenAreOwedNothing() {
+        var m = ResponderModel()
+        for round in 0..<3 {
+            for psn in stride(from: UInt32(301), through: 421, by: 8) where round != 1 || psn != 357 {
+                m.request(psn: psn, span: 8, ackRequested: false, answeredByResponse: true)
+            }
+        }
+        m.request(psn: 293, span: 8, ackRequested: false, answeredByResponse: true)  // the go-back round
+        #expect(m.owedReplies == 8 && m.expectedPSN == 301, "only 293's eight responses")
+    }
+
+    /// The responder took the first requests seen, but its answers were lost (netem on its
+    /// side): the requester's timeout resends from before them, and the responder's first
+    /// answer, for the first PSN seen, tells that the go-back was a resend. The requests
+    /// were accepted and the resends duplicates, owed their responses again (rxe's read_bw
+    /// at 10 % loss on the responder's side, cut 20 % in: 2 READs, then two resent rounds).
+    @Test func aFirstAnswerForTheFirstPSNSeenMakesTheGoBackAResend() {
+        func reads(_ m: inout ResponderModel) {
+            m.request(psn: 75, span: 2, ackRequested: false, answeredByResponse: true)
+            m.request(psn: 77, span: 2, ackRequested: false, answeredByResponse: true)
+            for _ in 0..<2 {  // two timeout rounds from 50
+                for psn in stride(from: UInt32(50), through: 79, by: 2) {
+                    m.request(psn: psn, span: 2, ackRequested: false, answeredByResponse: true)
+                }
+            }
+        }
+        // Waiting for 50: 75 and 77 out of sequence, the first round accepted, the second resent.
+        let waited: UInt64 = 2 * 15 + 2 * 15
+        var m = ResponderModel()
+        reads(&m)
+        #expect(m.owedReplies == waited, "until an answer, as if the responder waited for 50")
+        m.responderAnswered(through: 75, .response)
+        #expect(m.owedReplies == 2 * 2 + 2 * 15 + 2 * 15, "75 and 77 accepted, then both rounds: 79 new, the rest resent")
+        var n = ResponderModel()
+        reads(&n)
+        n.responderAnswered(through: 51, .response)
+        #expect(n.owedReplies == waited, "an answer for 50: it waited for 50")
+        var o = ResponderModel()
+        reads(&o)
+        o.responderAnswered(through: 75, .ack)
+        #expect(o.owedReplies == waited, "an ACK of 75 may answer the go-back round: it waited for 50")
+    }
+
     /// Going back to a PSN the capture saw sent (a ping-pong's first ACK lost, the message
     /// resent on the timeout) is a duplicate, owed an ACK again; so is any going back after
     /// the responder answered.
@@ -72,6 +119,20 @@ struct ResponderModelTests {
         #expect(m.repliesDue == 8 + 2, "0-7, and the READ's first two responses")
         m.responderAnswered(through: 11)
         #expect(m.repliesDue == m.owedReplies)
+    }
+
+    /// The capture reordered two requests (13 before 12), so the model owed a NAK for 13;
+    /// the responder's NAK for 5 says it waited for 5 all along and sent that NAK alone (send_bw
+    /// at 5 % loss cut 13 % in: one of rxeB's replies counted lost, where it lost none).
+    @Test func aNAKBehindTheFirstRequestSeenWithdrawsTheNAKsTheModelOwed() {
+        var m = ResponderModel()
+        for psn: UInt32 in [10, 11, 13, 12, 14, 15] {
+            m.request(psn: psn, span: 1, ackRequested: psn == 15, answeredByResponse: false)
+        }
+        #expect(m.owedReplies == 2, "NAKs for 13 and for 14 (13 was not taken, 12 was)")
+        m.responderAnswered(through: 4, .nak)
+        m.responderExpects(5, outOfSequence: true)
+        #expect(m.owedReplies == 1 && m.expectedPSN == 5, "the NAK for 5 alone")
     }
 
     /// The RNR NAK came before any request after the refused one: the first of them, when it
