@@ -82,6 +82,11 @@ struct ResponderModelTests {
         reads(&n)
         n.responderAnswered(through: 51, .response)
         #expect(n.owedReplies == waited, "an answer for 50: it waited for 50")
+        var p = ResponderModel()
+        reads(&p)
+        p.responderAnswered(through: 60, .response)
+        #expect(p.owedReplies == 2 * 2 + 2 * 15 + 2 * 15,
+                "a response to 60, from before the capture: the responder was not waiting for 50")
         var o = ResponderModel()
         reads(&o)
         o.responderAnswered(through: 75, .ack)
@@ -133,6 +138,23 @@ struct ResponderModelTests {
         m.responderAnswered(through: 4, .nak)
         m.responderExpects(5, outOfSequence: true)
         #expect(m.owedReplies == 1 && m.expectedPSN == 5, "the NAK for 5 alone")
+    }
+
+    /// READs resent after a timeout are answered when the responder comes to them: the
+    /// resends past the furthest PSN answered are not due yet, as the requests there are not.
+    @Test func resendsPastTheLastAnswerAreNotDueYet() {
+        var m = ResponderModel()
+        for psn in stride(from: UInt32(0), through: 18, by: 2) {
+            m.request(psn: psn, span: 2, ackRequested: false, answeredByResponse: true)
+        }
+        m.responderAnswered(through: 9, .response)
+        for psn in stride(from: UInt32(4), through: 18, by: 2) {  // resent from 4
+            m.request(psn: psn, span: 2, ackRequested: false, answeredByResponse: true)
+        }
+        #expect(m.owedReplies == 20 + 16)
+        #expect(m.repliesDue == 10 + 6, "0-9 and the resends of 4-9")
+        m.responderAnswered(through: 19, .response)
+        #expect(m.repliesDue == m.owedReplies)
     }
 
     /// The RNR NAK came before any request after the refused one: the first of them, when it
