@@ -11,10 +11,10 @@
 ///   acknowledgement;
 /// - a request past it is out of sequence: the first one is owed a NAK, later ones nothing
 ///   until the expected PSN arrives.
-public struct ResponderModel: Sendable {
+struct ResponderReading: Sendable {
     private var started = false
     /// The PSN the responder expects next.
-    public private(set) var expectedPSN: UInt32 = 0
+    private(set) var expectedPSN: UInt32 = 0
     private var nakSent = false
     /// Whether the responder has answered yet (an ACK, a NAK, an RNR NAK or a response, on
     /// the reverse flow): until then the PSN it expects is the model's guess, from the first
@@ -23,55 +23,68 @@ public struct ResponderModel: Sendable {
     /// The first request's PSN: the capture saw nothing the requester sent before it.
     private var firstPSN: UInt32 = 0
     /// ACKs and NAKs owed so far.
-    public private(set) var owedReplies: UInt64 = 0
+    private(set) var owedReplies: UInt64 = 0
     /// The latest requests taken as accepted, with the replies each was owed (a bounded
     /// window): a NAK for an earlier PSN says they were not accepted after all.
     private var accepted: [Accepted] = []
-    /// A request taken as accepted, and the replies it was owed.
+    /// A request taken as accepted, and the replies it was owed (12 bytes: every flow keeps
+    /// up to 2 x `acceptedWindow` of them).
     private struct Accepted: Sendable {
         var psn: UInt32
         var owed: UInt32
-        /// Its place among the flow's requests (`requests` when it came).
-        var order: UInt64
-        /// In `otherOwed`: a NAK (due as `nakThrough` says), not a duplicate's replies.
-        var nak = false
-
-        /// How many of its replies are for PSNs past `through`, not due yet: all of them when
-        /// it lies wholly past, else a READ's responses after `through`.
-        func owedPast(_ through: UInt32) -> UInt32 {
-            let after = PSN.distance(psn, from: through)
-            if after != 0 && after < PSN.half { return owed }
-            let into = PSN.distance(through, from: psn)
-            return into < owed ? owed - into - 1 : 0
-        }
+        /// `othersOwed` when it came: the entries of `otherOwed` from this one on came after.
+        var othersBefore: UInt32
     }
-    /// Requests seen so far.
-    private var requests: UInt64 = 0
-    static let acceptedWindow = 128
+    /// Replies owed besides those of an accepted request: a duplicate's, or the NAK of an
+    /// out-of-sequence request.
+    private struct OtherOwed: Sendable {
+        var psn: UInt32
+        var owed: UInt32
+        /// Its number among them (`othersOwed` when it came, wrapping).
+        var number: UInt32
+        /// A NAK (due as `nakThrough` says), not a duplicate's replies.
+        var nak: Bool
+    }
     /// The replies owed besides those of accepted requests, by the PSN of the request that
-    /// incurred each (a duplicate's, an out-of-sequence request's NAK; a bounded window): a
-    /// NAK for an earlier PSN says those requests were out of sequence too, owed nothing.
-    private var otherOwed: [Accepted] = []
+    /// incurred each (a bounded window): a NAK for an earlier PSN says those requests were
+    /// out of sequence too, owed nothing.
+    private var otherOwed: [OtherOwed] = []
+    /// How many entries `otherOwed` has had (wrapping).
+    private var othersOwed: UInt32 = 0
 
-    /// Whether a go-back past the first PSN the capture saw, before any answer, may start the
-    /// model again (false in `resent`, the reading where it does not).
-    private var rebases = true
-    /// Until the responder answers, after such a go-back: the model as if the requests had
-    /// reached the responder and the go-back were a timeout's resend (0 or 1 element).
-    private var resent: [ResponderModel] = []
+    /// How many of the `owed` replies of a request at `psn` are for PSNs past `through`, not
+    /// due yet: all of them when it lies wholly past, else a READ's responses after `through`.
+    private static func owedPast(psn: UInt32, owed: UInt32, through: UInt32) -> UInt32 {
+        let after = PSN.distance(psn, from: through)
+        if after != 0 && after < PSN.half { return owed }
+        let into = PSN.distance(through, from: psn)
+        return into < owed ? owed - into - 1 : 0
+    }
 
-    public init() {}
+    /// Whether a go-back past the first PSN the capture saw, before any answer, starts the
+    /// reading again (false in `ResponderModel.resent`, the reading where it does not).
+    var rebases = true
+
+    init() {}
+
+    /// Whether a request at `psn` goes back past the first PSN the capture saw before any
+    /// answer, so that this reading starts again from it (see `request`).
+    func goesBackBeforeAnyAnswer(_ psn: UInt32) -> Bool {
+        rebases && started && !answered && PSN.distance(psn, from: expectedPSN) >= PSN.half
+            && PSN.distance(psn, from: firstPSN) >= PSN.half
+    }
+
+    /// Whether an answer for `psn` answers the request this reading started again from.
+    func answersGoBack(_ psn: UInt32) -> Bool {
+        accepted.first.map { $0.psn == firstPSN && PSN.distance(psn, from: $0.psn) < max(1, $0.owed) } ?? false
+    }
 
     /// A request with PSN `psn` occupying `span` positions; `answeredByResponse` for READs
     /// (owed `span` responses) and atomics (owed one).
-    public mutating func request(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
+    mutating func request(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
         let n = max(1, span)
         var d = PSN.distance(psn, from: expectedPSN)
-        requests &+= 1
-        if !resent.isEmpty {
-            resent[0].request(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
-        }
-        if rebases && started && !answered && d >= PSN.half && PSN.distance(psn, from: firstPSN) >= PSN.half {
+        if goesBackBeforeAnyAnswer(psn) {
             // Before the responder answered anything, the requester goes back past the first
             // PSN the capture saw. Either the capture began while the responder still waited
             // for this PSN (a go-back-N round after a NAK the capture missed): every request
@@ -82,15 +95,9 @@ public struct ResponderModel: Sendable {
             // responder took them and its answers were lost or are late, and this is a
             // timeout's resend (read_bw at 10 % loss on the responder's side, cut 20 % in:
             // the first answers, 2,000 packets later, are for the first PSNs seen). The
-            // responder's first answer tells which (`responderAnswered`); until then both are
-            // kept, this one counted. Going back to a PSN the capture saw sent is a resend
-            // like any other (a ping-pong's first ACK lost: its timeout resends it).
-            if resent.isEmpty {
-                var other = self
-                other.rebases = false
-                other.request(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
-                resent = [other]
-            }
+            // responder's first answer tells which (`ResponderModel.responderAnswered`); until
+            // then both are kept, this one counted. Going back to a PSN the capture saw sent
+            // is a resend like any other (a ping-pong's first ACK lost: its timeout resends it).
             owedReplies = 0
             accepted.removeAll()
             otherOwed.removeAll()
@@ -105,7 +112,7 @@ public struct ResponderModel: Sendable {
             nakSent = false
             let owed: UInt32 = answeredByResponse ? n : (ackRequested ? 1 : 0)
             owedReplies &+= UInt64(owed)
-            accepted.append(Accepted(psn: psn, owed: owed, order: requests), keepingAtMost: 2 * ResponderModel.acceptedWindow,
+            accepted.append(Accepted(psn: psn, owed: owed, othersBefore: othersOwed), keepingAtMost: 2 * ResponderModel.acceptedWindow,
                             dropping: ResponderModel.acceptedWindow)
         } else if d >= PSN.half {
             oweOther(answeredByResponse ? n : 1, for: psn)
@@ -122,8 +129,7 @@ public struct ResponderModel: Sendable {
 
     /// The span of the READ at `psn` turned out to be `span`, not `old` (the path MTU became
     /// known): its owed responses and the next expected PSN follow.
-    public mutating func revise(readAt psn: UInt32, from old: UInt32, to span: UInt32) {
-        if !resent.isEmpty { resent[0].revise(readAt: psn, from: old, to: span) }
+    mutating func revise(readAt psn: UInt32, from old: UInt32, to span: UInt32) {
         guard started, PSN.add(psn, max(1, old)) == expectedPSN else { return }
         expectedPSN = PSN.add(psn, max(1, span))
         owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
@@ -131,16 +137,14 @@ public struct ResponderModel: Sendable {
     }
 
     /// A READ further back took `span` PSNs, not `old`: only the responses it is owed change.
-    public mutating func reviseOwed(from old: UInt32, to span: UInt32) {
-        if !resent.isEmpty { resent[0].reviseOwed(from: old, to: span) }
+    mutating func reviseOwed(from old: UInt32, to span: UInt32) {
         owedReplies = owedReplies &- UInt64(max(1, old)) &+ UInt64(max(1, span))
     }
 
     /// The PSNs from `psn` on, which the model took as accepted, never reached the responder
     /// (a READ's reservation was taken too long): it still expects `psn`, so the requests
     /// since, owed `owed` replies as accepted, were out of sequence and owed one NAK.
-    public mutating func rewind(to psn: UInt32, withdrawing owed: UInt64) {
-        if !resent.isEmpty { resent[0].rewind(to: psn, withdrawing: owed) }
+    mutating func rewind(to psn: UInt32, withdrawing owed: UInt64) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         expectedPSN = psn
         accepted.removeAll { PSN.distance($0.psn, from: psn) < PSN.half }
@@ -152,40 +156,15 @@ public struct ResponderModel: Sendable {
     /// Whether the responder's answers have reached the first request the capture saw (an
     /// answer about its PSN or a later one). It answers in order, so the answers before that
     /// were to requests from before the capture, which the model does not count as owed.
-    public private(set) var caughtUp = false
+    private(set) var caughtUp = false
 
     /// The responder answered (an ACK, a NAK, an RNR NAK or a response): from now on a
     /// request behind the PSN it expects is a duplicate, not a sign the capture began late.
-    /// What an answer of the responder is.
-    public enum Answer: Sendable {
-        /// An ACK: it covers every PSN up to its own (ACKs coalesce).
-        case ack
-        /// A NAK or an RNR NAK: it answers a request the capture saw (the model owes one for
-        /// the out-of-sequence or refused requests it saw).
-        case nak
-        /// A READ response or an atomic acknowledgement: it names the request it answers.
-        case response
-    }
-
     /// `through`: the last PSN the answer covers (an ACK's or a response's own, the one
     /// before a NAK's).
-    public mutating func responderAnswered(through psn: UInt32, _ answer: Answer = .ack) {
+    mutating func responderAnswered(through psn: UInt32, _ answer: ResponderModel.Answer) {
         defer {
             if started && !caughtUp && (answer == .nak || PSN.distance(psn, from: firstPSN) < PSN.half) { caughtUp = true }
-        }
-        if let other = resent.first {
-            // The first answer after a go-back past the first PSN seen. A responder that
-            // waited for the go-back's PSN answers its request first: a response to any other
-            // request says the go-back was a resend, the responder having taken what came
-            // before (it answers in order: a response to the first PSN seen, or to a request
-            // from before the capture, still being answered when the resends began: read_bw
-            // at 5 % on the responder's side cut 29 % in). An ACK says nothing of the kind:
-            // the responder that waited ACKs the PSNs after the go-back's too (send_bw at 10 %
-            // loss cut 66 % in: its first ACK, 5 PSNs past the first seen, answered the
-            // go-back round).
-            let goBack = accepted.first.map { $0.psn == firstPSN && PSN.distance(psn, from: $0.psn) < max(1, $0.owed) }
-            if answer == .response && goBack != true { self = other }
-            resent = []
         }
         answered = true
         if let t = answeredThrough, !PSN.isAhead(psn, of: t) { return }
@@ -198,7 +177,7 @@ public struct ResponderModel: Sendable {
     /// The replies owed so far for the requests up to the furthest PSN the responder answered:
     /// those of requests past it are not due yet (in flight: a live snapshot, or a capture
     /// that ends, holds the requests but not yet their ACKs). `owedReplies` counts them all.
-    public var repliesDue: UInt64 {
+    var repliesDue: UInt64 {
         guard let through = answeredThrough else { return owedReplies }
         var notDue: UInt64 = 0
         if let n = nakThrough, PSN.isAhead(n, of: through) { notDue = 1 }
@@ -207,7 +186,7 @@ public struct ResponderModel: Sendable {
         var i = accepted.count
         while i > 0 {
             i -= 1
-            notDue &+= UInt64(accepted[i].owedPast(through))
+            notDue &+= UInt64(Self.owedPast(psn: accepted[i].psn, owed: accepted[i].owed, through: through))
             let after = PSN.distance(accepted[i].psn, from: through)
             if after == 0 || after >= PSN.half { break }
         }
@@ -217,7 +196,8 @@ public struct ResponderModel: Sendable {
         // (By index: a for-in over the array here crashed the debug build, Swift 6.3.1.)
         var j = 0
         while j < otherOwed.count {
-            if !otherOwed[j].nak { notDue &+= UInt64(otherOwed[j].owedPast(through)) }
+            let entry = otherOwed[j]
+            if !entry.nak { notDue &+= UInt64(Self.owedPast(psn: entry.psn, owed: entry.owed, through: through)) }
             j += 1
         }
         return owedReplies > notDue ? owedReplies - notDue : 0
@@ -226,8 +206,9 @@ public struct ResponderModel: Sendable {
     /// `count` replies owed by the request at `psn` as a duplicate or out of sequence.
     private mutating func oweOther(_ count: UInt32, for psn: UInt32, nak: Bool = false) {
         owedReplies &+= UInt64(count)
-        otherOwed.append(Accepted(psn: psn, owed: count, order: requests, nak: nak), keepingAtMost: 2 * ResponderModel.acceptedWindow,
+        otherOwed.append(OtherOwed(psn: psn, owed: count, number: othersOwed, nak: nak), keepingAtMost: 2 * ResponderModel.acceptedWindow,
                          dropping: ResponderModel.acceptedWindow)
+        othersOwed &+= 1
     }
 
     /// Takes back what the requests from `psn` on were owed: those taken as accepted, and the
@@ -235,14 +216,16 @@ public struct ResponderModel: Sendable {
     /// that still expects `psn` took none of them, and sends one NAK for them all, which the
     /// caller owes; what came before, in an earlier round, it answered).
     private mutating func withdraw(from psn: UInt32) {
-        let since = accepted.last(where: { $0.psn == psn })?.order ?? 0
+        // The entries of `otherOwed` numbered from `since` on came after `psn` was last
+        // taken as accepted (all of them when it never was).
+        let since = accepted.last(where: { $0.psn == psn })?.othersBefore ?? othersOwed &- UInt32(otherOwed.count)
         var withdrawn: UInt64 = 0
         while let last = accepted.last, PSN.distance(last.psn, from: psn) < PSN.half {
             withdrawn &+= UInt64(last.owed)
             accepted.removeLast()
         }
         otherOwed.removeAll { entry in
-            guard entry.order > since, PSN.distance(entry.psn, from: psn) < PSN.half else { return false }
+            guard entry.number &- since < 1 << 31, PSN.distance(entry.psn, from: psn) < PSN.half else { return false }
             withdrawn &+= UInt64(entry.owed)
             return true
         }
@@ -257,7 +240,7 @@ public struct ResponderModel: Sendable {
     /// rxeB's `send_rnr_err` and `out_of_seq_request` agree). Without this, every ACK those
     /// requests asked for counted as a lost reply (238 in Tests/Fixtures/rxe-rnr-ecn, where
     /// rxeB sent every reply it owed).
-    public mutating func receiverNotReady(at psn: UInt32) {
+    mutating func receiverNotReady(at psn: UInt32) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         // Requests were accepted in PSN order: the latest tells whether any came after `psn`.
         let later = accepted.last.map { $0.psn != psn && PSN.distance($0.psn, from: psn) < PSN.half } ?? false
@@ -275,7 +258,7 @@ public struct ResponderModel: Sendable {
     /// nor the NAKs the model owed for gaps among them (a capture that reorders two requests
     /// owed a NAK the responder, already waiting for `psn`, never sent: send_bw at 5 % loss
     /// cut 13 % in counted one of rxeB's replies lost).
-    public mutating func responderExpects(_ psn: UInt32, outOfSequence: Bool = false) {
+    mutating func responderExpects(_ psn: UInt32, outOfSequence: Bool = false) {
         guard started, PSN.distance(expectedPSN, from: psn) < PSN.half else { return }
         if outOfSequence && expectedPSN != psn {
             withdraw(from: psn)
@@ -283,5 +266,103 @@ public struct ResponderModel: Sendable {
             nakSent = true
         }
         expectedPSN = psn
+    }
+}
+
+/// The replies a responder owes, as `ResponderReading` reads them from the requests, with a
+/// second reading kept after a go-back that only the responder's first answer can settle.
+/// (Two types, not one holding an array of itself: that recursive layout made the debug
+/// build read a flow's fields after freeing them, heap-use-after-free under ASan, Swift 6.3.1.)
+public struct ResponderModel: Sendable {
+    /// The reading counted.
+    private var reading = ResponderReading()
+    /// Until the responder's first answer after a go-back past the first PSN the capture saw:
+    /// the reading in which the requests reached the responder and the go-back was a
+    /// timeout's resend (0 or 1 element).
+    private var resent: [ResponderReading] = []
+
+    /// Up to 2 x this many accepted requests, and as many other replies owed, are kept.
+    static let acceptedWindow = 128
+
+    public init() {}
+
+    /// The PSN the responder expects next.
+    public var expectedPSN: UInt32 { reading.expectedPSN }
+    /// ACKs and NAKs owed so far.
+    public var owedReplies: UInt64 { reading.owedReplies }
+    /// The replies owed so far for the requests up to the furthest PSN the responder answered.
+    public var repliesDue: UInt64 { reading.repliesDue }
+    /// Whether the responder's answers have reached the first request the capture saw.
+    public var caughtUp: Bool { reading.caughtUp }
+
+    /// What an answer of the responder is.
+    public enum Answer: Sendable {
+        /// An ACK: it covers every PSN up to its own (ACKs coalesce).
+        case ack
+        /// A NAK or an RNR NAK: it answers a request the capture saw (the model owes one for
+        /// the out-of-sequence or refused requests it saw).
+        case nak
+        /// A READ response or an atomic acknowledgement: it names the request it answers.
+        case response
+    }
+
+    /// A request with PSN `psn` occupying `span` positions; `answeredByResponse` for READs
+    /// (owed `span` responses) and atomics (owed one).
+    public mutating func request(psn: UInt32, span: UInt32, ackRequested: Bool, answeredByResponse: Bool) {
+        if !resent.isEmpty {
+            resent[0].request(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
+        } else if reading.goesBackBeforeAnyAnswer(psn) {
+            var other = reading
+            other.rebases = false
+            other.request(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
+            resent = [other]
+        }
+        reading.request(psn: psn, span: span, ackRequested: ackRequested, answeredByResponse: answeredByResponse)
+    }
+
+    /// The span of the READ at `psn` turned out to be `span`, not `old` (the path MTU became
+    /// known).
+    public mutating func revise(readAt psn: UInt32, from old: UInt32, to span: UInt32) {
+        if !resent.isEmpty { resent[0].revise(readAt: psn, from: old, to: span) }
+        reading.revise(readAt: psn, from: old, to: span)
+    }
+
+    /// A READ further back took `span` PSNs, not `old`.
+    public mutating func reviseOwed(from old: UInt32, to span: UInt32) {
+        if !resent.isEmpty { resent[0].reviseOwed(from: old, to: span) }
+        reading.reviseOwed(from: old, to: span)
+    }
+
+    /// The PSNs from `psn` on, taken as accepted, never reached the responder.
+    public mutating func rewind(to psn: UInt32, withdrawing owed: UInt64) {
+        if !resent.isEmpty { resent[0].rewind(to: psn, withdrawing: owed) }
+        reading.rewind(to: psn, withdrawing: owed)
+    }
+
+    /// The responder answered: `through` is the last PSN the answer covers (an ACK's or a
+    /// response's own, the one before a NAK's).
+    public mutating func responderAnswered(through psn: UInt32, _ answer: Answer = .ack) {
+        if let other = resent.first {
+            // The first answer after a go-back past the first PSN seen. A responder that
+            // waited for the go-back's PSN answers its request first: a response to any other
+            // request says the go-back was a resend, the responder having taken what came
+            // before (it answers in order: a response to the first PSN seen, or to a request
+            // from before the capture, still being answered when the resends began: read_bw
+            // at 5 % on the responder's side cut 29 % in). An ACK says nothing of the kind:
+            // the responder that waited ACKs the PSNs after the go-back's too (send_bw at 10 %
+            // loss cut 66 % in: its first ACK, 5 PSNs past the first seen, answered the
+            // go-back round).
+            if answer == .response && !reading.answersGoBack(psn) { reading = other }
+            resent = []
+        }
+        reading.responderAnswered(through: psn, answer)
+    }
+
+    /// An RNR NAK for `psn` (`ResponderReading.receiverNotReady`).
+    public mutating func receiverNotReady(at psn: UInt32) { reading.receiverNotReady(at: psn) }
+
+    /// The responder said it expects `psn` (a NAK; `ResponderReading.responderExpects`).
+    public mutating func responderExpects(_ psn: UInt32, outOfSequence: Bool = false) {
+        reading.responderExpects(psn, outOfSequence: outOfSequence)
     }
 }
