@@ -193,7 +193,6 @@ struct ResponderReading: Sendable {
         // Resends, in any order: a READ resent after a timeout is answered when the responder
         // comes to it (read_bw at 5 % on the responder's side, cut to the 1-5 % of the run: 130
         // lost, for a share of 4, were resends in flight at the end).
-        // (By index: a for-in over the array here crashed the debug build, Swift 6.3.1.)
         var j = 0
         while j < otherOwed.count {
             let entry = otherOwed[j]
