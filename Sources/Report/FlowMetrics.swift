@@ -11,9 +11,11 @@ public enum KernelWindowPart: Sendable { case none, psns, messages }
 /// snapshot, the text snapshot, the view's QP columns, detail panel and help, and the
 /// Prometheus exposition all render from `FlowMetric.all`; adding a counter is one row here
 /// plus the code that counts it.
-public struct FlowMetric: Sendable {
+public final class FlowMetric: Sendable {
     /// The key in the JSON snapshot's `qps` objects (schema v3).
     public let key: String
+    /// `key` quoted, as the JSON snapshot writes it for every QP.
+    let quotedKey: [UInt8]
     /// The short name in the detail view, the help and the text snapshot.
     public let title: String
     /// The detail view's section.
@@ -39,7 +41,12 @@ public struct FlowMetric: Sendable {
     public let json: (@Sendable (FlowStats) -> JSONValue)?
     /// Whether the number needs every packet of the flow (the PSN analysis, messages, round
     /// trips): with sampled events it is not measured.
-    public var needsEveryPacket: Bool { [.psns, .messages, .rtt].contains(group) }
+    public var needsEveryPacket: Bool {
+        switch group {
+        case .psns, .messages, .rtt: return true
+        default: return false
+        }
+    }
     /// Whether the kernel's PSN window counts it too (`FlowStats.kernelPSNs`): then it is
     /// measured with sampled events as well, on the flows the window follows.
     public let kernelWindow: KernelWindowPart
@@ -53,6 +60,7 @@ public struct FlowMetric: Sendable {
          split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
          value: @escaping @Sendable (FlowStats) -> UInt64) {
         self.key = key
+        quotedKey = JSONWriter.quoted(key)
         self.title = title
         self.group = group
         self.unit = unit
@@ -85,13 +93,23 @@ public struct FlowMetric: Sendable {
     }
 
     /// The row's JSON value for a flow; null when not measured.
-    public func jsonValue(_ f: FlowStats) -> JSONValue {
-        guard measured(f) else { return .null }
-        return json?(f) ?? .uint(value(f))
+    public func writeJSON(_ f: FlowStats, to out: inout JSONWriter) {
+        if !measured(f) {
+            out.null()
+        } else if let json {
+            out.value(json(f))
+        } else {
+            out.value(value(f))
+        }
     }
 
     /// The row's value as a table shows it: the count, or "-" when not measured.
     public func text(_ f: FlowStats) -> String { measured(f) ? String(value(f)) : "-" }
+
+    /// Where the rows after which the JSON snapshot places a flow's structured fields are
+    /// in `all`.
+    static let malformedRow = all.firstIndex { $0.key == "malformed" }!
+    static let partialMessagesRow = all.firstIndex { $0.key == "partial_messages" }!
 
     /// The row with JSON key `key`.
     public static func named(_ key: String) -> FlowMetric? { byKey[key] }

@@ -107,7 +107,7 @@ public enum PacketDumpJSON {
             j.add("icrc_expected", computed)
         case .notCaptured, .notChecked: j.addRaw("icrc_ok", "null")
         }
-        return j.result
+        return j.result()
     }
 
     /// One JSON object for a packet that failed to decode.
@@ -116,7 +116,7 @@ public enum PacketDumpJSON {
         addFrame(&j, frame)
         j.add("error", error.description)
         j.add("error_kind", error.kind)
-        return j.result
+        return j.result()
     }
 
     static func addFrame(_ j: inout JSONLine, _ frame: FrameInfo) {

@@ -36,11 +36,11 @@ extension Snapshot {
                          ("counters", .object(d.counters.map { ($0.name, .uint($0.value)) }))])
             })))
         }
-        // One QP's object at a time: a snapshot of 100k QPs would hold 100k objects of ~100
-        // members each.
+        // One QP's object at a time, written as it is made: a snapshot of 100k QPs would
+        // hold 100k objects of ~100 members each.
         let flows = flows, owners = owners
-        members.append(("qps", .generated(count: flows.count) { i in
-            Snapshot.flowJSON(flows[i], owner: owners.map { $0[flows[i].key] ?? QPOwner(kind: .unknown) })
+        members.append(("qps", .streamed(count: flows.count) { i, out in
+            Snapshot.writeFlow(flows[i], owner: owners.map { $0[flows[i].key] ?? QPOwner(kind: .unknown) }, to: &out)
         }))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
@@ -55,46 +55,91 @@ extension Snapshot {
     }
 
     /// A flow's object; `owner` adds the attribution keys (nil: attribution absent).
-    static func flowJSON(_ f: FlowStats, owner: QPOwner? = nil) -> JSONValue {
-        var m: [(String, JSONValue)] = [
-            ("src", .string(f.key.source.description)), ("dst", .string(f.key.destination.description)),
-            ("qpn", .number(f.key.qpn)), ("transport", .string(f.transport.name)),
-        ]
-        if let direction = f.direction.jsonName { m.append(("direction", .string(direction))) }
+    static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, to out: inout JSONWriter) {
+        out.beginObject()
+        out.key("src"); out.value(f.key.source.description)
+        out.key("dst"); out.value(f.key.destination.description)
+        out.key("qpn"); out.value(UInt64(f.key.qpn))
+        out.key("transport"); out.value(f.transport.name)
+        if let direction = f.direction.jsonName { out.key("direction"); out.value(direction) }
         // The table's rows in order; the flow's structured fields (not counters) where schema
         // v3 places them: after the traffic rows, and after the message counts.
-        for row in FlowMetric.all {
-            m.append((row.key, row.jsonValue(f)))
-            if row.key == "malformed" {
-                m += [
-                    ("opcodes", f.sampled ? .null : .object(f.opcodes.sorted.map { (OpcodeTable[$0.opcode].name, .uint($0.count)) })),
-                    ("rates", .object([
-                        ("packets_per_s", .double(f.packetRate.last)), ("bytes_per_s", .double(f.byteRate.last)),
-                        ("messages_per_s", f.sampled ? .null : .double(f.messageRate.last)),
-                        ("packets_per_s_smoothed", .double(f.packetRate.smoothed)),
-                        ("bytes_per_s_smoothed", .double(f.byteRate.smoothed)),
-                    ])),
-                    ("psns_of", .string(f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")),
-                ]
-            } else if row.key == "partial_messages" {
-                m += [
-                    ("message_bytes", f.messages.count == 0 || f.sampled ? .null : .object([
-                        ("min", .uint(f.messages.minBytes)), ("mean", .double(f.messages.meanBytes)),
-                        ("max", .uint(f.messages.maxBytes)),
-                    ])),
-                    ("rtt_us", f.rtt.count == 0 || !f.roundTripsMeasured ? .null : .object([
-                        ("p50", .uint(f.rtt.percentile(50) ?? 0)), ("p99", .uint(f.rtt.percentile(99) ?? 0)),
-                        ("count", .uint(f.rtt.count)),
-                    ])),
-                ]
+        for (i, row) in FlowMetric.all.enumerated() {
+            out.key(quoted: row.quotedKey)
+            row.writeJSON(f, to: &out)
+            if i == FlowMetric.malformedRow {
+                writeTrafficDetails(f, to: &out)
+            } else if i == FlowMetric.partialMessagesRow {
+                writeMessageDetails(f, to: &out)
             }
         }
-        m.append(("reverse", f.reverse.map { r in
-            .object([("src", .string(r.source.description)), ("dst", .string(r.destination.description)),
-                     ("qpn", .number(r.qpn))])
-        } ?? .null))
-        if let owner { m += owner.jsonMembers }
-        return .object(m)
+        out.key("reverse")
+        if let r = f.reverse {
+            out.beginObject()
+            out.key("src"); out.value(r.source.description)
+            out.key("dst"); out.value(r.destination.description)
+            out.key("qpn"); out.value(UInt64(r.qpn))
+            out.endObject()
+        } else {
+            out.null()
+        }
+        if let owner {
+            for (key, value) in owner.jsonMembers {
+                out.key(key)
+                out.value(value)
+            }
+        }
+        out.endObject()
+    }
+
+    /// The members after `malformed`: opcodes, rates and what the PSNs are of.
+    private static func writeTrafficDetails(_ f: FlowStats, to out: inout JSONWriter) {
+        out.key("opcodes")
+        if f.sampled {
+            out.null()
+        } else {
+            out.beginObject()
+            for op in f.opcodes.sorted {
+                out.key(OpcodeTable[op.opcode].name)
+                out.value(op.count)
+            }
+            out.endObject()
+        }
+        out.key("rates")
+        out.beginObject()
+        out.key("packets_per_s"); out.value(f.packetRate.last)
+        out.key("bytes_per_s"); out.value(f.byteRate.last)
+        out.key("messages_per_s")
+        if f.sampled { out.null() } else { out.value(f.messageRate.last) }
+        out.key("packets_per_s_smoothed"); out.value(f.packetRate.smoothed)
+        out.key("bytes_per_s_smoothed"); out.value(f.byteRate.smoothed)
+        out.endObject()
+        out.key("psns_of")
+        out.value(f.psn.started ? (f.carriesRequestPSNs ? "requests" : "responses") : "none")
+    }
+
+    /// The members after `partial_messages`: message sizes and round trips.
+    private static func writeMessageDetails(_ f: FlowStats, to out: inout JSONWriter) {
+        out.key("message_bytes")
+        if f.messages.count == 0 || f.sampled {
+            out.null()
+        } else {
+            out.beginObject()
+            out.key("min"); out.value(f.messages.minBytes)
+            out.key("mean"); out.value(f.messages.meanBytes)
+            out.key("max"); out.value(f.messages.maxBytes)
+            out.endObject()
+        }
+        out.key("rtt_us")
+        if f.rtt.count == 0 || !f.roundTripsMeasured {
+            out.null()
+        } else {
+            out.beginObject()
+            out.key("p50"); out.value(f.rtt.percentile(50) ?? 0)
+            out.key("p99"); out.value(f.rtt.percentile(99) ?? 0)
+            out.key("count"); out.value(f.rtt.count)
+            out.endObject()
+        }
     }
 
     /// The snapshot as one pretty-printed JSON document with a trailing newline.
