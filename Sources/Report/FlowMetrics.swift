@@ -103,9 +103,6 @@ public final class FlowMetric: Sendable {
         }
     }
 
-    /// The row's value as a table shows it: the count, or "-" when not measured.
-    public func text(_ f: FlowStats) -> String { measured(f) ? String(value(f)) : "-" }
-
     /// Where the rows after which the JSON snapshot places a flow's structured fields are
     /// in `all`.
     static let malformedRow = all.firstIndex { $0.key == "malformed" }!

@@ -14,6 +14,9 @@ public struct TextTable {
     /// Where each row's text starts in `text`, and where its cells end in `cells`.
     private var rows: [(textStart: Int, cellsEnd: Int)] = []
     private var widths: [Int]
+    /// Where the row being made starts in `text`, where its cells start in `cells`, and
+    /// where its last cell ends in `text`.
+    private var rowStart = 0, rowCells = 0, cellsEnd = 0
 
     public init(_ columns: [(String, Alignment)]) {
         headers = columns.map(\.0)
@@ -24,50 +27,93 @@ public struct TextTable {
     /// Rows added.
     public var rowCount: Int { rows.count }
 
+    /// Adds a row of cells; cells past the last column are dropped.
     public mutating func add(_ row: [String]) {
-        let start = text.count
-        for (i, cell) in row.enumerated() where i < widths.count {
-            var cell = cell
-            cell.withUTF8 { text.append(contentsOf: $0) }
-            let characters = cell.count
-            widths[i] = max(widths[i], characters)
-            cells.append((UInt32(clamping: text.count - start), UInt32(clamping: characters)))
+        for c in row { cell(c) }
+        endRow()
+    }
+
+    /// Adds a cell to the row being made (`endRow` ends it).
+    public mutating func cell(_ s: String) {
+        var s = s
+        let characters = s.withUTF8 { utf8 -> Int in
+            text.append(contentsOf: utf8)
+            // ASCII (addresses, names, numbers) has a character per byte.
+            return utf8.allSatisfy { $0 < 0x80 } ? utf8.count : -1
         }
-        rows.append((start, cells.count))
+        endCell(characters: characters >= 0 ? characters : s.count)
+    }
+
+    /// Adds a number in decimal to the row being made.
+    public mutating func cell(_ v: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: 20 digits fit
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var v = v, i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            text.append(contentsOf: buffer[i...])
+            return buffer.count - i
+        }
+        endCell(characters: count)
+    }
+
+    private mutating func endCell(characters: Int) {
+        guard cells.count - rowCells < widths.count else {
+            text.removeLast(text.count - cellsEnd)  // past the last column
+            return
+        }
+        let column = cells.count - rowCells
+        widths[column] = max(widths[column], characters)
+        cells.append((UInt32(clamping: text.count - rowStart), UInt32(clamping: characters)))
+        cellsEnd = text.count
+    }
+
+    /// Ends the row being made.
+    public mutating func endRow() {
+        rows.append((rowStart, cells.count))
+        rowStart = text.count
+        rowCells = cells.count
+        cellsEnd = text.count
     }
 
     /// The table's lines, each with its newline, handed to `sink` one at a time: columns
     /// separated by two spaces, the last column not padded.
     public func write(to sink: (UnsafeRawBufferPointer) -> Void) {
-        var line: [UInt8] = []
-        appendLine(headers.count, to: &line, characters: { headers[$0].count }) { i, line in
-            line.append(contentsOf: headers[i].utf8)
+        let line = ByteBuffer(capacity: 256)
+        appendLine(headers.count, to: line, characters: { headers[$0].count }) { i, line in
+            var header = headers[i]
+            header.withUTF8 { line.append($0) }
         }
-        line.withUnsafeBytes(sink)
+        sink(line.bytes)
         var first = 0
-        for (start, end) in rows {
-            let row = first..<end
-            line.removeAll(keepingCapacity: true)
-            appendLine(row.count, to: &line, characters: { Int(cells[row.lowerBound + $0].characters) }) { i, line in
-                let c = row.lowerBound + i
-                let from = start + (i == 0 ? 0 : Int(cells[c - 1].end))
-                line.append(contentsOf: text[from..<(start + Int(cells[c].end))])
+        text.withUnsafeBytes { text in
+            for (start, end) in rows {
+                let row = first..<end
+                line.removeAll()
+                appendLine(row.count, to: line, characters: { Int(cells[row.lowerBound + $0].characters) }) { i, line in
+                    let c = row.lowerBound + i
+                    let from = start + (i == 0 ? 0 : Int(cells[c - 1].end))
+                    line.append(UnsafeRawBufferPointer(rebasing: text[from..<(start + Int(cells[c].end))]))
+                }
+                sink(line.bytes)
+                first = end
             }
-            line.withUnsafeBytes(sink)
-            first = end
         }
     }
 
     /// One line of `count` cells and its newline: `characters(i)` is cell i's width,
-    /// `bytes(i, &line)` appends its text.
-    private func appendLine(_ count: Int, to line: inout [UInt8], characters: (Int) -> Int,
-                            bytes: (Int, inout [UInt8]) -> Void) {
+    /// `bytes(i, line)` appends its text.
+    private func appendLine(_ count: Int, to line: ByteBuffer, characters: (Int) -> Int,
+                            bytes: (Int, ByteBuffer) -> Void) {
         for i in 0..<min(count, widths.count) {
             let pad = widths[i] - characters(i)
-            if i > 0 { line.append(contentsOf: [0x20, 0x20]) }
-            if alignments[i] == .right { line.append(contentsOf: repeatElement(0x20, count: pad)) }
-            bytes(i, &line)
-            if alignments[i] == .left && i != count - 1 { line.append(contentsOf: repeatElement(0x20, count: pad)) }
+            if i > 0 { line.append(repeating: 0x20, count: 2) }
+            if alignments[i] == .right { line.append(repeating: 0x20, count: pad) }
+            bytes(i, line)
+            if alignments[i] == .left && i != count - 1 { line.append(repeating: 0x20, count: pad) }
         }
         line.append(0x0A)
     }

@@ -61,8 +61,25 @@ public enum Units {
     }
 
     public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
-        var s = String(value, radix: 16)
-        while s.count < width { s = "0" + s }
-        return "0x" + s
+        guard value >= 0, value.bitWidth <= 64 || value <= UInt64.max else {
+            var s = String(value, radix: 16)
+            while s.count < width { s = "0" + s }
+            return "0x" + s
+        }
+        // Digit by digit into the string's own storage: the text snapshot writes one for
+        // every QP.
+        let v = UInt64(value)
+        let digits = max(width, 1, (67 - v.leadingZeroBitCount) / 4)
+        return String(unsafeUninitializedCapacity: digits + 2) { b in
+            b[0] = UInt8(ascii: "0")
+            b[1] = UInt8(ascii: "x")
+            var v = v
+            for i in stride(from: digits + 1, through: 2, by: -1) {
+                b[i] = Units.hexDigits[Int(v & 15)]
+                v >>= 4
+            }
+            return digits + 2
+        }
     }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
