@@ -3,8 +3,8 @@
 /// A snapshot of a table the engine no longer writes to (`--once` on a file) costs only the
 /// order; while the engine goes on, its next write copies the slots once.
 public struct FlowList: RandomAccessCollection, Sendable {
-    private var slots: [FlowStats?]
-    private var order: [Int]
+    @usableFromInline let slots: [FlowStats?]
+    @usableFromInline let order: [Int]
 
     init(slots: [FlowStats?], order: [Int]) {
         self.slots = slots
@@ -20,7 +20,14 @@ public struct FlowList: RandomAccessCollection, Sendable {
     public var startIndex: Int { 0 }
     public var endIndex: Int { order.count }
 
+    /// Inlinable: a reader in another module (the text and JSON snapshots) then copies the
+    /// kilobyte of a flow once, where the call copied it twice (the text of 10k QPs, 12.5 →
+    /// 11.0 ms).
+    @inlinable
     public subscript(position: Int) -> FlowStats {
-        _read { yield slots[order[position]]! }
+        _read {
+            guard let flow = slots[order[position]] else { preconditionFailure("a FlowList holds occupied slots only") }
+            yield flow
+        }
     }
 }
