@@ -159,16 +159,7 @@ public struct JSONWriter: ~Copyable {
 
     /// An unsigned integer in decimal.
     mutating func decimal(_ v: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: 20 digits fit
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var v = v, i = buffer.count
-            repeat {
-                i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            bytes.append(UnsafeRawBufferPointer(rebasing: buffer[i...]))
-        }
+        Units.withDecimalDigits(v) { bytes.append($0) }
     }
 
     /// A signed integer in decimal.

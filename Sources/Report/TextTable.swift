@@ -46,16 +46,9 @@ public struct TextTable {
 
     /// Adds a number in decimal to the row being made.
     public mutating func cell(_ v: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: 20 digits fit
-        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
-            var v = v, i = buffer.count
-            repeat {
-                i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            text.append(contentsOf: buffer[i...])
-            return buffer.count - i
+        let count = Units.withDecimalDigits(v) { digits in
+            text.append(contentsOf: digits)
+            return digits.count
         }
         endCell(characters: count)
     }

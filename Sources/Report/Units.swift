@@ -60,6 +60,21 @@ public enum Units {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(micros))
     }
 
+    /// `v`'s decimal digits, handed to `body` without making a String (the JSON and text
+    /// snapshots write millions of numbers).
+    static func withDecimalDigits<R>(_ v: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: 20 digits fit
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = v, i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            return body(UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
+    }
+
     public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
         guard value >= 0, value.bitWidth <= 64 || value <= UInt64.max else {
             var s = String(value, radix: 16)

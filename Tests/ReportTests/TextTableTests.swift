@@ -11,15 +11,20 @@ struct TextTableTests {
         table.add(["0x123456", "1234567890", "中文🙂"])
         table.add(["0x1", "", ""])
         #expect(table.rowCount == 3)
-        var lines: [String] = []
-        table.write { lines.append(String(decoding: $0, as: UTF8.self)) }
-        #expect(lines == [
+        #expect(lines(of: table) == [
             "QPN          PACKETS  PROCESS\n",
             "0x11               7  ib_write_bw\n",
             "0x123456  1234567890  中文🙂\n",
             "0x1                   \n",
         ])
     }
+}
+
+/// The lines a table writes.
+func lines(of table: TextTable) -> [String] {
+    var lines: [String] = []
+    table.write { lines.append(String(decoding: $0, as: UTF8.self)) }
+    return lines
 }
 
 /// Numbers written as cells, cells past the last column, and the hex of QPNs and opcodes.
@@ -34,9 +39,7 @@ struct TextCellTests {
         table.cell(UInt64(0))
         table.endRow()
         table.add(["0x3", "5", "dropped"])
-        var lines: [String] = []
-        table.write { lines.append(String(decoding: $0, as: UTF8.self)) }
-        #expect(lines == [
+        #expect(lines(of: table) == [
             "QPN                PACKETS\n",
             "0x11  18446744073709551615\n",
             "0x2                      0\n",
