@@ -59,7 +59,7 @@ extension Snapshot {
         columns += counters.map { ($0.textColumn!, .right) }
         columns += [("RTT p50", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
-        // A row for each flow, borrowed where it lies (`for f in flows` copied each, 1 KB).
+        // A row for each flow, written cell by cell into the table.
         func addRow(_ f: FlowStats) {
             qpTable.cell(Units.hex(f.key.qpn, width: 6))
             qpTable.cell(f.key.source.description)
