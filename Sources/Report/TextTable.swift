@@ -38,8 +38,9 @@ public struct TextTable {
         var s = s
         let characters = s.withUTF8 { utf8 -> Int in
             text.append(contentsOf: utf8)
-            // ASCII (addresses, names, numbers) has a character per byte.
-            return utf8.allSatisfy { $0 < 0x80 } ? utf8.count : -1
+            // ASCII (addresses, names, numbers) has a character per byte, but for "\r\n",
+            // which is one character.
+            return utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") } ? utf8.count : -1
         }
         endCell(characters: characters >= 0 ? characters : s.count)
     }

@@ -39,11 +39,13 @@ struct TextCellTests {
         table.cell(UInt64(0))
         table.endRow()
         table.add(["0x3", "5", "dropped"])
+        table.add(["a\r\nb", "1"])  // "\r\n" is one character: 3 in all, as String.count says
         #expect(lines(of: table) == [
             "QPN                PACKETS\n",
             "0x11  18446744073709551615\n",
             "0x2                      0\n",
             "0x3                      5\n",
+            "a\r\nb                      1\n",
         ])
     }
 
