@@ -49,19 +49,9 @@ public enum JSONValue: Sendable, Equatable {
             }
             out.endObject()
         case .array(let items):
-            out.beginArray()
-            for item in items {
-                out.nextElement()
-                item.write(to: &out)
-            }
-            out.endArray()
+            JSONValue.writeArray(items.count, to: &out) { i, out in items[i].write(to: &out) }
         case .streamed(let count, let element):
-            out.beginArray()
-            for i in 0..<max(count, 0) {
-                out.nextElement()
-                element(i, &out)
-            }
-            out.endArray()
+            JSONValue.writeArray(count, to: &out, element)
         case .string(let s): out.value(s)
         case .int(let v): out.value(v)
         case .uint(let v): out.value(v)
@@ -69,5 +59,15 @@ public enum JSONValue: Sendable, Equatable {
         case .bool(let b): out.value(b)
         case .null: out.null()
         }
+    }
+
+    /// An array of `count` elements, each written by `element`.
+    private static func writeArray(_ count: Int, to out: inout JSONWriter, _ element: (Int, inout JSONWriter) -> Void) {
+        out.beginArray()
+        for i in 0..<max(count, 0) {
+            out.nextElement()
+            element(i, &out)
+        }
+        out.endArray()
     }
 }

@@ -64,7 +64,7 @@ public struct JSONWriter: ~Copyable {
     public mutating func key(_ k: String) {
         separate()
         quoted(k)
-        if indent == nil { byte(UInt8(ascii: ":")) } else { raw(": ") }
+        colon()
     }
 
     /// The next member's key, already quoted (`JSONWriter.quoted`): the keys a snapshot
@@ -72,7 +72,7 @@ public struct JSONWriter: ~Copyable {
     public mutating func key(quoted k: [UInt8]) {
         separate()
         k.withUnsafeBytes { bytes.append($0) }
-        if indent == nil { byte(UInt8(ascii: ":")) } else { raw(": ") }
+        colon()
     }
 
     /// `s` as a JSON string literal, for `key(quoted:)`.
@@ -87,6 +87,11 @@ public struct JSONWriter: ~Copyable {
     public mutating func nextElement() {
         spillIfFull()
         separate()
+    }
+
+    /// What ends a key: `: `, or `:` when compact.
+    private mutating func colon() {
+        if indent == nil { byte(UInt8(ascii: ":")) } else { raw(": ") }
     }
 
     private mutating func separate() {

@@ -40,7 +40,8 @@ extension Snapshot {
         // hold 100k objects of ~100 members each.
         let flows = flows, owners = owners
         members.append(("qps", .streamed(count: flows.count) { i, out in
-            Snapshot.writeFlow(flows[i], owner: owners.map { $0[flows[i].key] ?? QPOwner(kind: .unknown) }, to: &out)
+            let flow = flows[i]  // read once: the subscript copies the flow
+            Snapshot.writeFlow(flow, owner: owners.map { $0[flow.key] ?? QPOwner(kind: .unknown) }, to: &out)
         }))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
