@@ -183,16 +183,23 @@ struct ResponderReading: Sendable {
         if let n = nakThrough, PSN.isAhead(n, of: through) { notDue = 1 }
         // Accepted requests come in PSN order: from the latest back to the first at or
         // before `through` (a READ there whose responses reach past it owes those later).
-        for entry in accepted.reversed() {
-            notDue &+= UInt64(Self.owedPast(psn: entry.psn, owed: entry.owed, through: through))
-            let after = PSN.distance(entry.psn, from: through)
+        // By index, not for-in: with for-in over these windows the debug build of Swift 6.3.1
+        // crashed (SIGSEGV) on captures begun mid-session (make test, 24e6f1d, reverted).
+        var i = accepted.count
+        while i > 0 {
+            i -= 1
+            notDue &+= UInt64(Self.owedPast(psn: accepted[i].psn, owed: accepted[i].owed, through: through))
+            let after = PSN.distance(accepted[i].psn, from: through)
             if after == 0 || after >= PSN.half { break }
         }
         // Resends, in any order: a READ resent after a timeout is answered when the responder
         // comes to it (read_bw at 5 % on the responder's side, cut to the 1-5 % of the run: 130
         // lost, for a share of 4, were resends in flight at the end).
-        for entry in otherOwed where !entry.nak {
-            notDue &+= UInt64(Self.owedPast(psn: entry.psn, owed: entry.owed, through: through))
+        var j = 0
+        while j < otherOwed.count {
+            let entry = otherOwed[j]
+            if !entry.nak { notDue &+= UInt64(Self.owedPast(psn: entry.psn, owed: entry.owed, through: through)) }
+            j += 1
         }
         return owedReplies > notDue ? owedReplies - notDue : 0
     }
