@@ -59,6 +59,7 @@ extension Snapshot {
         columns += counters.map { ($0.textColumn!, .right) }
         columns += [("RTT p50", .right), ("OPCODES", .left)]
         var qpTable = TextTable(columns)
+        qpTable.reserveCapacity(rows: flows.count)
         // A row for each flow, written cell by cell into the table.
         func addRow(_ f: FlowStats) {
             qpTable.cell(Units.hex(f.key.qpn, width: 6))

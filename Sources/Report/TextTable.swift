@@ -27,6 +27,14 @@ public struct TextTable {
     /// Rows added.
     public var rowCount: Int { rows.count }
 
+    /// Makes room for `count` rows of about `bytesPerCell` bytes a cell, so that a table of
+    /// 10k QPs is not copied each time its buffers double.
+    public mutating func reserveCapacity(rows count: Int, bytesPerCell: Int = 8) {
+        rows.reserveCapacity(count)
+        cells.reserveCapacity(count * widths.count)
+        text.reserveCapacity(count * widths.count * bytesPerCell)
+    }
+
     /// Adds a row of cells; cells past the last column are dropped.
     public mutating func add(_ row: [String]) {
         for c in row { cell(c) }
@@ -99,16 +107,21 @@ public struct TextTable {
     }
 
     /// One line of `count` cells and its newline: `characters(i)` is cell i's width,
-    /// `bytes(i, line)` appends its text.
+    /// `bytes(i, line)` appends its text. The spaces between two cells' texts (a left cell's
+    /// padding, the gap, a right cell's padding) are written in one piece. Inlined, so that
+    /// the two closures are too: 200,000 cells for 10k QPs.
+    @inline(__always)
     private func appendLine(_ count: Int, to line: ByteBuffer, characters: (Int) -> Int,
                             bytes: (Int, ByteBuffer) -> Void) {
+        var spaces = 0
         for i in 0..<min(count, widths.count) {
             let pad = widths[i] - characters(i)
-            if i > 0 { line.append(repeating: 0x20, count: 2) }
-            if alignments[i] == .right { line.append(repeating: 0x20, count: pad) }
+            if i > 0 { spaces += 2 }
+            if alignments[i] == .right { spaces += pad }
+            line.append(repeating: 0x20, count: spaces)
             bytes(i, line)
-            if alignments[i] == .left && i != count - 1 { line.append(repeating: 0x20, count: pad) }
+            spaces = alignments[i] == .left ? pad : 0
         }
-        line.append(0x0A)
+        line.append(0x0A)  // the last cell not padded
     }
 }
