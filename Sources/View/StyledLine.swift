@@ -69,6 +69,9 @@ public struct StyledLine: Equatable, Sendable {
 
     /// The line cut to `width` columns.
     public func truncated(to width: Int) -> StyledLine {
+        // No more bytes than columns is no more characters either: nothing to cut, and no
+        // character counted (every line of every frame comes through here).
+        if segments.reduce(0, { $0 + $1.text.utf8.count }) <= width { return self }
         var out = StyledLine()
         var room = width
         for s in segments where room > 0 {
