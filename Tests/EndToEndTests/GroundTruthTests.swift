@@ -544,30 +544,71 @@ import Testing
     @Test(.enabled(if: !responderSideRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"),
           arguments: responderSideRuns())
     func aCaptureBegunMidSessionLosesItsShareOfTheResponderSideDrops(name: String) throws {
-        let meta = try Self.metadata(name)
-        let path = Self.fixtures.appendingPathComponent(name + ".pcap").path
-        let dropped = Double(uint(meta["netem_dropped"]) ?? 0)
-        let fromB = Double(uint(meta["pcap_packets_from_responder"]) ?? 1)
-        let packets = uint(meta["tcpdump_captured"]) ?? 0
-        var outside: [String] = []
-        for percent: UInt64 in [13, 29, 47, 71] {
+        let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
+        let outside = try Self.cutsOutsideTheirShare(name, [13, 29, 47, 71].map { (percent: UInt64) -> (String, String) in
             let first = packets * percent / 100 + 1
-            let (lost, share) = try Self.edited(path, options: ["-r"], frames: ["\(first)-\(packets)"]) { cut in
-                let held = try tsharkFields(cut, ["frame.number"], filter: "ip.src == \(Self.responder)").count
-                let lost = try Self.snapshotFlows(cut).filter { $0["src"] as? String == Self.responder }
-                    .reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
-                return (Double(lost), dropped * Double(held) / fromB)
-            }
-            if lost < share / 2 - 3 || lost > share * 1.5 + 3 {
-                outside.append("cut \(percent) % in: \(Int(lost)) lost for a share of \(Int(share))")
-            }
-        }
+            return ("cut \(percent) % in", "\(first)-\(packets)")
+        })
         let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
         if let reason = Self.knownShareGaps[name] {
             withKnownIssue(Comment(rawValue: reason)) { check() }
         } else {
             check()
         }
+    }
+
+    /// Responder-side runs where a cut to end early is known to count more than its share of
+    /// netem's drops, and why.
+    static let knownEndShareGaps = [
+        "read_bw-q4-m4096-resp-l10": "cut to end 17 % in: 425 lost for a share of 253 (4 QPs at 10 % loss)",
+    ]
+
+    /// The same for a capture that ends while a responder-side run is under way, as every live
+    /// snapshot does: cut to end 17, 33, 50 and 83 % of the way in, it lost about its share of
+    /// netem's drops, within the same bounds. Before, the READs and atomics resent after a
+    /// timeout and still in flight at the end counted as lost replies: the responder's
+    /// answers had already reached their PSNs before the resends began (atomic_bw at 5 % cut
+    /// to end 33 % in: 118 lost for a share of 19, where the whole run loses 68; read_bw at
+    /// 5 %, 50 % in: 233 for 51). 13 of 80 cuts fell outside, 1 now (`knownEndShareGaps`).
+    @Test(.enabled(if: !responderSideRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"),
+          arguments: responderSideRuns())
+    func aCaptureThatEndsMidSessionLosesItsShareOfTheResponderSideDrops(name: String) throws {
+        let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
+        let outside = try Self.cutsOutsideTheirShare(name, [17, 33, 50, 83].map { (percent: UInt64) -> (String, String) in
+            let last = packets * percent / 100
+            return ("cut to end \(percent) % in", "1-\(last)")
+        })
+        let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
+        if let reason = Self.knownEndShareGaps[name] {
+            withKnownIssue(Comment(rawValue: reason)) { check() }
+        } else {
+            check()
+        }
+    }
+
+    /// The cuts (a label, and the packets kept, "first-last") of responder-side run `name`
+    /// whose `lost_packets` on rxeB's flows fall outside half and one and a half times their
+    /// share of netem's drops, ± 3: the whole run's `netem_dropped` times the part of rxeB's
+    /// packets in the run (tcpdump's `pcap_packets_from_responder`) that the cut holds
+    /// (tshark's count). Each described as "label: N lost for a share of S".
+    static func cutsOutsideTheirShare(_ name: String, _ cuts: [(label: String, frames: String)]) throws -> [String] {
+        let meta = try metadata(name)
+        let path = fixtures.appendingPathComponent(name + ".pcap").path
+        let dropped = Double(uint(meta["netem_dropped"]) ?? 0)
+        let fromB = Double(uint(meta["pcap_packets_from_responder"]) ?? 1)
+        var outside: [String] = []
+        for (label, frames) in cuts {
+            let (lost, share) = try edited(path, options: ["-r"], frames: [frames]) { cut in
+                let held = try tsharkFields(cut, ["frame.number"], filter: "ip.src == \(responder)").count
+                let lost = try snapshotFlows(cut).filter { $0["src"] as? String == responder }
+                    .reduce(UInt64(0)) { $0 + (uint($1["lost_packets"]) ?? 0) }
+                return (Double(lost), dropped * Double(held) / fromB)
+            }
+            if lost < share / 2 - 3 || lost > share * 1.5 + 3 {
+                outside.append("\(label): \(Int(lost)) lost for a share of \(Int(share))")
+            }
+        }
+        return outside
     }
 
     /// Runs where netem dropped some of what the responder sent.
@@ -583,9 +624,8 @@ import Testing
     /// the requests a NAK says were out of sequence), loses nothing at all when loss-free, and
     /// no more than netem dropped in the whole run. Before, every request since the last ACK counted
     /// as a lost reply: a loss-free read_bw cut to end 5 % in counted 116 lost, write_bw 60.
-    /// (Responder-side runs are left out: a request resent after a timeout, still in flight
-    /// at the end, is counted as owed its reply; atomic_bw at 5 % cut to end 33 % in counts
-    /// 118 lost replies where the whole run counts 68.)
+    /// (Responder-side runs lose replies: their cuts are held to their share of netem's
+    /// drops, `aCaptureThatEndsMidSessionLosesItsShareOfTheResponderSideDrops`.)
     @Test(.enabled(if: !endedEarlyRuns().isEmpty, "no runs in Tests/Fixtures/rxe-matrix"), arguments: endedEarlyRuns())
     func aCaptureThatEndsMidSessionOwesNoReplyInFlight(name: String) throws {
         let meta = try Self.metadata(name)
