@@ -545,16 +545,9 @@ import Testing
           arguments: responderSideRuns())
     func aCaptureBegunMidSessionLosesItsShareOfTheResponderSideDrops(name: String) throws {
         let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
-        let outside = try Self.cutsOutsideTheirShare(name, [13, 29, 47, 71].map { (percent: UInt64) -> (String, String) in
-            let first = packets * percent / 100 + 1
-            return ("cut \(percent) % in", "\(first)-\(packets)")
+        try Self.expectCutsWithinTheirShare(name, known: Self.knownShareGaps[name], [13, 29, 47, 71].map { (percent: UInt64) in
+            ("cut \(percent) % in", "\(packets * percent / 100 + 1)-\(packets)")
         })
-        let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
-        if let reason = Self.knownShareGaps[name] {
-            withKnownIssue(Comment(rawValue: reason)) { check() }
-        } else {
-            check()
-        }
     }
 
     /// Responder-side runs where a cut to end early is known to count more than its share of
@@ -574,24 +567,17 @@ import Testing
           arguments: responderSideRuns())
     func aCaptureThatEndsMidSessionLosesItsShareOfTheResponderSideDrops(name: String) throws {
         let packets = uint(try Self.metadata(name)["tcpdump_captured"]) ?? 0
-        let outside = try Self.cutsOutsideTheirShare(name, [17, 33, 50, 83].map { (percent: UInt64) -> (String, String) in
-            let last = packets * percent / 100
-            return ("cut to end \(percent) % in", "1-\(last)")
+        try Self.expectCutsWithinTheirShare(name, known: Self.knownEndShareGaps[name], [17, 33, 50, 83].map { (percent: UInt64) in
+            ("cut to end \(percent) % in", "1-\(packets * percent / 100)")
         })
-        let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
-        if let reason = Self.knownEndShareGaps[name] {
-            withKnownIssue(Comment(rawValue: reason)) { check() }
-        } else {
-            check()
-        }
     }
 
-    /// The cuts (a label, and the packets kept, "first-last") of responder-side run `name`
-    /// whose `lost_packets` on rxeB's flows fall outside half and one and a half times their
-    /// share of netem's drops, ± 3: the whole run's `netem_dropped` times the part of rxeB's
-    /// packets in the run (tcpdump's `pcap_packets_from_responder`) that the cut holds
-    /// (tshark's count). Each described as "label: N lost for a share of S".
-    static func cutsOutsideTheirShare(_ name: String, _ cuts: [(label: String, frames: String)]) throws -> [String] {
+    /// Expects the cuts (a label, and the packets kept, "first-last") of responder-side run
+    /// `name` to lose within half and one and a half times their share of netem's drops, ± 3
+    /// (`lost_packets` on rxeB's flows; a known issue when `known` gives the reason): the whole
+    /// run's `netem_dropped` times the part of rxeB's packets in the run (tcpdump's
+    /// `pcap_packets_from_responder`) that the cut holds (tshark's count).
+    static func expectCutsWithinTheirShare(_ name: String, known: String?, _ cuts: [(label: String, frames: String)]) throws {
         let meta = try metadata(name)
         let path = fixtures.appendingPathComponent(name + ".pcap").path
         let dropped = Double(uint(meta["netem_dropped"]) ?? 0)
@@ -608,7 +594,12 @@ import Testing
                 outside.append("\(label): \(Int(lost)) lost for a share of \(Int(share))")
             }
         }
-        return outside
+        let check = { #expect(outside.isEmpty, "\(name): \(outside.joined(separator: "; "))") }
+        if let known {
+            withKnownIssue(Comment(rawValue: known)) { check() }
+        } else {
+            check()
+        }
     }
 
     /// Runs where netem dropped some of what the responder sent.
