@@ -72,10 +72,11 @@ public enum FuzzSeeds {
             records += record
         }
         seeds[.probeEvent] = [("rocegen-records", records)]
-        // The view: help, sorts, the detail, filters typed, a delay, resizes.
+        // The view: help, sorts, the detail, filters typed, a delay, resizes; rendered (0xEF)
+        // with the help shown, in the detail and while a filter is typed.
         let keyScripts: [(String, String)] = [
-            ("help", "?q"), ("sort", "s>><<r\u{88}"), ("detail", "\u{81}\u{81}\u{88}jjkq"),
-            ("filter-write", "/write\u{88}"), ("filter-qpn", "/qpn:0x12\u{88}c"), ("filter-addr", "/10.0.0.2\u{88}"),
+            ("help", "?\u{EF}q"), ("sort", "s>><<r\u{88}"), ("detail", "\u{81}\u{81}\u{88}\u{EF}jjkq"),
+            ("filter-write", "/wri\u{EF}te\u{88}"), ("filter-qpn", "/qpn:0x12\u{88}c"), ("filter-addr", "/10.0.0.2\u{88}"),
             ("delay", "d0.5\u{88}"), ("tab", "\u{8A}\u{81}\u{88}"), ("resize", "\u{F0}\u{28}\u{08}?\u{F1}\u{FF}\u{FF}"),
             ("pause", "p \u{A4}\u{A8}"), ("pages", "\u{85}\u{84}\u{87}\u{86}"),
         ]
