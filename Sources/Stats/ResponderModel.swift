@@ -201,7 +201,10 @@ struct ResponderReading: Sendable {
     /// and was not answered yet (a READ resent in a second round while the responder still
     /// answers the first, and new requests between them: read_bw at 5 % on the responder's
     /// side). The duplicates before that one are answered too: their responses were lost.
+    /// Until the answers reach the first request the capture saw (`caughtUp`), they answer
+    /// requests from before the capture, resends among them, and answer none seen.
     private mutating func noteResponse(naming psn: UInt32) {
+        guard caughtUp else { return }
         // The entries not yet answered are the latest few, if any.
         var i = otherOwed.count
         while i > 0 && otherOwed[i - 1].number &- answeredOthers < 1 << 31 { i -= 1 }

@@ -187,6 +187,28 @@ struct ResponderModelTests {
         #expect(m.repliesDue == 8 + 2 + 1, "the resends' round begins")
     }
 
+    /// In a capture begun mid-session, the answers before those that reach the first request
+    /// seen answer requests from before the capture, a first round of resends among them:
+    /// none of the resends seen (read_bw at 5 % on the responder's side, cut to 20-60 % of the
+    /// way in: 134 lost for a share of 44, the first round's answers taken for the second's).
+    @Test func answersToRequestsFromBeforeTheCaptureAnswerNoResendSeen() {
+        var m = ResponderModel()
+        m.request(psn: 48, span: 2, ackRequested: false, answeredByResponse: true)  // the first seen
+        m.request(psn: 50, span: 2, ackRequested: false, answeredByResponse: true)
+        m.responderAnswered(through: 30, .response)  // a request from before the capture
+        m.request(psn: 28, span: 2, ackRequested: false, answeredByResponse: true)  // resent
+        m.request(psn: 30, span: 2, ackRequested: false, answeredByResponse: true)
+        m.responderAnswered(through: 31, .response)
+        #expect(m.owedReplies == 8)
+        #expect(m.repliesDue == 0, "30-31 answered a request from before the capture, not the resend of 30")
+        m.responderAnswered(through: 49, .response)
+        #expect(m.repliesDue == 2, "48-49")
+        m.responderAnswered(through: 51, .response)
+        #expect(m.repliesDue == 4, "48-51; the resends still in flight")
+        m.responderAnswered(through: 28, .response)
+        #expect(m.repliesDue == 5, "and the resend of 28 has begun")
+    }
+
     /// The RNR NAK came before any request after the refused one: the first of them, when it
     /// comes, is owed the sequence NAK; a second round refused again owes the same again.
     @Test func theSequenceNAKIsOwedWhenTheNextRequestComes() {
