@@ -1,8 +1,8 @@
 /// A bounded table of flows with least-recently-seen eviction.
 struct FlowTable {
-    /// Every slot holds a flow: an evicted flow's slot is given to the new one at once.
-    /// Not optional, so that a reader borrows a flow in place rather than copying its
-    /// kilobyte out of an `Optional` (the text of 10k QPs, FlowList).
+    /// Every slot holds a flow: an evicted flow's slot is given to the new one at once. So
+    /// `all` is the slots themselves, shared copy-on-write, not a kilobyte a flow gathered
+    /// into a new array (the view's refresh of 10k QPs: 5.6-7.1 → 2.3-2.6 ms).
     private(set) var slots: [FlowStats] = []
     private var index: [FlowKey: Int] = [:]
     // A doubly linked list over the slots, most recent first.

@@ -61,13 +61,13 @@ struct ResponderReading: Sendable {
     private var otherOwed: [OtherOwed] = []
     /// How many entries `otherOwed` has had (wrapping).
     private var othersOwed: UInt32 = 0
-    /// The entries of `otherOwed` numbered before this one are answered: the responder
-    /// answers in the order requests reach it, so a response naming a duplicate's PSN or a
-    /// later one, after the duplicate came, answers it and every one before it. The
-    /// responder's answers in a resend round go back to the first resent PSN, far behind
-    /// the furthest answered, so until then the duplicates' responses are in flight, not
-    /// lost (atomic_bw at 2 % loss on the responder's side, cut to end 83 % in: 35 lost
-    /// for the whole run's 1, the 34 atomics resent after a lost acknowledgement).
+    /// The entries of `otherOwed` numbered before this one are answered (`noteResponse`): the
+    /// responder answers in the order requests reach it, so a response naming one of a
+    /// duplicate's PSNs answers it and every one before it. Its answers in a resend round go
+    /// back to the first resent PSN, far behind the furthest answered: until they reach a
+    /// duplicate, its responses are in flight, not lost (atomic_bw at 2 % loss on the
+    /// responder's side, cut to end 83 % in: 35 lost for the whole run's 1, the 34 atomics
+    /// resent after a lost acknowledgement).
     private var answeredOthers: UInt32 = 0
     /// The PSN the latest response named.
     private var lastResponse: UInt32?
