@@ -27,11 +27,21 @@ enum Paths {
         return names.filter { $0.hasSuffix(".pcap") }.sorted().map { captures.appendingPathComponent($0) }
     }
 
-    /// A fresh temporary directory.
+    /// A fresh temporary directory, inside this test process's own folder, which goes when the
+    /// process exits (the captures the tests write come to a few hundred MB a run).
     static func temporaryDirectory() throws -> URL {
-        let url = URL(fileURLWithPath: NSTemporaryDirectory())
-            .appendingPathComponent("rdmatop-test-" + UUID().uuidString)
+        let url = try temporaryRoot.get().appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// `rdmatop-test-PID` in the temporary folder, made once and removed at exit.
+    private static let temporaryRoot: Result<URL, Error> = Result {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("rdmatop-test-\(getpid())")
+        try? FileManager.default.removeItem(at: url)  // a folder left by a killed run with this PID
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { if case .success(let url) = Paths.temporaryRoot { try? FileManager.default.removeItem(at: url) } }
         return url
     }
 }
