@@ -57,6 +57,33 @@ final class ByteBuffer {
     @inline(__always)
     func append(_ p: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(p)) }
 
+    /// A newline, then `spaces` spaces: the start of an indented line.
+    @inline(__always)
+    func appendLine(indentedBy spaces: Int) {
+        reserve(1 + spaces)
+        start[count] = UInt8(ascii: "\n")
+        memset(start + count + 1, Int32(UInt8(ascii: " ")), spaces)
+        count += 1 + spaces
+    }
+
+    /// `v` in decimal, written in place.
+    @inline(__always)
+    func appendDecimal(_ v: UInt64) {
+        var digits = 1, rest = v
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        reserve(digits)
+        var v = v, i = count + digits
+        repeat {
+            i -= 1
+            start[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        count += digits
+    }
+
     /// `n` copies of `b`.
     func append(repeating b: UInt8, count n: Int) {
         guard n > 0 else { return }

@@ -91,11 +91,13 @@ public struct JSONWriter: ~Copyable {
 
     /// What ends a key: `: `, or `:` when compact.
     private mutating func colon() {
-        if indent == nil { byte(UInt8(ascii: ":")) } else { raw(": ") }
+        bytes.append(UInt8(ascii: ":"))
+        if indent != nil { bytes.append(UInt8(ascii: " ")) }
     }
 
+    /// The comma before a member or element (but the first), and its line.
     private mutating func separate() {
-        if !empty { byte(UInt8(ascii: ",")) }
+        if !empty { bytes.append(UInt8(ascii: ",")) }
         empty = false
         newline(depth)
     }
@@ -149,8 +151,11 @@ public struct JSONWriter: ~Copyable {
 
     /// Text that needs no escaping (punctuation, literals, rendered numbers).
     mutating func raw(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes.append($0) }
+        // A native string's UTF-8 is read in place; only a bridged one is copied first.
+        if s.utf8.withContiguousStorageIfAvailable({ bytes.append($0) }) == nil {
+            var s = s
+            s.withUTF8 { bytes.append($0) }
+        }
     }
 
     mutating func byte(_ b: UInt8) { bytes.append(b) }
@@ -158,14 +163,11 @@ public struct JSONWriter: ~Copyable {
     /// A newline and the indentation of `level`; nothing when compact.
     private mutating func newline(_ level: Int) {
         guard let indent else { return }
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(repeating: UInt8(ascii: " "), count: indent * level)
+        bytes.appendLine(indentedBy: indent * level)
     }
 
     /// An unsigned integer in decimal.
-    mutating func decimal(_ v: UInt64) {
-        Units.withDecimalDigits(v) { bytes.append($0) }
-    }
+    mutating func decimal(_ v: UInt64) { bytes.appendDecimal(v) }
 
     /// A signed integer in decimal.
     mutating func decimal(_ v: Int64) {
@@ -177,16 +179,21 @@ public struct JSONWriter: ~Copyable {
     /// everything else as its UTF-8.
     mutating func quoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { utf8 in
-            // Most strings (keys, addresses, names) need no escaping: copied in one step.
-            if !utf8.contains(where: JSONWriter.needsEscape) {
-                bytes.append(utf8)
-                return
-            }
-            for b in utf8 { escape(b) }
+        // A native string's UTF-8 is read in place; only a bridged one is copied first.
+        if s.utf8.withContiguousStorageIfAvailable({ quotedContents($0) }) == nil {
+            var s = s
+            s.withUTF8 { quotedContents($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func quotedContents(_ utf8: UnsafeBufferPointer<UInt8>) {
+        // Most strings (keys, addresses, names) need no escaping: copied in one step.
+        if !utf8.contains(where: JSONWriter.needsEscape) {
+            bytes.append(utf8)
+            return
+        }
+        for b in utf8 { escape(b) }
     }
 
     private mutating func append(_ a: [UInt8]) {
