@@ -37,8 +37,8 @@ public final class FlowMetric: Sendable {
     public let value: @Sendable (FlowStats) -> UInt64
     /// The value split by the Prometheus label (`code` → count), for labelled metrics.
     public let split: (@Sendable (FlowStats) -> [(String, UInt64)])?
-    /// The JSON value, when it is not the plain count (an object by code, say).
-    public let json: (@Sendable (FlowStats) -> JSONValue)?
+    /// Writes the JSON value, when it is not the plain count (an object by code, say).
+    public let json: (@Sendable (FlowStats, inout JSONWriter) -> Void)?
     /// Whether the number needs every packet of the flow (the PSN analysis, messages, round
     /// trips): with sampled events it is not measured.
     public var needsEveryPacket: Bool {
@@ -57,7 +57,7 @@ public final class FlowMetric: Sendable {
     init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: KernelWindowPart = .none,
          countsEvents: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
-         split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats) -> JSONValue)? = nil,
+         split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats, inout JSONWriter) -> Void)? = nil,
          value: @escaping @Sendable (FlowStats) -> UInt64) {
         self.key = key
         quotedKey = JSONWriter.quoted(key)
@@ -97,7 +97,7 @@ public final class FlowMetric: Sendable {
         if !measured(f) {
             out.null()
         } else if let json {
-            out.value(json(f))
+            json(f, &out)
         } else {
             out.value(value(f))
         }
@@ -131,7 +131,7 @@ public final class FlowMetric: Sendable {
         FlowMetric("classes", "by class", .traffic, unit: "packets", prometheus: .counter("rdmatop_qp_class_packets", label: "class"),
                    help: "the flow's packets by kind of opcode: send, write, read_request, read_response, atomic (requests and acknowledgements), acknowledge, cnp, other",
                    split: { $0.counts.byClass.map { ($0.name, $0.packets) } },
-                   json: { f in .object(f.counts.byClass.map { ($0.name, .uint($0.packets)) }) }) {
+                   json: { f, out in out.object { o in f.counts.forEachClass { o.key($0); o.value($1) } } }) {
             $0.packets
         },
         FlowMetric("icrc_errors", "ICRC errors", .errors, unit: "packets", alarm: true, text: "ICRC ERR",
@@ -199,7 +199,11 @@ public final class FlowMetric: Sendable {
                    prometheus: .counter("rdmatop_qp_naks", label: "code"),
                    help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
                    split: { $0.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
-                   json: { f in .object(f.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) }) }) {
+                   json: { f, out in
+                       // Most flows have none: no dictionary made for them.
+                       let naks = f.counts.nakCount == 0 ? [:] : f.counts.naks
+                       out.object { o in for (code, n) in naks.sorted(by: { $0.key < $1.key }) { o.key(code); o.value(n) } }
+                   }) {
             $0.counts.nakCount
         },
         FlowMetric("rnr_naks", "RNR NAKs", .responses, unit: "packets", alarm: true,
@@ -210,7 +214,9 @@ public final class FlowMetric: Sendable {
         },
         FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
                    help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
-                   json: { f in .object(f.responses.rnrTimers.sorted { $0.key < $1.key }.map { (String($0.key), .uint($0.value)) }) }) {
+                   json: { f, out in
+                       out.object { o in for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(String(timer)); o.value(n) } }
+                   }) {
             $0.counts.rnrNaks
         },
     ]

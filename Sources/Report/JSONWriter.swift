@@ -54,6 +54,13 @@ public struct JSONWriter: ~Copyable {
     /// Closes the innermost object; `{}` when it had no member.
     public mutating func endObject() { close(UInt8(ascii: "}")) }
 
+    /// An object whose members `members` writes (`key` and a value each).
+    public mutating func object(_ members: (inout JSONWriter) -> Void) {
+        beginObject()
+        members(&self)
+        endObject()
+    }
+
     /// Opens an array: `nextElement` and a value for each element, then `endArray`.
     public mutating func beginArray() { open(UInt8(ascii: "[")) }
 

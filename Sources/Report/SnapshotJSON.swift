@@ -99,12 +99,12 @@ extension Snapshot {
         if f.sampled {
             out.null()
         } else {
-            out.beginObject()
-            for op in f.opcodes.sorted {
-                out.key(OpcodeTable[op.opcode].name)
-                out.value(op.count)
+            out.object { o in
+                f.opcodes.forEachBusiestFirst { opcode, count in
+                    o.key(OpcodeTable[opcode].name)
+                    o.value(count)
+                }
             }
-            out.endObject()
         }
         out.key("rates")
         out.beginObject()

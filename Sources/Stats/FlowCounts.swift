@@ -78,8 +78,19 @@ public struct FlowCounts: Sendable {
     /// Packets by opcode class (`KernelOpcodeTable.opclass`), the classes with packets, in
     /// the enum's order.
     public var byClass: [(name: String, packets: UInt64)] {
+        var classes: [(name: String, packets: UInt64)] = []
+        forEachClass { classes.append(($0, $1)) }
+        return classes
+    }
+
+    /// Calls `body` with each class with packets and its count, in the enum's order: `byClass`
+    /// without the array (the JSON snapshot writes it for every QP).
+    @inlinable
+    public func forEachClass(_ body: (_ name: String, _ packets: UInt64) -> Void) {
         withUnsafeBytes(of: raw.classes) { counts in
-            zip(FlowCounts.classNames, counts.bindMemory(to: UInt64.self)).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
+            for (i, n) in counts.bindMemory(to: UInt64.self).enumerated() where n > 0 && i < FlowCounts.classNames.count {
+                body(FlowCounts.classNames[i], n)
+            }
         }
     }
 

@@ -26,6 +26,16 @@ public struct OpcodeCounts: Sendable, Hashable {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.opcode < $1.opcode }
     }
 
+    /// Calls `body` with each opcode and its packets in `sorted`'s order, without making
+    /// the array when there is one opcode, as in most flows.
+    public func forEachBusiestFirst(_ body: (_ opcode: UInt8, _ count: UInt64) -> Void) {
+        if opcodes.count == 1 {
+            body(opcodes[0], counts[0])
+        } else {
+            for op in sorted { body(op.opcode, op.count) }
+        }
+    }
+
     /// The number of distinct opcodes.
     public var count: Int { opcodes.count }
     /// Packets of every opcode.
