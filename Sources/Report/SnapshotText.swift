@@ -77,14 +77,16 @@ extension Snapshot {
             if f.sampled {
                 opcodes = f.counts.busiestClasses.map { "\($0.name) \($0.packets)" }.joined(separator: ", ")
             } else {
-                let ops = f.opcodes.sorted
-                for op in ops.prefix(maxOpcodesPerQP) {
+                var shown = 0
+                f.opcodes.forEachBusiestFirst { opcode, count in
+                    guard shown < maxOpcodesPerQP else { return }
+                    shown += 1
                     if !opcodes.isEmpty { opcodes += ", " }
-                    opcodes += Snapshot.shortNames[Int(op.opcode)]
+                    opcodes += Snapshot.shortNames[Int(opcode)]
                     opcodes += " "
-                    opcodes += String(op.count)
+                    opcodes += String(count)
                 }
-                if ops.count > maxOpcodesPerQP { opcodes += ", +\(ops.count - maxOpcodesPerQP)" }
+                if f.opcodes.count > maxOpcodesPerQP { opcodes += ", +\(f.opcodes.count - maxOpcodesPerQP)" }
             }
             qpTable.cell(opcodes)
             qpTable.endRow()

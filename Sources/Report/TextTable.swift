@@ -43,14 +43,20 @@ public struct TextTable {
 
     /// Adds a cell to the row being made (`endRow` ends it).
     public mutating func cell(_ s: String) {
-        var s = s
-        let characters = s.withUTF8 { utf8 -> Int in
-            text.append(contentsOf: utf8)
-            // ASCII (addresses, names, numbers) has a character per byte, but for "\r\n",
-            // which is one character.
-            return utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") } ? utf8.count : -1
-        }
+        // A native string's UTF-8 is read in place; only a bridged one is copied first.
+        let characters = s.utf8.withContiguousStorageIfAvailable { cellText($0) } ?? {
+            var s = s
+            return s.withUTF8 { cellText($0) }
+        }()
         endCell(characters: characters >= 0 ? characters : s.count)
+    }
+
+    /// Appends a cell's bytes; its width in characters, or -1 when that needs counting.
+    private mutating func cellText(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        text.append(contentsOf: utf8)
+        // ASCII (addresses, names, numbers) has a character per byte, but for "\r\n",
+        // which is one character.
+        return utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") } ? utf8.count : -1
     }
 
     /// Adds a number in decimal to the row being made.
