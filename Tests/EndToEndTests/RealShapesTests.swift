@@ -3,11 +3,13 @@ import Testing
 
 /// The traffic shapes no other real capture holds (Tests/Fixtures/rxe-shapes, made by
 /// tests/lab/guest-shapes.sh in the SoftRoCE VM): RoCE over IPv6 and over VLAN 100,
-/// compare-and-swap, UC WRITEs and SENDs, and UD SENDs. Beside tshark's packet-by-packet
-/// reading (TsharkComparisonTests), each is held to what rxe and the tools counted themselves.
+/// compare-and-swap, UC WRITEs and SENDs, UD SENDs, and rsockets' RDMA WRITEs with immediate
+/// data. Beside tshark's packet-by-packet reading (TsharkComparisonTests), each is held to
+/// what rxe and the tools counted themselves.
 @Suite struct RealShapesTests {
     static let folder = Paths.root.appendingPathComponent("Tests/Fixtures/rxe-shapes")
     static let runs = ["ipv6", "vlan", "cmp_swap", "uc_write", "uc_send", "ud_pingpong", "ud_send"]
+    static let rstreamRuns = ["rstream_4k", "rstream_small"]
 
 
     /// The messages the client's report says it sent: perftest's #iterations, or
@@ -47,5 +49,65 @@ import Testing
         let transport = run.hasPrefix("uc_") ? "UC" : run.hasPrefix("ud_") ? "UD" : "RC"
         #expect(qps.allSatisfy { $0["transport"] as? String == transport })
         if run == "cmp_swap" { #expect(sum(fromB, "acks") == messages, "an atomic acknowledgement per compare-and-swap") }
+    }
+
+    /// rstream's `-S SIZE -C COUNT -I ITERATIONS`, from the client's command in the log, and
+    /// whether both ends exited 0.
+    func rstreamTransfers(_ run: String) throws -> (size: UInt64, count: UInt64, iterations: UInt64, ok: Bool) {
+        let log = try String(contentsOf: Self.folder.appendingPathComponent("\(run).log"), encoding: .utf8)
+        let client = log.split(separator: "\n").first { $0.hasPrefix("### client:") }!.split(separator: " ").map(String.init)
+        let option = { (flag: String) in UInt64(client[client.firstIndex(of: flag)! + 1])! }
+        let ok = log.split(separator: "\n").filter { $0.hasPrefix("###") }.allSatisfy { $0.hasSuffix("(exit 0)") }
+        return (option("-S"), option("-C"), option("-I"), ok)
+    }
+
+    /// rsockets (rstream) moves every transfer as an RDMA WRITE with immediate data, the
+    /// transfer's length in the immediate, and its credits and shutdown as zero-length ones;
+    /// rdma_cm makes the connection with MADs on QP 1. Each RC flow's payload and messages are
+    /// tshark's RETH DMA lengths and FIRST and ONLY packets; the data lengths rsockets wrote
+    /// into the immediates add up to rstream's own transfers.
+    @Test(arguments: rstreamRuns)
+    func rsocketWritesWithImmediateAreRstreamsTransfers(run: String) throws {
+        let path = Self.folder.appendingPathComponent("\(run).pcap").path
+        let result = try rdmatop("--read", path, "--once", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let qps = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["qps"] as! [[String: Any]]
+        let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("\(run).counters"))
+        let from = { (src: String) in qps.filter { $0["src"] as? String == src } }
+        let sum = { (flows: [[String: Any]], key: String) in flows.compactMap { uint($0[key]) }.reduce(0, +) }
+        #expect(sum(from("10.0.0.1"), "packets") == hw["rxeA.sent_pkts"], "\(run): \(hw)")
+        #expect(sum(from("10.0.0.2"), "packets") == hw["rxeB.sent_pkts"], "\(run): \(hw)")
+
+        // tshark's fields, read by this definition: a message's length is its first packet's
+        // RETH DMA length (WRITE FIRST, ONLY, ONLY WITH IMMEDIATE); rsockets' data transfers
+        // are the immediates whose top three bits (the rsocket operation) are 0.
+        let rows = try tsharkFields(path, ["ip.src", "infiniband.bth.opcode", "infiniband.reth.dmalen", "infiniband.immdt"])
+        var messages: [String: UInt64] = [:], payload: [String: UInt64] = [:], data: [String: UInt64] = [:]
+        for row in rows {
+            let opcode = tsharkNumber(row[1])!
+            if [0x06, 0x0A, 0x0B].contains(opcode) {
+                messages[row[0], default: 0] += 1
+                payload[row[0], default: 0] += tsharkNumber(row[2])!
+            }
+            if let imm = tsharkNumber(row[3], bytes: true), imm >> 29 == 0 { data[row[0], default: 0] += imm }
+        }
+        let rstream = try rstreamTransfers(run)
+        #expect(rstream.ok, "\(run): rstream failed")
+        for src in ["10.0.0.1", "10.0.0.2"] {
+            let rc = from(src).filter { $0["transport"] as? String == "RC" }
+            #expect(rc.count == 1, "\(run) \(src): one RC flow")
+            guard let flow = rc.first else { continue }
+            #expect(uint(flow["payload_bytes"]) == payload[src], "\(run) \(src): payload \(flow["payload_bytes"]!), tshark \(payload[src] ?? 0)")
+            #expect(uint(flow["messages"]) == messages[src], "\(run) \(src): messages \(flow["messages"]!), tshark \(messages[src] ?? 0)")
+            #expect(uint(flow["partial_messages"]) == 0)
+            // rstream's transfers, each way, and the 16 bytes each end sends first (its sync_test).
+            #expect(data[src] == rstream.size * rstream.count * rstream.iterations + 16, "\(run) \(src): \(data[src] ?? 0)")
+            let sizes = flow["message_bytes"] as! [String: Any]
+            #expect(uint(sizes["min"]) == 0, "\(run) \(src): the credits and the shutdown carry no data")
+            #expect(uint(flow["lost_packets"]) == 0 && uint(flow["retransmitted_packets"]) == 0 && uint(flow["missing_psns"]) == 0)
+        }
+        // The connection's MADs: UD SEND_ONLY to QP 1, 256 bytes each (IBTA 13.4.2).
+        let mads = qps.filter { uint($0["qpn"]) == 1 }
+        #expect(!mads.isEmpty && mads.allSatisfy { $0["transport"] as? String == "UD" && uint($0["payload_bytes"]) == 256 * uint($0["packets"])! })
     }
 }

@@ -11,6 +11,11 @@
 #   uc_send       ib_send_bw -c UC -n 50 -s 4096
 #   ud_pingpong   ibv_ud_pingpong -n 50 -s 512 (UD SEND_ONLY with a DETH, no ACKs)
 #   ud_send       ib_send_bw -c UD -n 50 -s 512
+#   rstream_4k    rstream -S 4096 -C 20 -I 5 (rsockets: each transfer an RDMA WRITE with
+#                 immediate data, FIRST/MIDDLE/LAST_WITH_IMMEDIATE at MTU 1024; credits and
+#                 the shutdown as zero-length WRITE_ONLY_WITH_IMMEDIATE; the connection made
+#                 by rdma_cm's MADs, UD SEND_ONLY to QP 1)
+#   rstream_small rstream -S 100 -C 50 -I 2 (WRITE_ONLY_WITH_IMMEDIATE)
 # SHAPES (comma-separated) picks some of those, or:
 #   long_pingpong ibv_rc_pingpong -n 1500 -s 2048 (FIRST and LAST at MTU 1024), 3 times each
 #                 over IPv6 and IPv4 (runs ipv6_1, ipv4_1, ...), with tc's CE marks on vethA
@@ -25,7 +30,7 @@
 #   (then: cp tests/lab/guest-shapes.sh /var/tmp/shapes/ and add its path after the folder,
 #   e.g. `.../guest-shapes.sh /var/tmp/shapes long_pingpong`)
 set -u
-OUT=$1 SHAPES=${2:-ipv6,vlan,cmp_swap,uc_write,uc_send,ud_pingpong,ud_send} A=10.0.0.1 B=10.0.0.2
+OUT=$1 SHAPES=${2:-ipv6,vlan,cmp_swap,uc_write,uc_send,ud_pingpong,ud_send,rstream_4k,rstream_small} A=10.0.0.1 B=10.0.0.2
 exec > "$OUT/guest.log" 2>&1
 for m in rdma_rxe veth 8021q; do modprobe $m; done
 # shellcheck source=tests/lab/rxe-pair.sh
@@ -67,6 +72,30 @@ run() {
 	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
 	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
 }
+# run_rstream NAME ARGS...: one capture of an rstream server bound to $B and its client,
+# both given ARGS (an rsocket listens through rdma_cm, not a TCP port: the client waits 2 s)
+run_rstream() {
+	local name=$1; shift
+	PORT=$((PORT + 1))
+	counters > /tmp/before
+	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
+	local td=$!
+	sleep 1
+	timeout 120 rstream -b $B -p $PORT "$@" > /tmp/$name.server 2>&1 &
+	local sp=$!
+	sleep 2
+	timeout 120 rstream -s $B -p $PORT "$@" > /tmp/$name.client 2>&1
+	local crc=$?
+	wait $sp
+	local src=$?
+	sleep 1
+	kill -INT $td; wait $td
+	cp /tmp/$name.pcap "$OUT/"
+	{ echo "### server: rstream -b $B -p $PORT $* (exit $src)"; cat /tmp/$name.server
+	  echo "### client: rstream -s $B -p $PORT $* (exit $crc)"; cat /tmp/$name.client; } > "$OUT/$name.log"
+	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
+	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
+}
 want() { [[ ,$SHAPES, == *,$1,* ]]; }
 want ipv6 && run ipv6 ibv_rc_pingpong -d rxeB -g "$G6B" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 20 -s 2048
 want vlan && run vlan ibv_rc_pingpong -d rxeB -g "$GVB" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$GVA" -n 20 -s 2048
@@ -75,6 +104,8 @@ want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -
 want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
 want ud_pingpong && run ud_pingpong ibv_ud_pingpong -d rxeB -g "$GB" -n 50 -s 512 -- ibv_ud_pingpong -d rxeA -g "$GA" -n 50 -s 512
 want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F -- ib_send_bw -d rxeA -x "$GA" -c UD -n 50 -s 512 -F
+want rstream_4k && run_rstream rstream_4k -S 4096 -C 20 -I 5
+want rstream_small && run_rstream rstream_small -S 100 -C 50 -I 2
 if want long_pingpong; then
 	roce_ce_marking vethA
 	for i in 1 2 3; do
