@@ -3,8 +3,8 @@ import Testing
 
 /// The traffic shapes no other real capture holds (Tests/Fixtures/rxe-shapes, made by
 /// tests/lab/guest-shapes.sh in the SoftRoCE VM): RoCE over IPv6 and over VLAN 100,
-/// compare-and-swap, UC WRITEs and SENDs, UD SENDs, and rsockets' RDMA WRITEs with immediate
-/// data. Beside tshark's packet-by-packet reading (TsharkComparisonTests), each is held to
+/// compare-and-swap, UC WRITEs and SENDs, UD SENDs, rsockets' RDMA WRITEs with immediate
+/// data, and NVMe over Fabrics. Beside tshark's packet-by-packet reading (TsharkComparisonTests), each is held to
 /// what rxe and the tools counted themselves.
 @Suite struct RealShapesTests {
     static let folder = Paths.root.appendingPathComponent("Tests/Fixtures/rxe-shapes")
@@ -69,9 +69,7 @@ import Testing
     @Test(arguments: rstreamRuns)
     func rsocketWritesWithImmediateAreRstreamsTransfers(run: String) throws {
         let path = Self.folder.appendingPathComponent("\(run).pcap").path
-        let result = try rdmatop("--read", path, "--once", "--json")
-        #expect(result.status == 0, "\(result.stderr)")
-        let qps = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["qps"] as! [[String: Any]]
+        let qps = try snapshotQPs(path)
         let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("\(run).counters"))
         let from = { (src: String) in qps.filter { $0["src"] as? String == src } }
         let sum = { (flows: [[String: Any]], key: String) in flows.compactMap { uint($0[key]) }.reduce(0, +) }
@@ -109,5 +107,64 @@ import Testing
         // The connection's MADs: UD SEND_ONLY to QP 1, 256 bytes each (IBTA 13.4.2).
         let mads = qps.filter { uint($0["qpn"]) == 1 }
         #expect(!mads.isEmpty && mads.allSatisfy { $0["transport"] as? String == "UD" && uint($0["payload_bytes"]) == 256 * uint($0["packets"])! })
+    }
+
+    /// A block device's counters over a run (Documentation/block/stat.rst: I/Os and sectors
+    /// read and written), from NAME.blockstat's "before DEV FIELDS" and "after DEV FIELDS".
+    func blockStatDelta(_ run: String, device: String) throws -> (reads: UInt64, readSectors: UInt64, writes: UInt64, writtenSectors: UInt64) {
+        let text = try String(contentsOf: Self.folder.appendingPathComponent("\(run).blockstat"), encoding: .utf8)
+        let fields = { (when: String) -> [UInt64] in
+            let line = text.split(separator: "\n").first { $0.hasPrefix("\(when) \(device) ") }!
+            return line.split(separator: " ").dropFirst(2).map { UInt64($0)! }
+        }
+        let before = fields("before"), after = fields("after")
+        let delta = { (i: Int) in after[i] - before[i] }
+        return (delta(0), delta(2), delta(4), delta(6))
+    }
+
+    /// NVMe over Fabrics (nvme-rdma to nvmet-rdma, a null_blk namespace): a read is the
+    /// target's RDMA WRITE into the host's buffer, a write the target's RDMA READ from it, and
+    /// the target answers with SEND WITH INVALIDATE. The data rdmatop decodes each way is what
+    /// the kernel's block counters (/sys/block, host and target side) say moved, to the byte.
+    @Test func nvmeOverFabricsMovesWhatTheBlockLayerCounted() throws {
+        let path = Self.folder.appendingPathComponent("nvmeof.pcap").path
+        let host = try blockStatDelta("nvmeof", device: "nvme0n1"), target = try blockStatDelta("nvmeof", device: "nullb0")
+        #expect(host.readSectors == target.readSectors && host.writtenSectors == target.writtenSectors, "\(host) \(target)")
+        // dd's own report: 1 MiB read, 512 KiB written, in 64 KiB.
+        let log = try String(contentsOf: Self.folder.appendingPathComponent("nvmeof.log"), encoding: .utf8)
+        #expect(log.contains("1048576 bytes") && log.contains("524288 bytes") && host.readSectors * 512 == 1_048_576 && host.writtenSectors * 512 == 524_288)
+
+        let packets = try jsonLines(try rdmatop("--read", path, "--dump", "--json").stdout)
+        let from = { (src: String, opcodes: ClosedRange<UInt64>) in
+            packets.filter { $0["ip.src"] as? String == src && opcodes.contains(uint($0["infiniband.bth.opcode"])!) }
+        }
+        let payload = { (p: [[String: Any]]) in p.compactMap { uint($0["payload_len"]) }.reduce(0, +) }
+        let writes = from("10.0.0.2", 0x06...0x0B), readResponses = from("10.0.0.1", 0x0D...0x10)
+        #expect(payload(writes) == host.readSectors * 512, "RDMA WRITE data \(payload(writes))")
+        #expect(payload(readResponses) == host.writtenSectors * 512, "RDMA READ response data \(payload(readResponses))")
+        // One RDMA WRITE per read and one RDMA READ per write, as the block layer counted them.
+        #expect(UInt64(writes.filter { [0x06, 0x0A, 0x0B].contains(uint($0["infiniband.bth.opcode"])!) }.count) == host.reads)
+        #expect(UInt64(from("10.0.0.2", 0x0C...0x0C).count) == host.writes)
+        let invalidations = from("10.0.0.2", 0x16...0x17)
+        #expect(!invalidations.isEmpty && invalidations.allSatisfy { $0["infiniband.ieth"] != nil })
+
+        // The snapshot: each flow's payload is its packets', and nothing is lost or resent.
+        let qps = try snapshotQPs(path)
+        for flow in qps {
+            let mine = packets.filter { $0["ip.src"] as? String == flow["src"] as? String && uint($0["infiniband.bth.destqp"]) == uint(flow["qpn"]) }
+            #expect(uint(flow["payload_bytes"]) == payload(mine))
+            #expect(uint(flow["lost_packets"]) == 0 && uint(flow["retransmitted_packets"]) == 0 && uint(flow["partial_messages"]) == 0)
+        }
+        // What each rxe device sent over the run holds at least what the capture holds from it
+        // (the run's counters also count 6 packets each way sent just before or after it).
+        let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("nvmeof.counters"))
+        let sent = { (src: String) in UInt64(packets.filter { $0["ip.src"] as? String == src }.count) }
+        #expect(sent("10.0.0.1") <= hw["rxeA.sent_pkts"]! && sent("10.0.0.2") <= hw["rxeB.sent_pkts"]!)
+    }
+
+    func snapshotQPs(_ path: String) throws -> [[String: Any]] {
+        let result = try rdmatop("--read", path, "--once", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])["qps"] as! [[String: Any]]
     }
 }

@@ -16,6 +16,12 @@
 #                 the shutdown as zero-length WRITE_ONLY_WITH_IMMEDIATE; the connection made
 #                 by rdma_cm's MADs, UD SEND_ONLY to QP 1)
 #   rstream_small rstream -S 100 -C 50 -I 2 (WRITE_ONLY_WITH_IMMEDIATE)
+#   nvmeof        NVMe over Fabrics: nvmet-rdma on rxeB exporting a null_blk device,
+#                 nvme-rdma on rxeA; captured after the connect: dd reads 1 MiB (the target
+#                 RDMA WRITEs it, then answers with SEND WITH INVALIDATE) and writes 512 KiB
+#                 (the target RDMA READs it), both O_DIRECT in 64 KiB. NAME.blockstat holds
+#                 /sys/block/NVME/stat and /sys/block/nullb0/stat before and after: the
+#                 kernel's sectors read and written over the capture.
 # SHAPES (comma-separated) picks some of those, or:
 #   long_pingpong ibv_rc_pingpong -n 1500 -s 2048 (FIRST and LAST at MTU 1024), 3 times each
 #                 over IPv6 and IPv4 (runs ipv6_1, ipv4_1, ...), with tc's CE marks on vethA
@@ -104,8 +110,42 @@ want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -
 want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
 want ud_pingpong && run ud_pingpong ibv_ud_pingpong -d rxeB -g "$GB" -n 50 -s 512 -- ibv_ud_pingpong -d rxeA -g "$GA" -n 50 -s 512
 want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F -- ib_send_bw -d rxeA -x "$GA" -c UD -n 50 -s 512 -F
+# run_nvmeof NAME: the nvmeof shape above
+run_nvmeof() {
+	local name=$1 cfg=/sys/kernel/config/nvmet dev ctrl
+	modprobe null_blk nr_devices=1 gb=1 && modprobe nvmet && modprobe nvmet-rdma && modprobe nvme-rdma || return 1
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || return 1
+	mkdir $cfg/subsystems/rdmatop && echo 1 > $cfg/subsystems/rdmatop/attr_allow_any_host || return 1
+	mkdir $cfg/subsystems/rdmatop/namespaces/1 && echo /dev/nullb0 > $cfg/subsystems/rdmatop/namespaces/1/device_path &&
+		echo 1 > $cfg/subsystems/rdmatop/namespaces/1/enable || return 1
+	mkdir $cfg/ports/1 && echo rdma > $cfg/ports/1/addr_trtype && echo ipv4 > $cfg/ports/1/addr_adrfam &&
+		echo $B > $cfg/ports/1/addr_traddr && echo 4420 > $cfg/ports/1/addr_trsvcid || return 1
+	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop || return 1
+	echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics || return 1
+	for _ in $(seq 1 80); do dev=$(ls /sys/block | grep -m1 '^nvme[0-9]*n1$') && break; sleep 0.25; done
+	[ -n "$dev" ] || return 1
+	ctrl=${dev%n1}
+	sleep 3  # the partition scan and the connect's admin commands, before the capture
+	counters > /tmp/before
+	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
+	local td=$!
+	sleep 1
+	{ echo "before $dev $(cat /sys/block/$dev/stat)"; echo "before nullb0 $(cat /sys/block/nullb0/stat)"; } > "$OUT/$name.blockstat"
+	{ echo "### dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct"
+	  dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct 2>&1; echo "(exit $?)"
+	  echo "### dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct"
+	  dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct 2>&1; echo "(exit $?)"; } > "$OUT/$name.log"
+	{ echo "after $dev $(cat /sys/block/$dev/stat)"; echo "after nullb0 $(cat /sys/block/nullb0/stat)"; } >> "$OUT/$name.blockstat"
+	sleep 1
+	kill -INT $td; wait $td
+	cp /tmp/$name.pcap "$OUT/"
+	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
+	echo 1 > /sys/class/nvme/$ctrl/delete_controller
+	echo "$name: $dev, $(grep captured "$OUT/$name.tcpdump")"
+}
 want rstream_4k && run_rstream rstream_4k -S 4096 -C 20 -I 5
 want rstream_small && run_rstream rstream_small -S 100 -C 50 -I 2
+want nvmeof && { run_nvmeof nvmeof || echo "nvmeof: setup failed"; }
 if want long_pingpong; then
 	roce_ce_marking vethA
 	for i in 1 2 3; do
