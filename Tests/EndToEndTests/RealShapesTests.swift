@@ -162,6 +162,31 @@ import Testing
         #expect(sent("10.0.0.1") <= hw["rxeA.sent_pkts"]! && sent("10.0.0.2") <= hw["rxeB.sent_pkts"]!)
     }
 
+    /// NVMe over Fabrics with netem dropping 2 % of what the host sends (its capsules, its
+    /// READ responses, its ACKs). netem's own count is the truth: each lost READ response is
+    /// a reply the target's READ was owed, and each lost capsule one rxe's timer resent
+    /// (rxeA's completer_retry_err). The replies rdmatop finds lost are netem's drops less
+    /// those resends, exactly. Lost capsules show only as silences: rdmatop finds 4 of the 5
+    /// that way (one was its queue's first packet in the capture, one came after its queue
+    /// was idle 4 s; one queue idle while the host used the other counts one it should not),
+    /// so its total is within 2 of netem's.
+    @Test func nvmeOverFabricsLossIsNetemsDrops() throws {
+        let tc = try String(contentsOf: Self.folder.appendingPathComponent("nvmeof_loss.tc"), encoding: .utf8)
+        let netem = tc.components(separatedBy: "qdisc netem").last!
+        let dropped = UInt64(netem.components(separatedBy: "dropped ")[1].prefix { $0.isNumber })!
+        let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("nvmeof_loss.counters"))
+        let resent = hw["rxeA.completer_retry_err"]!
+        let host = try snapshotQPs(Self.folder.appendingPathComponent("nvmeof_loss.pcap").path).filter { $0["src"] as? String == "10.0.0.1" }
+        let sum = { (key: String) in host.compactMap { uint($0[key]) }.reduce(0, +) }
+        #expect(dropped > 0 && resent > 0)
+        #expect(sum("lost_replies") == dropped - resent, "\(sum("lost_replies")) replies lost; netem dropped \(dropped), rxeA resent \(resent)")
+        #expect(sum("lost_packets") + 2 >= dropped && sum("lost_packets") <= dropped + 2, "\(sum("lost_packets")) lost, netem \(dropped)")
+        #expect(sum("missing_psns") == 0, "no capsule was lost with another behind it")
+        // The block I/O completed: dd's 1 MiB each way, as the host's block counters say.
+        let io = try blockStatDelta("nvmeof_loss", device: "nvme0n1")
+        #expect(io.readSectors * 512 == 1_048_576 && io.writtenSectors * 512 == 1_048_576)
+    }
+
     func snapshotQPs(_ path: String) throws -> [[String: Any]] {
         let result = try rdmatop("--read", path, "--once", "--json")
         #expect(result.status == 0, "\(result.stderr)")

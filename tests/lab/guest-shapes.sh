@@ -22,6 +22,10 @@
 #                 (the target RDMA READs it), both O_DIRECT in 64 KiB. NAME.blockstat holds
 #                 /sys/block/NVME/stat and /sys/block/nullb0/stat before and after: the
 #                 kernel's sectors read and written over the capture.
+#   nvmeof_loss   the same with netem dropping 2 % of the RoCE packets vethA (the host) sends,
+#                 from just after the capture starts to just before it ends, and dd reading
+#                 and writing 1 MiB each; NAME.tc holds `tc -s qdisc show dev vethA` then:
+#                 netem's own count of what it dropped.
 # SHAPES (comma-separated) picks some of those, or:
 #   long_pingpong ibv_rc_pingpong -n 1500 -s 2048 (FIRST and LAST at MTU 1024), 3 times each
 #                 over IPv6 and IPv4 (runs ipv6_1, ipv4_1, ...), with tc's CE marks on vethA
@@ -110,9 +114,10 @@ want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -
 want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
 want ud_pingpong && run ud_pingpong ibv_ud_pingpong -d rxeB -g "$GB" -n 50 -s 512 -- ibv_ud_pingpong -d rxeA -g "$GA" -n 50 -s 512
 want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F -- ib_send_bw -d rxeA -x "$GA" -c UD -n 50 -s 512 -F
-# run_nvmeof NAME: the nvmeof shape above
-run_nvmeof() {
-	local name=$1 cfg=/sys/kernel/config/nvmet dev ctrl
+# nvmeof_target: nvmet-rdma on $B:4420 exporting /dev/nullb0 as subsystem "rdmatop" (once)
+nvmeof_target() {
+	local cfg=/sys/kernel/config/nvmet
+	[ -d $cfg/subsystems/rdmatop ] && return 0
 	modprobe null_blk nr_devices=1 gb=1 && modprobe nvmet && modprobe nvmet-rdma && modprobe nvme-rdma || return 1
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || return 1
 	mkdir $cfg/subsystems/rdmatop && echo 1 > $cfg/subsystems/rdmatop/attr_allow_any_host || return 1
@@ -120,7 +125,14 @@ run_nvmeof() {
 		echo 1 > $cfg/subsystems/rdmatop/namespaces/1/enable || return 1
 	mkdir $cfg/ports/1 && echo rdma > $cfg/ports/1/addr_trtype && echo ipv4 > $cfg/ports/1/addr_adrfam &&
 		echo $B > $cfg/ports/1/addr_traddr && echo 4420 > $cfg/ports/1/addr_trsvcid || return 1
-	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop || return 1
+	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop
+}
+
+# run_nvmeof NAME [LOSS [COUNT]]: the nvmeof shapes above; LOSS % netem on vethA's RoCE packets
+# during the I/O, COUNT 64 KiB blocks read and written (default 16 read, 8 written)
+run_nvmeof() {
+	local name=$1 loss=${2:-0} reads=${3:-16} writes=${3:-8} dev ctrl
+	nvmeof_target || return 1
 	echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics || return 1
 	for _ in $(seq 1 80); do dev=$(ls /sys/block | grep -m1 '^nvme[0-9]*n1$') && break; sleep 0.25; done
 	[ -n "$dev" ] || return 1
@@ -130,12 +142,24 @@ run_nvmeof() {
 	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
 	local td=$!
 	sleep 1
+	if [ "$loss" != 0 ]; then
+		# netem on vethA's RoCE packets only (a prio band and a u32 filter), as guest-matrix.sh
+		tc qdisc add dev vethA root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+			tc qdisc add dev vethA parent 1:3 handle 30: netem loss "$loss%" &&
+			tc filter add dev vethA parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
+				match ip dport 4791 0xffff flowid 1:3 || return 1
+	fi
 	{ echo "before $dev $(cat /sys/block/$dev/stat)"; echo "before nullb0 $(cat /sys/block/nullb0/stat)"; } > "$OUT/$name.blockstat"
-	{ echo "### dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct"
-	  dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct 2>&1; echo "(exit $?)"
-	  echo "### dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct"
-	  dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct 2>&1; echo "(exit $?)"; } > "$OUT/$name.log"
+	{ echo "### dd if=/dev/$dev of=/dev/null bs=64k count=$reads iflag=direct"
+	  dd if=/dev/$dev of=/dev/null bs=64k count=$reads iflag=direct 2>&1; echo "(exit $?)"
+	  echo "### dd if=/dev/zero of=/dev/$dev bs=64k count=$writes oflag=direct"
+	  dd if=/dev/zero of=/dev/$dev bs=64k count=$writes oflag=direct 2>&1; echo "(exit $?)"; } > "$OUT/$name.log"
 	{ echo "after $dev $(cat /sys/block/$dev/stat)"; echo "after nullb0 $(cat /sys/block/nullb0/stat)"; } >> "$OUT/$name.blockstat"
+	if [ "$loss" != 0 ]; then
+		sleep 2  # resends of the last drops
+		tc -s qdisc show dev vethA > "$OUT/$name.tc"
+		tc qdisc del dev vethA root
+	fi
 	sleep 1
 	kill -INT $td; wait $td
 	cp /tmp/$name.pcap "$OUT/"
@@ -146,6 +170,7 @@ run_nvmeof() {
 want rstream_4k && run_rstream rstream_4k -S 4096 -C 20 -I 5
 want rstream_small && run_rstream rstream_small -S 100 -C 50 -I 2
 want nvmeof && { run_nvmeof nvmeof || echo "nvmeof: setup failed"; }
+want nvmeof_loss && { run_nvmeof nvmeof_loss 2 16 || echo "nvmeof_loss: setup failed"; }
 if want long_pingpong; then
 	roce_ce_marking vethA
 	for i in 1 2 3; do
