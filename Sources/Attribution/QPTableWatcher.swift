@@ -26,6 +26,8 @@ final class QPTableWatcher: @unchecked Sendable {
     private var tables = Tables()
     private var seenCount = 0
     private var comms: [UInt32: String] = [:]
+    /// The process of each pid RDMA netlink listed (`processes(of:)`).
+    private var processes: [UInt32: UInt32] = [:]
     private var stopped = false
     private let done = DispatchSemaphore(value: 0)
 
@@ -67,11 +69,12 @@ final class QPTableWatcher: @unchecked Sendable {
             var table: [UInt32: QPOwner] = [:]
             for qp in qps where table[qp.qpn] == nil {
                 table[qp.qpn] = owner(qp, device: device.name)
-                if let pid = qp.pid { pids.insert(pid) }
+                if let pid = qp.pid { pids.insert(pid); pids.insert(processes[pid] ?? pid) }
             }
             listed[device.name] = table
         }
         comms = comms.filter { pids.contains($0.key) }  // a pid no longer listed may be reused
+        processes = processes.filter { pids.contains($0.key) }
         lock.withLock {
             tables.listed = listed
             tables.readings += 1
@@ -90,8 +93,27 @@ final class QPTableWatcher: @unchecked Sendable {
             return QPOwner(kind: .kernel, comm: qp.kernelOwner.flatMap { $0.isEmpty ? nil : $0 }, type: qp.type,
                            state: qp.state, device: device, port: port)
         }
-        return QPOwner(kind: .process, pid: pid, comm: comm(of: pid), type: qp.type, state: qp.state,
+        let process = process(of: pid)
+        return QPOwner(kind: .process, pid: process, comm: comm(of: process), type: qp.type, state: qp.state,
                        device: device, port: port)
+    }
+
+    /// The process (thread group) of the pid RDMA netlink gives, which is the thread that
+    /// created the QP: rsockets connects in a thread of its own (rstream's QPs were listed
+    /// under a pid 4 above the process's). /proc/PID/status's Tgid; the pid itself when
+    /// that cannot be read.
+    private func process(of pid: UInt32) -> UInt32 {
+        if let known = processes[pid] { return known }
+        let process = Self.threadGroup(of: pid) ?? pid
+        processes[pid] = process
+        return process
+    }
+
+    /// The thread group (process) a thread id belongs to: /proc/TID/status's Tgid.
+    static func threadGroup(of tid: UInt32) -> UInt32? {
+        guard let status = try? String(contentsOfFile: "/proc/\(tid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Tgid:") }) else { return nil }
+        return UInt32(line.dropFirst(5).trimmingCharacters(in: .whitespaces))
     }
 
     /// /proc/PID/comm, read once while the pid is listed.

@@ -114,25 +114,11 @@ want uc_write && run uc_write ib_write_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -
 want uc_send && run uc_send ib_send_bw -d rxeB -x "$GB" -c UC -n 50 -s 4096 -F -- ib_send_bw -d rxeA -x "$GA" -c UC -n 50 -s 4096 -F
 want ud_pingpong && run ud_pingpong ibv_ud_pingpong -d rxeB -g "$GB" -n 50 -s 512 -- ibv_ud_pingpong -d rxeA -g "$GA" -n 50 -s 512
 want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F -- ib_send_bw -d rxeA -x "$GA" -c UD -n 50 -s 512 -F
-# nvmeof_target: nvmet-rdma on $B:4420 exporting /dev/nullb0 as subsystem "rdmatop" (once)
-nvmeof_target() {
-	local cfg=/sys/kernel/config/nvmet
-	[ -d $cfg/subsystems/rdmatop ] && return 0
-	modprobe null_blk nr_devices=1 gb=1 && modprobe nvmet && modprobe nvmet-rdma && modprobe nvme-rdma || return 1
-	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || return 1
-	mkdir $cfg/subsystems/rdmatop && echo 1 > $cfg/subsystems/rdmatop/attr_allow_any_host || return 1
-	mkdir $cfg/subsystems/rdmatop/namespaces/1 && echo /dev/nullb0 > $cfg/subsystems/rdmatop/namespaces/1/device_path &&
-		echo 1 > $cfg/subsystems/rdmatop/namespaces/1/enable || return 1
-	mkdir $cfg/ports/1 && echo rdma > $cfg/ports/1/addr_trtype && echo ipv4 > $cfg/ports/1/addr_adrfam &&
-		echo $B > $cfg/ports/1/addr_traddr && echo 4420 > $cfg/ports/1/addr_trsvcid || return 1
-	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop
-}
-
 # run_nvmeof NAME [LOSS [COUNT]]: the nvmeof shapes above; LOSS % netem on vethA's RoCE packets
 # during the I/O, COUNT 64 KiB blocks read and written (default 16 read, 8 written)
 run_nvmeof() {
 	local name=$1 loss=${2:-0} reads=${3:-16} writes=${3:-8} dev ctrl
-	nvmeof_target || return 1
+	nvmeof_target $B || return 1
 	echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics || return 1
 	for _ in $(seq 1 80); do dev=$(ls /sys/block | grep -m1 '^nvme[0-9]*n1$') && break; sleep 0.25; done
 	[ -n "$dev" ] || return 1

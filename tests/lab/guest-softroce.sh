@@ -7,7 +7,9 @@
 #
 # What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
 # receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
-# interface while rping, ibv_rc_pingpong and ib_write_bw run over that link (in total, per
+# interface while rping, ibv_rc_pingpong, ib_write_bw, rstream (rsockets: RDMA WRITEs with
+# immediate data) and NVMe over Fabrics (nvme-rdma reading and writing a null_blk namespace
+# that nvmet-rdma exports: SEND WITH INVALIDATE, RDMA READs) run over that link (in total, per
 # direction, per flow and per opcode), that its live per-flow analysis (missing and retransmitted
 # PSNs, ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, its lost packets
 # with netem's counter (none where netem does not run), and that it leaves
@@ -21,7 +23,7 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss
 # (default: all). The _loss runs drop 5 % of RoCE on vethA (netem in a prio band that a u32
 # filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
 # tcpdump watch, so the live and the file analysis (lost packets included) must agree.
@@ -32,7 +34,7 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss}
+RUNS=${3:-rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
 # The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6, rxe_pair_vlan).
 A6=fd00::1 B6=fd00::2 AV=10.0.1.1 BV=10.0.1.2
@@ -237,6 +239,30 @@ run_pair rc_pingpong tcp:18515 120 \
 run_pair write_bw tcp:18521 120 \
 	-- ib_write_bw -d rxeB -x "${GB:-1}" -p 18521 -n 200 -s 4096 -F \
 	-- ib_write_bw -d rxeA -x "${GA:-1}" -p 18521 -n 200 -s 4096 -F $B
+# rsockets: every transfer an RDMA WRITE with immediate data (4096 bytes as two of 2048),
+# credits and the shutdown as zero-length ones, the connection made by rdma_cm's MADs
+run_pair rstream cm 120 -- rstream -b $B -S 4096 -C 20 -I 5 -- rstream -s $B -S 4096 -C 20 -I 5
+# NVMe over Fabrics: the target's RDMA WRITEs (1 MiB read) and RDMA READs (512 KiB written),
+# its answers as SEND WITH INVALIDATE; the QPs are the kernel's (nvme-rdma, nvmet-rdma)
+if [[ ,$RUNS, == *,nvmeof,* ]]; then
+	log "RUN nvmeof"
+	t=$SECONDS NVME_RESULT="target or connect failed" NVME_DEV=
+	sample_qps nvmeof &
+	NVME_SAMPLER=$!
+	if nvmeof_target $B && echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics; then
+		wait_for 20 eval 'NVME_DEV=$(ls /sys/block | grep -m1 "^nvme[0-9]*n1$")'
+		if [[ -n $NVME_DEV ]]; then
+			{ dd if=/dev/$NVME_DEV of=/dev/null bs=64k count=16 iflag=direct; r1=$?
+			  dd if=/dev/zero of=/dev/$NVME_DEV bs=64k count=8 oflag=direct; r2=$?; } > "$OUT/nvmeof.log" 2>&1
+			NVME_RESULT="read $r1, write $r2"
+			sleep 1  # a sample of the QPs while they exist
+			echo 1 > "/sys/class/nvme/${NVME_DEV%n1}/delete_controller"
+		fi
+	fi
+	kill "$NVME_SAMPLER" 2>/dev/null; wait "$NVME_SAMPLER" 2>/dev/null
+	log "DONE nvmeof in $((SECONDS - t))s: $NVME_RESULT"
+	check_eq run_nvmeof "read 0, write 0" "$NVME_RESULT" "$((SECONDS - t))s, /dev/${NVME_DEV:-none}, log nvmeof.log"
+fi
 
 # ECN CE marks: every 10th RoCE packet leaving vethA, IPv4 or IPv6, marked CE by tc
 # (roce_ce_marking, rxe-pair.sh) during the ipv6, vlan and rnr_ecn runs. Checked against
@@ -544,13 +570,15 @@ def out(name, ok, expected, got, detail="", known=False):
     verdict = "PASS" if ok else ("KNOWN" if known else "FAIL")
     print("\t".join([name, verdict, str(expected), str(got), detail.replace("\t", " ")]))
 # What the kernel's own tool listed during the runs: (device, qpn) -> pids.
-listed = {}
+listed, kernel_qps = {}, set()
 try:
     for line in open(res_path):
         try:
             for q in json.loads(line):
                 if "pid" in q:
                     listed.setdefault((q.get("ifname"), q.get("lqpn")), set()).add(q["pid"])
+                elif q.get("lqpn") not in (None, 0, 1):
+                    kernel_qps.add((q.get("ifname"), q.get("lqpn")))  # a kernel ULP's (NVMe over Fabrics)
         except ValueError:
             pass
 except OSError:
@@ -566,7 +594,9 @@ for line in open(pids_path).read().splitlines()[1:]:
         procs[int(pid)] = (run, role, tool[:15])
 qps = live.get("qps", [])
 device_of = {**{a: "rxeA" for a in a_addrs}, **{b: "rxeB" for b in b_addrs}}
-rc = [q for q in qps if q.get("transport") == "RC" and q["qpn"] != 1]
+rc_all = [q for q in qps if q.get("transport") == "RC" and q["qpn"] != 1]
+kernel_rc = [q for q in rc_all if (device_of.get(q["dst"]), q["qpn"]) in kernel_qps]
+rc = [q for q in rc_all if q not in kernel_rc]
 wrong, unlisted, owners = [], [], set()
 for q in rc:
     p = q.get("process") or {}
@@ -591,6 +621,10 @@ out("attribution_listed_qps", not wrong and len(rc) > 0,
 out("attribution_every_process", not missing and len(procs) > 0, f"all {len(procs)} tool processes own a flow",
     f"{len(procs) - len(missing)} do", "missing: " + "; ".join(missing[:4]) if missing else "",
     known=not wrong and len(unlisted) > 0)
+# The QPs `rdma res show qp` listed without a pid are a kernel ULP's: rdmatop says so.
+bad_kernel = [f"{q['src']}>{q['dst']}/0x{q['qpn']:x}: {q.get('qp_owner')}" for q in kernel_rc if q.get("qp_owner") != "kernel"]
+out("attribution_kernel_qps", not bad_kernel, "every RC flow to a QP the kernel owns (listed without a pid): owner kernel",
+    f"{len(kernel_rc) - len(bad_kernel)} of {len(kernel_rc)}", "; ".join(bad_kernel[:3]))
 gsi = [q for q in qps if q["qpn"] == 1]
 bad = [f"{q['src']}>{q['dst']}: {q.get('qp_owner')}" for q in gsi if q.get("qp_owner") != "kernel"]
 out("attribution_qp1_kernel", not bad, "QP 1 flows owned by the kernel", f"{len(gsi) - len(bad)} of {len(gsi)}",

@@ -109,3 +109,20 @@ roce_ce_marking() {
 		match ip6 dport 4791 0xffff flowid 1:1 action gact ok random determ pipe 10 \
 		action pedit ex munge ip6 traffic_class set 0x03 retain 0x03
 }
+
+# nvmeof_target ADDR: NVMe over Fabrics target: nvmet-rdma listening on ADDR:4420, exporting a
+# 1 GiB null_blk device (/dev/nullb0) as subsystem "rdmatop" to any host; once (a second call
+# returns at once). Connect with
+#   echo "transport=rdma,traddr=ADDR,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics
+nvmeof_target() {
+	local cfg=/sys/kernel/config/nvmet addr=$1
+	[ -d $cfg/subsystems/rdmatop ] && return 0
+	modprobe null_blk nr_devices=1 gb=1 && modprobe nvmet && modprobe nvmet-rdma && modprobe nvme-rdma || return 1
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || return 1
+	mkdir $cfg/subsystems/rdmatop && echo 1 > $cfg/subsystems/rdmatop/attr_allow_any_host || return 1
+	mkdir $cfg/subsystems/rdmatop/namespaces/1 && echo /dev/nullb0 > $cfg/subsystems/rdmatop/namespaces/1/device_path &&
+		echo 1 > $cfg/subsystems/rdmatop/namespaces/1/enable || return 1
+	mkdir $cfg/ports/1 && echo rdma > $cfg/ports/1/addr_trtype && echo ipv4 > $cfg/ports/1/addr_adrfam &&
+		echo "$addr" > $cfg/ports/1/addr_traddr && echo 4420 > $cfg/ports/1/addr_trsvcid || return 1
+	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop
+}
