@@ -57,54 +57,47 @@ done
 echo "kernel $(uname -r); GID index rxeA/rxeB IPv4 $GA/$GB IPv6 $G6A/$G6B VLAN $GVA/$GVB; $(ib_send_bw --version 2>&1 | head -1)"
 counters() { local d f; for d in rxeA rxeB; do for f in /sys/class/infiniband/$d/ports/1/hw_counters/*; do echo "$d $(basename "$f") $(cat "$f")"; done; done; }
 PORT=18700
-# run NAME SERVER... -- CLIENT...: one capture of one tool run
+# capture NAME WAIT -- SERVER... -- CLIENT...: one capture of one tool run; WAIT is the
+# command that returns once the server is ready for its client
+capture() {
+	local name=$1 wait=$2 srv=() cli=(); shift 3
+	while [[ $1 != -- ]]; do srv+=("$1"); shift; done
+	shift; cli=("$@")
+	counters > /tmp/before
+	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
+	local td=$!
+	sleep 1
+	timeout 120 "${srv[@]}" > /tmp/$name.server 2>&1 &
+	local sp=$!
+	$wait
+	timeout 120 "${cli[@]}" > /tmp/$name.client 2>&1
+	local crc=$?
+	wait $sp
+	local src=$?
+	sleep 1
+	kill -INT $td; wait $td
+	cp /tmp/$name.pcap "$OUT/"
+	{ echo "### server: ${srv[*]} (exit $src)"; cat /tmp/$name.server
+	  echo "### client: ${cli[*]} (exit $crc)"; cat /tmp/$name.client; } > "$OUT/$name.log"
+	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
+	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
+}
+tcp_listening() { for _ in $(seq 1 40); do ss -ltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.25; done; }
+# run NAME SERVER... -- CLIENT...: a tool whose server listens on TCP port $PORT (perftest,
+# ibv_*_pingpong); both are given `-p $PORT`, the client $B last
 run() {
 	local name=$1 srv=() cli=(); shift
 	while [[ $1 != -- ]]; do srv+=("$1"); shift; done
 	shift; cli=("$@")
 	PORT=$((PORT + 1))
-	counters > /tmp/before
-	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
-	local td=$!
-	sleep 1
-	timeout 60 "${srv[@]}" -p $PORT > /tmp/$name.server 2>&1 &
-	local sp=$!
-	for _ in $(seq 1 40); do ss -ltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.25; done
-	timeout 60 "${cli[@]}" -p $PORT $B > /tmp/$name.client 2>&1
-	local crc=$?
-	wait $sp
-	local src=$?
-	sleep 1
-	kill -INT $td; wait $td
-	cp /tmp/$name.pcap "$OUT/"
-	{ echo "### server: ${srv[*]} -p $PORT (exit $src)"; cat /tmp/$name.server
-	  echo "### client: ${cli[*]} -p $PORT $B (exit $crc)"; cat /tmp/$name.client; } > "$OUT/$name.log"
-	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
-	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
+	capture "$name" tcp_listening -- "${srv[@]}" -p $PORT -- "${cli[@]}" -p $PORT $B
 }
-# run_rstream NAME ARGS...: one capture of an rstream server bound to $B and its client,
-# both given ARGS (an rsocket listens through rdma_cm, not a TCP port: the client waits 2 s)
+# run_rstream NAME ARGS...: an rstream server bound to $B and its client, both given ARGS (an
+# rsocket listens through rdma_cm, not a TCP port: the client waits 2 s)
 run_rstream() {
 	local name=$1; shift
 	PORT=$((PORT + 1))
-	counters > /tmp/before
-	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
-	local td=$!
-	sleep 1
-	timeout 120 rstream -b $B -p $PORT "$@" > /tmp/$name.server 2>&1 &
-	local sp=$!
-	sleep 2
-	timeout 120 rstream -s $B -p $PORT "$@" > /tmp/$name.client 2>&1
-	local crc=$?
-	wait $sp
-	local src=$?
-	sleep 1
-	kill -INT $td; wait $td
-	cp /tmp/$name.pcap "$OUT/"
-	{ echo "### server: rstream -b $B -p $PORT $* (exit $src)"; cat /tmp/$name.server
-	  echo "### client: rstream -s $B -p $PORT $* (exit $crc)"; cat /tmp/$name.client; } > "$OUT/$name.log"
-	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
-	echo "$name: client $crc, server $src, $(grep captured "$OUT/$name.tcpdump")"
+	capture "$name" "sleep 2" -- rstream -b $B -p $PORT "$@" -- rstream -s $B -p $PORT "$@"
 }
 want() { [[ ,$SHAPES, == *,$1,* ]]; }
 want ipv6 && run ipv6 ibv_rc_pingpong -d rxeB -g "$G6B" -n 20 -s 2048 -- ibv_rc_pingpong -d rxeA -g "$G6A" -n 20 -s 2048
