@@ -23,8 +23,8 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss
-# (default: all). The _loss runs drop 5 % of RoCE on vethA (netem in a prio band that a u32
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss
+# (default: all). The _loss runs (nvmeof_loss: the nvmeof run again) drop 5 % of RoCE on vethA (netem in a prio band that a u32
 # filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
 # tcpdump watch, so the live and the file analysis (lost packets included) must agree.
 # Writes to OUTDIR: results.tsv (check, verdict, expected, got, detail), verdicts.txt (one
@@ -34,7 +34,7 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss}
+RUNS=${3:-rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
 # The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6, rxe_pair_vlan).
 A6=fd00::1 B6=fd00::2 AV=10.0.1.1 BV=10.0.1.2
@@ -242,27 +242,30 @@ run_pair write_bw tcp:18521 120 \
 # rsockets: every transfer an RDMA WRITE with immediate data (4096 bytes as two of 2048),
 # credits and the shutdown as zero-length ones, the connection made by rdma_cm's MADs
 run_pair rstream cm 120 -- rstream -b $B -S 4096 -C 20 -I 5 -- rstream -s $B -S 4096 -C 20 -I 5
-# NVMe over Fabrics: the target's RDMA WRITEs (1 MiB read) and RDMA READs (512 KiB written),
-# its answers as SEND WITH INVALIDATE; the QPs are the kernel's (nvme-rdma, nvmet-rdma)
-if [[ ,$RUNS, == *,nvmeof,* ]]; then
-	log "RUN nvmeof"
-	t=$SECONDS NVME_RESULT="target or connect failed" NVME_DEV=
-	sample_qps nvmeof &
-	NVME_SAMPLER=$!
+# run_nvmeof NAME: NVMe over Fabrics, the target's RDMA WRITEs (1 MiB read) and RDMA READs
+# (512 KiB written), its answers as SEND WITH INVALIDATE; the QPs are the kernel's (nvme-rdma,
+# nvmet-rdma), connected for the run and removed after it
+run_nvmeof() {
+	local name=$1 t=$SECONDS result="target or connect failed" dev= sampler r1 r2
+	[[ ,$RUNS, == *,$name,* ]] || return 0
+	log "RUN $name"
+	sample_qps "$name" &
+	sampler=$!
 	if nvmeof_target $B && echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics; then
-		wait_for 20 eval 'NVME_DEV=$(ls /sys/block | grep -m1 "^nvme[0-9]*n1$")'
-		if [[ -n $NVME_DEV ]]; then
-			{ dd if=/dev/$NVME_DEV of=/dev/null bs=64k count=16 iflag=direct; r1=$?
-			  dd if=/dev/zero of=/dev/$NVME_DEV bs=64k count=8 oflag=direct; r2=$?; } > "$OUT/nvmeof.log" 2>&1
-			NVME_RESULT="read $r1, write $r2"
+		wait_for 20 eval 'dev=$(ls /sys/block | grep -m1 "^nvme[0-9]*n1$")'
+		if [[ -n $dev ]]; then
+			{ dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct; r1=$?
+			  dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct; r2=$?; } > "$OUT/$name.log" 2>&1
+			result="read $r1, write $r2"
 			sleep 1  # a sample of the QPs while they exist
-			echo 1 > "/sys/class/nvme/${NVME_DEV%n1}/delete_controller"
+			echo 1 > "/sys/class/nvme/${dev%n1}/delete_controller"
 		fi
 	fi
-	kill "$NVME_SAMPLER" 2>/dev/null; wait "$NVME_SAMPLER" 2>/dev/null
-	log "DONE nvmeof in $((SECONDS - t))s: $NVME_RESULT"
-	check_eq run_nvmeof "read 0, write 0" "$NVME_RESULT" "$((SECONDS - t))s, /dev/${NVME_DEV:-none}, log nvmeof.log"
-fi
+	kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
+	log "DONE $name in $((SECONDS - t))s: $result"
+	check_eq "run_$name" "read 0, write 0" "$result" "$((SECONDS - t))s, /dev/${dev:-none}, log $name.log"
+}
+run_nvmeof nvmeof
 
 # ECN CE marks: every 10th RoCE packet leaving vethA, IPv4 or IPv6, marked CE by tc
 # (roce_ce_marking, rxe-pair.sh) during the ipv6, vlan and rnr_ecn runs. Checked against
@@ -312,6 +315,7 @@ if [[ ,$RUNS, == *_loss,* ]]; then
 	run_pair rc_pingpong_loss tcp:18525 180 \
 		-- ibv_rc_pingpong -d rxeB -g "${GB:-1}" -p 18525 -n 100 -s 4096 \
 		-- ibv_rc_pingpong -d rxeA -g "${GA:-1}" -p 18525 -n 100 -s 4096 $B
+	run_nvmeof nvmeof_loss
 	tc -s qdisc show dev vethA | tee "$OUT/netem.txt"
 	tc qdisc del dev vethA root 2>/dev/null
 fi
