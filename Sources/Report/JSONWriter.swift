@@ -158,11 +158,7 @@ public struct JSONWriter: ~Copyable {
 
     /// Text that needs no escaping (punctuation, literals, rendered numbers).
     mutating func raw(_ s: String) {
-        // A native string's UTF-8 is read in place; only a bridged one is copied first.
-        if s.utf8.withContiguousStorageIfAvailable({ bytes.append($0) }) == nil {
-            var s = s
-            s.withUTF8 { bytes.append($0) }
-        }
+        s.withUTF8Bytes { bytes.append($0) }
     }
 
     mutating func byte(_ b: UInt8) { bytes.append(b) }
@@ -186,11 +182,7 @@ public struct JSONWriter: ~Copyable {
     /// everything else as its UTF-8.
     mutating func quoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        // A native string's UTF-8 is read in place; only a bridged one is copied first.
-        if s.utf8.withContiguousStorageIfAvailable({ quotedContents($0) }) == nil {
-            var s = s
-            s.withUTF8 { quotedContents($0) }
-        }
+        s.withUTF8Bytes { quotedContents($0) }
         bytes.append(UInt8(ascii: "\""))
     }
 

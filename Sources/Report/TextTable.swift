@@ -43,11 +43,7 @@ public struct TextTable {
 
     /// Adds a cell to the row being made (`endRow` ends it).
     public mutating func cell(_ s: String) {
-        // A native string's UTF-8 is read in place; only a bridged one is copied first.
-        let characters = s.utf8.withContiguousStorageIfAvailable { cellText($0) } ?? {
-            var s = s
-            return s.withUTF8 { cellText($0) }
-        }()
+        let characters = s.withUTF8Bytes { cellText($0) }
         endCell(characters: characters >= 0 ? characters : s.count)
     }
 
