@@ -69,19 +69,8 @@ final class ByteBuffer {
     /// `v` in decimal, written in place.
     @inline(__always)
     func appendDecimal(_ v: UInt64) {
-        var digits = 1, rest = v
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        reserve(digits)
-        var v = v, i = count + digits
-        repeat {
-            i -= 1
-            start[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-        } while v > 0
-        count += digits
+        reserve(20)
+        count += Units.writeDecimal(v, to: start + count)
     }
 
     /// `n` copies of `b`.

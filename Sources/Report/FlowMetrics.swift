@@ -200,9 +200,7 @@ public final class FlowMetric: Sendable {
                    help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
                    split: { $0.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
                    json: { f, out in
-                       // Most flows have none: no dictionary made for them.
-                       let naks = f.counts.nakCount == 0 ? [:] : f.counts.naks
-                       out.object { o in for (code, n) in naks.sorted(by: { $0.key < $1.key }) { o.key(code); o.value(n) } }
+                       out.object { o in for (code, n) in f.counts.naks.sorted(by: { $0.key < $1.key }) { o.key(code); o.value(n) } }
                    }) {
             $0.counts.nakCount
         },

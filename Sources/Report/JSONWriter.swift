@@ -98,13 +98,13 @@ public struct JSONWriter: ~Copyable {
 
     /// What ends a key: `: `, or `:` when compact.
     private mutating func colon() {
-        bytes.append(UInt8(ascii: ":"))
-        if indent != nil { bytes.append(UInt8(ascii: " ")) }
+        byte(UInt8(ascii: ":"))
+        if indent != nil { byte(UInt8(ascii: " ")) }
     }
 
     /// The comma before a member or element (but the first), and its line.
     private mutating func separate() {
-        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if !empty { byte(UInt8(ascii: ",")) }
         empty = false
         newline(depth)
     }

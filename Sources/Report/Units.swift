@@ -65,14 +65,26 @@ public enum Units {
     static func withDecimalDigits<R>(_ v: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: 20 digits fit
         return withUnsafeMutableBytes(of: &digits) { buffer in
-            var v = v, i = buffer.count
-            repeat {
-                i -= 1
-                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            return body(UnsafeRawBufferPointer(rebasing: buffer[i...]))
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return body(UnsafeRawBufferPointer(start: base, count: writeDecimal(v, to: base)))
         }
+    }
+
+    /// Writes `v`'s decimal digits at `out`, which has room for 20; returns how many.
+    @inline(__always)
+    static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1, rest = v
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        var v = v, i = digits
+        repeat {
+            i -= 1
+            out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+        } while v > 0
+        return digits
     }
 
     public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
