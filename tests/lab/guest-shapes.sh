@@ -110,24 +110,14 @@ want ud_send && run ud_send ib_send_bw -d rxeB -x "$GB" -c UD -n 50 -s 512 -F --
 # run_nvmeof NAME [LOSS [COUNT]]: the nvmeof shapes above; LOSS % netem on vethA's RoCE packets
 # during the I/O, COUNT 64 KiB blocks read and written (default 16 read, 8 written)
 run_nvmeof() {
-	local name=$1 loss=${2:-0} reads=${3:-16} writes=${3:-8} dev ctrl
-	nvmeof_target $B || return 1
-	echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics || return 1
-	for _ in $(seq 1 80); do dev=$(ls /sys/block | grep -m1 '^nvme[0-9]*n1$') && break; sleep 0.25; done
-	[ -n "$dev" ] || return 1
-	ctrl=${dev%n1}
+	local name=$1 loss=${2:-0} reads=${3:-16} writes=${3:-8} dev
+	nvmeof_target $B && dev=$(nvmeof_connect $B) || return 1
 	sleep 3  # the partition scan and the connect's admin commands, before the capture
 	counters > /tmp/before
 	tcpdump -Z root -i vethB -n -s 0 -w /tmp/$name.pcap udp port 4791 2> "$OUT/$name.tcpdump" &
 	local td=$!
 	sleep 1
-	if [ "$loss" != 0 ]; then
-		# netem on vethA's RoCE packets only (a prio band and a u32 filter), as guest-matrix.sh
-		tc qdisc add dev vethA root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
-			tc qdisc add dev vethA parent 1:3 handle 30: netem loss "$loss%" &&
-			tc filter add dev vethA parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
-				match ip dport 4791 0xffff flowid 1:3 || return 1
-	fi
+	if [ "$loss" != 0 ]; then roce_loss vethA "$loss" || return 1; fi
 	{ echo "before $dev $(cat /sys/block/$dev/stat)"; echo "before nullb0 $(cat /sys/block/nullb0/stat)"; } > "$OUT/$name.blockstat"
 	{ echo "### dd if=/dev/$dev of=/dev/null bs=64k count=$reads iflag=direct"
 	  dd if=/dev/$dev of=/dev/null bs=64k count=$reads iflag=direct 2>&1; echo "(exit $?)"
@@ -143,7 +133,7 @@ run_nvmeof() {
 	kill -INT $td; wait $td
 	cp /tmp/$name.pcap "$OUT/"
 	counters | paste -d' ' /tmp/before - | awk '{ print $1, $2, $3, $6 }' > "$OUT/$name.counters"
-	echo 1 > /sys/class/nvme/$ctrl/delete_controller
+	nvmeof_disconnect $dev
 	echo "$name: $dev, $(grep captured "$OUT/$name.tcpdump")"
 }
 want rstream_4k && run_rstream rstream_4k -S 4096 -C 20 -I 5

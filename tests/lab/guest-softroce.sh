@@ -251,15 +251,12 @@ run_nvmeof() {
 	log "RUN $name"
 	sample_qps "$name" &
 	sampler=$!
-	if nvmeof_target $B && echo "transport=rdma,traddr=$B,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics; then
-		wait_for 20 eval 'dev=$(ls /sys/block | grep -m1 "^nvme[0-9]*n1$")'
-		if [[ -n $dev ]]; then
-			{ dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct; r1=$?
-			  dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct; r2=$?; } > "$OUT/$name.log" 2>&1
-			result="read $r1, write $r2"
-			sleep 1  # a sample of the QPs while they exist
-			echo 1 > "/sys/class/nvme/${dev%n1}/delete_controller"
-		fi
+	if nvmeof_target $B && dev=$(nvmeof_connect $B); then
+		{ dd if=/dev/$dev of=/dev/null bs=64k count=16 iflag=direct; r1=$?
+		  dd if=/dev/zero of=/dev/$dev bs=64k count=8 oflag=direct; r2=$?; } > "$OUT/$name.log" 2>&1
+		result="read $r1, write $r2"
+		sleep 1  # a sample of the QPs while they exist
+		nvmeof_disconnect $dev
 	fi
 	kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
 	log "DONE $name in $((SECONDS - t))s: $result"
@@ -299,13 +296,6 @@ if [[ -n $CE_MARKING ]]; then
 	printf '%s %s\n' "$RNR_BEFORE" "$(hw_rnr)" > "$OUT/rnr-counters.txt"
 fi
 
-# roce_loss DEV PERCENT: netem drops PERCENT % of RoCEv2 (UDP 4791) leaving DEV, nothing else.
-roce_loss() {
-	tc qdisc add dev "$1" root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
-	tc qdisc add dev "$1" parent 1:3 handle 30: netem loss "$2%" &&
-	tc filter add dev "$1" parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
-		match ip dport 4791 0xffff flowid 1:3
-}
 if [[ ,$RUNS, == *_loss,* ]]; then
 	roce_loss vethA 5 || log "netem setup on vethA failed"
 	# 2 QPs of 150 RDMA WRITEs of 8 KiB, and 100 ping-pong SENDs of 4 KiB, under loss

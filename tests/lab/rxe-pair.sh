@@ -113,7 +113,7 @@ roce_ce_marking() {
 # nvmeof_target ADDR: NVMe over Fabrics target: nvmet-rdma listening on ADDR:4420, exporting a
 # 1 GiB null_blk device (/dev/nullb0) as subsystem "rdmatop" to any host; once (a second call
 # returns at once). Connect with
-#   echo "transport=rdma,traddr=ADDR,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics
+#   nvmeof_connect ADDR
 nvmeof_target() {
 	local cfg=/sys/kernel/config/nvmet addr=$1
 	[ -d $cfg/subsystems/rdmatop ] && return 0
@@ -125,4 +125,24 @@ nvmeof_target() {
 	mkdir $cfg/ports/1 && echo rdma > $cfg/ports/1/addr_trtype && echo ipv4 > $cfg/ports/1/addr_adrfam &&
 		echo "$addr" > $cfg/ports/1/addr_traddr && echo 4420 > $cfg/ports/1/addr_trsvcid || return 1
 	ln -s $cfg/subsystems/rdmatop $cfg/ports/1/subsystems/rdmatop
+}
+
+# nvmeof_connect ADDR: connects nvme-rdma to nvmeof_target's subsystem at ADDR and prints the
+# name of its block device (nvme0n1) once it appears, within 20 s; non-zero when it does not
+nvmeof_connect() {
+	local dev= _
+	echo "transport=rdma,traddr=$1,trsvcid=4420,nqn=rdmatop" > /dev/nvme-fabrics || return 1
+	for _ in $(seq 1 80); do dev=$(ls /sys/block | grep -m1 '^nvme[0-9]*n1$') && break; sleep 0.25; done
+	[ -n "$dev" ] && echo "$dev"
+}
+
+# nvmeof_disconnect DEV: removes the controller of block device DEV (nvme0n1: nvme0)
+nvmeof_disconnect() { echo 1 > "/sys/class/nvme/${1%n1}/delete_controller"; }
+
+# roce_loss DEV PERCENT: netem drops PERCENT % of RoCEv2 (UDP 4791) leaving DEV, nothing else.
+roce_loss() {
+	tc qdisc add dev "$1" root handle 1: prio bands 3 priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+	tc qdisc add dev "$1" parent 1:3 handle 30: netem loss "$2%" &&
+	tc filter add dev "$1" parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff \
+		match ip dport 4791 0xffff flowid 1:3
 }
