@@ -66,11 +66,11 @@ final class ByteBuffer {
         count += 1 + spaces
     }
 
-    /// `v` in decimal, written in place.
+    /// `v` in decimal, written in place, with zeros before it up to `minimumDigits`.
     @inline(__always)
-    func appendDecimal(_ v: UInt64) {
-        reserve(20)
-        count += Units.writeDecimal(v, to: start + count)
+    func appendDecimal(_ v: UInt64, minimumDigits: Int = 1) {
+        reserve(max(20, minimumDigits))
+        count += Units.writeDecimal(v, minimumDigits: minimumDigits, to: start + count)
     }
 
     /// `n` copies of `b`.

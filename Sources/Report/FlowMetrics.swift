@@ -131,7 +131,7 @@ public final class FlowMetric: Sendable {
         FlowMetric("classes", "by class", .traffic, unit: "packets", prometheus: .counter("rdmatop_qp_class_packets", label: "class"),
                    help: "the flow's packets by kind of opcode: send, write, read_request, read_response, atomic (requests and acknowledgements), acknowledge, cnp, other",
                    split: { $0.counts.byClass.map { ($0.name, $0.packets) } },
-                   json: { f, out in out.object { o in f.counts.forEachClass { o.key($0); o.value($1) } } }) {
+                   json: { f, out in out.object { o in f.counts.forEachClass { o.key(string: $0); o.value($1) } } }) {
             $0.packets
         },
         FlowMetric("icrc_errors", "ICRC errors", .errors, unit: "packets", alarm: true, text: "ICRC ERR",
@@ -200,7 +200,7 @@ public final class FlowMetric: Sendable {
                    help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
                    split: { $0.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
                    json: { f, out in
-                       out.object { o in for (code, n) in f.counts.naks.sorted(by: { $0.key < $1.key }) { o.key(code); o.value(n) } }
+                       out.object { o in for (code, n) in f.counts.naks.sorted(by: { $0.key < $1.key }) { o.key(string: code); o.value(n) } }
                    }) {
             $0.counts.nakCount
         },
@@ -213,7 +213,7 @@ public final class FlowMetric: Sendable {
         FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
                    help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
                    json: { f, out in
-                       out.object { o in for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(String(timer)); o.value(n) } }
+                       out.object { o in for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(string: String(timer)); o.value(n) } }
                    }) {
             $0.counts.rnrNaks
         },

@@ -6,28 +6,28 @@ public struct JSONLine: ~Copyable {
     public init() { text.beginObject() }
 
     public mutating func add(_ k: String, _ v: UInt64) {
-        text.key(k)
+        text.key(string: k)
         text.value(v)
     }
 
     public mutating func add<T: BinaryInteger>(_ k: String, _ v: T) {
-        text.key(k)
+        text.key(string: k)
         if v < 0 { text.value(Int64(v)) } else { text.value(UInt64(v)) }
     }
 
     public mutating func add(_ k: String, _ v: Bool) {
-        text.key(k)
+        text.key(string: k)
         text.value(v)
     }
 
     public mutating func add(_ k: String, _ v: String) {
-        text.key(k)
+        text.key(string: k)
         text.value(v)
     }
 
     /// Adds a pre-rendered JSON value.
     public mutating func addRaw(_ k: String, _ json: String) {
-        text.key(k)
+        text.key(string: k)
         text.raw(json)
     }
 

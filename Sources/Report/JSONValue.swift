@@ -44,7 +44,7 @@ public enum JSONValue: Sendable, Equatable {
         case .object(let members):
             out.beginObject()
             for (key, value) in members {
-                out.key(key)
+                out.key(string: key)
                 value.write(to: &out)
             }
             out.endObject()

@@ -68,9 +68,22 @@ public struct JSONWriter: ~Copyable {
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// The next member's key, in the innermost object; its value follows.
-    public mutating func key(_ k: String) {
+    public mutating func key(string k: String) {
         separate()
         quoted(k)
+        colon()
+    }
+
+    /// The next member's key, a literal: copied as it is, since the program's literal keys
+    /// hold nothing JSON escapes (checked in debug builds).
+    @inline(__always)
+    public mutating func key(_ k: StaticString) {
+        separate()
+        let utf8 = UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount)
+        assert(!utf8.contains(where: JSONWriter.needsEscape), "a key literal JSON escapes")
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(utf8)
+        bytes.append(UInt8(ascii: "\""))
         colon()
     }
 
@@ -80,6 +93,29 @@ public struct JSONWriter: ~Copyable {
         separate()
         k.withUnsafeBytes { bytes.append($0) }
         colon()
+    }
+
+    /// Everything that starts a member keyed `quotedKey` (`JSONWriter.quoted`) in an object
+    /// at nesting `level` (`level`) other than its first: the comma, the line and its
+    /// indentation, the key and the colon, for `key(prefix:)`. A snapshot lays out each QP's
+    /// hundred-odd members this way, one copy each, where each member took six steps.
+    func memberPrefix(_ quotedKey: [UInt8], level: Int) -> [UInt8] {
+        var w = JSONWriter(indent: indent)
+        w.depth = level
+        w.empty = false
+        w.key(quoted: quotedKey)
+        return Array(w.bytes.bytes)
+    }
+
+    /// The nesting of the members of the innermost open object, for `memberPrefix`.
+    var level: Int { depth }
+
+    /// The next member's key, from its `memberPrefix` at the current level; the prefix's
+    /// comma is left out when the member is the object's first.
+    @inline(__always)
+    mutating func key(prefix: UnsafeRawBufferPointer) {
+        bytes.append(empty ? UnsafeRawBufferPointer(rebasing: prefix.dropFirst()) : prefix)
+        empty = false
     }
 
     /// `s` as a JSON string literal, for `key(quoted:)`.
@@ -97,24 +133,28 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// What ends a key: `: `, or `:` when compact.
+    @inline(__always)
     private mutating func colon() {
         byte(UInt8(ascii: ":"))
         if indent != nil { byte(UInt8(ascii: " ")) }
     }
 
     /// The comma before a member or element (but the first), and its line.
+    @inline(__always)
     private mutating func separate() {
         if !empty { byte(UInt8(ascii: ",")) }
         empty = false
         newline(depth)
     }
 
+    @inline(__always)
     private mutating func open(_ bracket: UInt8) {
         byte(bracket)
         depth += 1
         empty = true
     }
 
+    @inline(__always)
     private mutating func close(_ bracket: UInt8) {
         depth -= 1
         if !empty { newline(depth) }
@@ -128,6 +168,7 @@ public struct JSONWriter: ~Copyable {
     public mutating func value(_ s: String) { quoted(s) }
 
     /// An unsigned number.
+    @inline(__always)
     public mutating func value(_ v: UInt64) { decimal(v) }
 
     /// A signed number.
@@ -141,15 +182,28 @@ public struct JSONWriter: ~Copyable {
         } else if v == v.rounded() && abs(v) < 1e15 {
             decimal(Int64(v))
         } else {
-            raw(Units.fixed(v, digits: 6))
+            fixed6(v)
         }
     }
 
+    /// A finite `v` as `Units.fixed(v, digits: 6)` writes it, written in place: a snapshot
+    /// has five rates per QP.
+    private mutating func fixed6(_ v: Double) {
+        let scaled = (abs(v) * 1e6).rounded()
+        guard scaled < 9e18 else { return raw(Units.fixed(v, digits: 6)) }
+        let n = UInt64(scaled)
+        if v < 0 && n != 0 { byte(UInt8(ascii: "-")) }
+        bytes.appendDecimal(n / 1_000_000)
+        byte(UInt8(ascii: "."))
+        bytes.appendDecimal(n % 1_000_000, minimumDigits: 6)
+    }
+
     /// `true` or `false`.
-    public mutating func value(_ b: Bool) { raw(b ? "true" : "false") }
+    public mutating func value(_ b: Bool) { literal(b ? "true" : "false") }
 
     /// `null`.
-    public mutating func null() { raw("null") }
+    @inline(__always)
+    public mutating func null() { literal("null") }
 
     /// A value built first (an object by code, a QP's owner).
     public mutating func value(_ v: JSONValue) { v.write(to: &self) }
@@ -161,15 +215,24 @@ public struct JSONWriter: ~Copyable {
         s.withUTF8Bytes { bytes.append($0) }
     }
 
+    /// Text of the program's that needs no escaping, copied as it is.
+    @inline(__always)
+    private mutating func literal(_ s: StaticString) {
+        bytes.append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
     mutating func byte(_ b: UInt8) { bytes.append(b) }
 
     /// A newline and the indentation of `level`; nothing when compact.
+    @inline(__always)
     private mutating func newline(_ level: Int) {
         guard let indent else { return }
         bytes.appendLine(indentedBy: indent * level)
     }
 
     /// An unsigned integer in decimal.
+    @inline(__always)
     mutating func decimal(_ v: UInt64) { bytes.appendDecimal(v) }
 
     /// A signed integer in decimal.
@@ -215,6 +278,34 @@ public struct JSONWriter: ~Copyable {
             append([UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
            hex[Int(b >> 4)], hex[Int(b & 15)]])
         default: bytes.append(b)
+        }
+    }
+}
+
+/// The `memberPrefix`es of an object's keys at one level, in one buffer: made once for the
+/// first of many objects of the same keys (a snapshot's QPs) and used for each.
+struct MemberPrefixes {
+    /// The level they were made for.
+    let level: Int
+    private let bytes: [UInt8]
+    /// Where each key's prefix starts in `bytes`, and where the last ends.
+    private let bounds: [Int]
+
+    init(_ quotedKeys: [[UInt8]], level: Int, of writer: borrowing JSONWriter) {
+        self.level = level
+        var bytes: [UInt8] = [], bounds = [0]
+        for k in quotedKeys {
+            bytes += writer.memberPrefix(k, level: level)
+            bounds.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.bounds = bounds
+    }
+
+    /// Calls `body` with a function that writes the `i`th key's member start into a writer.
+    func withPrefixes<R>(_ body: ((Int, inout JSONWriter) -> Void) -> R) -> R {
+        bytes.withUnsafeBytes { all in
+            body { i, out in out.key(prefix: UnsafeRawBufferPointer(rebasing: all[bounds[i]..<bounds[i + 1]])) }
         }
     }
 }

@@ -39,9 +39,11 @@ extension Snapshot {
         // One QP's object at a time, written as it is made: a snapshot of 100k QPs would
         // hold 100k objects of ~100 members each.
         let flows = flows, owners = owners
+        let rowKeys = RowKeys()
         members.append(("qps", .streamed(count: flows.count) { i, out in
             let flow = flows[i]  // read once: the subscript copies the flow
-            Snapshot.writeFlow(flow, owner: owners.map { $0[flow.key] ?? QPOwner(kind: .unknown) }, to: &out)
+            Snapshot.writeFlow(flow, owner: owners.map { $0[flow.key] ?? QPOwner(kind: .unknown) },
+                               rowKeys: &rowKeys.prefixes, to: &out)
         }))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
@@ -56,8 +58,12 @@ extension Snapshot {
     }
 
     /// A flow's object; `owner` adds the attribution keys (nil: attribution absent).
-    static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, to out: inout JSONWriter) {
+    /// `rowKeys` keeps the rows' member prefixes from one flow to the next (nil: not made yet).
+    static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, rowKeys: inout MemberPrefixes?, to out: inout JSONWriter) {
         out.beginObject()
+        if rowKeys?.level != out.level {
+            rowKeys = MemberPrefixes(FlowMetric.all.map(\.quotedKey), level: out.level, of: out)
+        }
         out.key("src"); out.value(f.key.source.description)
         out.key("dst"); out.value(f.key.destination.description)
         out.key("qpn"); out.value(UInt64(f.key.qpn))
@@ -65,13 +71,16 @@ extension Snapshot {
         if let direction = f.direction.jsonName { out.key("direction"); out.value(direction) }
         // The table's rows in order; the flow's structured fields (not counters) where schema
         // v3 places them: after the traffic rows, and after the message counts.
-        for (i, row) in FlowMetric.all.enumerated() {
-            out.key(quoted: row.quotedKey)
-            row.writeJSON(f, to: &out)
-            if i == FlowMetric.malformedRow {
-                writeTrafficDetails(f, to: &out)
-            } else if i == FlowMetric.partialMessagesRow {
-                writeMessageDetails(f, to: &out)
+        let rows = FlowMetric.all, malformedRow = FlowMetric.malformedRow, partialMessagesRow = FlowMetric.partialMessagesRow
+        rowKeys!.withPrefixes { key in
+            for (i, row) in rows.enumerated() {
+                key(i, &out)
+                row.writeJSON(f, to: &out)
+                if i == malformedRow {
+                    writeTrafficDetails(f, to: &out)
+                } else if i == partialMessagesRow {
+                    writeMessageDetails(f, to: &out)
+                }
             }
         }
         out.key("reverse")
@@ -86,7 +95,7 @@ extension Snapshot {
         }
         if let owner {
             for (key, value) in owner.jsonMembers {
-                out.key(key)
+                out.key(string: key)
                 out.value(value)
             }
         }
@@ -101,7 +110,7 @@ extension Snapshot {
         } else {
             out.object { o in
                 f.opcodes.forEachBusiestFirst { opcode, count in
-                    o.key(OpcodeTable[opcode].name)
+                    o.key(string: OpcodeTable[opcode].name)
                     o.value(count)
                 }
             }
@@ -152,4 +161,10 @@ extension Snapshot {
         var newline = "\n"
         newline.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
     }
+}
+
+/// The QP rows' member prefixes of one JSON snapshot, kept from the first QP written to the
+/// next. Unchecked: the array of QPs that holds it is written by one writer, one QP at a time.
+private final class RowKeys: @unchecked Sendable {
+    var prefixes: MemberPrefixes?
 }

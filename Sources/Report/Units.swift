@@ -70,20 +70,22 @@ public enum Units {
         }
     }
 
-    /// Writes `v`'s decimal digits at `out`, which has room for 20; returns how many.
+    /// Writes `v`'s decimal digits at `out`, with zeros before them up to `minimumDigits`;
+    /// `out` has room for 20 or `minimumDigits`, whichever is more. Returns how many it wrote.
     @inline(__always)
-    static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    static func writeDecimal(_ v: UInt64, minimumDigits: Int = 1, to out: UnsafeMutablePointer<UInt8>) -> Int {
         var digits = 1, rest = v
         while rest >= 10 {
             rest /= 10
             digits += 1
         }
+        digits = max(digits, minimumDigits)
         var v = v, i = digits
         repeat {
             i -= 1
             out[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
             v /= 10
-        } while v > 0
+        } while i > 0
         return digits
     }
 

@@ -80,6 +80,26 @@ struct JSONWriterTests {
         #expect(JSONValue.object([]).render() == "{}")
     }
 
+    /// Fractions have six decimals, as the text snapshot writes them (`Units.fixed`), rounded
+    /// half away from zero; a sign only on what does not round to zero; out of range, Swift's
+    /// own description.
+    @Test func fractionsAreWrittenWithSixDecimals() {
+        let cases: [(Double, String)] = [
+            (0.5, "0.500000"), (-0.5, "-0.500000"), (12200.40668, "12200.406680"), (3.000001, "3.000001"),
+            (100.0033333333, "100.003333"), (0.0000004, "0.000000"), (-0.0000004, "0.000000"),
+            (0.0000006, "0.000001"), (-2.25, "-2.250000"), (123456.5, "123456.500000"),
+            (1e14 + 0.5, "100000000000000.5"), (1e300, "1e+300"),
+        ]
+        for (v, text) in cases {
+            #expect(JSONValue.double(v).render(indent: nil) == text, "\(v)")
+        }
+        for i in 1...2000 {
+            let v = Double((i &* 2_654_435_761) % 1_000_000_007 - 500_000_000) / Double(i % 997 + 3)
+            guard v != v.rounded() else { continue }
+            #expect(JSONValue.double(v).render(indent: nil) == Units.fixed(v, digits: 6), "\(v)")
+        }
+    }
+
     /// A document written in pieces is the document written whole.
     @Test func piecesMakeTheWholeDocument() {
         let big: JSONValue = .object([("qps", .streamed(count: 5000) { i, out in
