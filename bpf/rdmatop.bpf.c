@@ -218,7 +218,7 @@ static __always_inline struct rdmatop_flow *flow_entry(struct rdmatop_flow_key *
 		c->flows_created++;
 		/* A flow the LRU evicted comes back with its counts at 0: so does its PSN window,
 		 * which user space may not have deleted yet. */
-		if (config.sample)
+		if (config.sample == RDMATOP_SAMPLE_ALWAYS)
 			bpf_map_delete_elem(&psns, key);
 	}
 	return bpf_map_lookup_elem(&flows, key);
@@ -403,8 +403,9 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 		return NULL;
 	counted = rdmatop_count_packet(&f->counts, &op, &facts);
 	f->last_ns = bpf_ktime_get_ns();
-	/* The PSN window stands in for the events' PSN analysis only when they are sampled. */
-	if (config.sample)
+	/* The PSN window stands in for the events' PSN analysis only when they are sampled
+	 * (under backlog, at 90 ns a request, it would cost every packet for the few sampled). */
+	if (config.sample == RDMATOP_SAMPLE_ALWAYS)
 		psn_update(&key, op.psn, (__u32)bth[9] << 16 | (__u32)bth[10] << 8 | bth[11], op.message,
 			   c);
 	if (counted & RDMATOP_COUNTED_NOTABLE)
@@ -417,12 +418,17 @@ static __always_inline struct rdmatop_flow *account(struct roce_at *at, void *da
 
 /*
  * Whether a RoCE packet becomes an event: always, unless events are sampled (config.sample,
- * rdmatop.h); then when it is notable, one of its flow's first packets, or within its flow's
- * budget for the current second. A packet left out is counted in c->unsampled.
+ * rdmatop.h), or under backlog and the ring buffer holds config.sample_backlog unread bytes;
+ * then when it is notable, one of its flow's first packets, or within its flow's budget for
+ * the current second. A packet left out is counted in c->unsampled and f->unsampled.
  */
 static __always_inline int sampled_in(struct rdmatop_flow *f, int notable, struct rdmatop_counters *c)
 {
-	if (!config.sample || !f || notable || f->counts.packets <= RDMATOP_SAMPLE_FIRST)
+	if (config.sample == RDMATOP_SAMPLE_OFF || !f || notable ||
+	    f->counts.packets <= RDMATOP_SAMPLE_FIRST)
+		return 1;
+	if (config.sample == RDMATOP_SAMPLE_BACKLOG &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < config.sample_backlog)
 		return 1;
 	if (f->last_ns - f->sample_second_ns >= 1000000000ULL) {
 		f->sample_second_ns = f->last_ns;
@@ -432,6 +438,7 @@ static __always_inline int sampled_in(struct rdmatop_flow *f, int notable, struc
 		f->sampled++;
 		return 1;
 	}
+	f->unsampled++;
 	c->unsampled++;
 	return 0;
 }

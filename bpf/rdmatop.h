@@ -155,6 +155,7 @@ struct rdmatop_flow {
 	__u32 first_opcode;	/* the opcode of the first packet: the flow's transport */
 	__u32 sampled;		/* events of the current second's sampling budget */
 	__u64 sample_second_ns;	/* when that second started */
+	__u64 unsampled;	/* packets sampling left out of the events (counted all the same) */
 	__u64 rtt_sum_ns;	/* round trips of this flow's requests (above): their sum */
 	__u32 rtt_log2_us[RDMATOP_RTT_BUCKETS];	/* and how many fell in each bucket */
 };
@@ -252,18 +253,32 @@ struct rdmatop_config {
 	__u16 reserved;
 	__u32 snaplen;		/* bytes per event, at most RDMATOP_MAX_SNAPLEN */
 	__u32 framing;		/* enum rdmatop_framing of the XDP program's packets */
-	__u32 sample;		/* 0: every RoCE packet is an event; 1: sampled (see below) */
+	__u32 sample;		/* enum rdmatop_sampling */
 	__u32 sample_per_second;	/* sampled: events per flow and second beyond the notable */
+	__u32 sample_backlog;	/* RDMATOP_SAMPLE_BACKLOG: from how many unread bytes on */
+	__u32 reserved2;
 	struct rdmatop_opcode_info opcodes[256];
+};
+
+/* Which RoCE packets become events (struct rdmatop_config.sample). */
+enum rdmatop_sampling {
+	RDMATOP_SAMPLE_OFF = 0,		/* every one */
+	RDMATOP_SAMPLE_ALWAYS = 1,	/* sampled (below), and the PSN window counts requests */
+	RDMATOP_SAMPLE_BACKLOG = 2,	/* every one while the ring buffer holds fewer than
+					 * config.sample_backlog unread bytes; sampled beyond */
 };
 
 /*
  * Sampled events (config.sample): a RoCE packet becomes an event when it is one of the first
  * RDMATOP_SAMPLE_FIRST packets of its flow (per CPU: the flow map's entries are per CPU), a
  * NAK, an RNR NAK, a CNP or ECN CE-marked, or within its flow's budget of
- * config.sample_per_second events a second. Every packet is counted all the same.
+ * config.sample_per_second events a second. Every packet is counted all the same, and those
+ * left out in the flow's unsampled.
  */
 #define RDMATOP_SAMPLE_FIRST 8
+
+/* RDMATOP_SAMPLE_BACKLOG's budget per flow and second, for payload previews. */
+#define RDMATOP_BACKLOG_SAMPLE_PER_SECOND 10
 
 /* Default number of flows the kernel's flow map holds (the loader sets it). */
 #define RDMATOP_DEFAULT_KERNEL_FLOWS 65536

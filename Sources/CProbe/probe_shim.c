@@ -388,6 +388,7 @@ static void add_flow(struct rdmatop_flow *sum, const struct rdmatop_flow *f)
 	}
 	if (f->last_ns > sum->last_ns)
 		sum->last_ns = f->last_ns;
+	sum->unsampled += f->unsampled;
 	/* Round trips: each CPU holds those whose answer it saw. */
 	sum->rtt_sum_ns += f->rtt_sum_ns;
 	for (int b = 0; b < RDMATOP_RTT_BUCKETS; b++)

@@ -147,11 +147,14 @@ public final class LiveSource {
             f.counts.add(FlowCounts(c.counts))
             f.firstSeen = min(f.firstSeen, first)
             f.lastSeen = max(f.lastSeen, last)
+            // Sampled under backlog: the flows the probe left packets of out.
+            f.unsampledPackets &+= c.unsampled
+            f.sampled = f.sampled || c.unsampled > 0
             merged[key] = f
-            // The kernel's round trips stand for the events' only when the events are sampled
-            // (`source.rtt`), for flows the events showed and those they did not alike.
-            guard engine.configuration.sampledEvents else { continue }
-            // So do the counts of the kernel's PSN window (bpf/rdmatop_flow.h).
+            // The kernel's round trips stand for the events' only when the flow's events are
+            // sampled (`source.rtt`, `qps[].sampled`), for flows the events showed and those
+            // they did not alike; so do the counts of the kernel's PSN window
+            // (bpf/rdmatop_flow.h), which it keeps only with `--sample N`.
             if i < kernel.psns.count, let window = kernel.psns[i] {
                 merged[key]?.kernelPSNs.add(KernelPSNCounts(window))
             }
@@ -163,7 +166,7 @@ public final class LiveSource {
                 roundTrips[key] = r
             }
         }
-        for (key, r) in roundTrips {
+        for (key, r) in roundTrips where merged[key]?.sampled == true {
             merged[key]?.rtt = RoundTripTimes(kernelBuckets: r.buckets, sumNanoseconds: r.sum)
         }
         return (Array(merged.values), kernel.evicted)

@@ -20,10 +20,8 @@ public struct ProbeOptions: Sendable {
     public var kernelFlows = ProbeOptions.defaultKernelFlows
     /// The flow map's size unless asked otherwise (bpf/rdmatop.h).
     public static let defaultKernelFlows = Int(RDMATOP_DEFAULT_KERNEL_FLOWS)
-    /// Sampled events: besides the first packets of each flow and every NAK, RNR NAK, CNP and
-    /// CE-marked packet, this many events per flow and second (bpf/rdmatop.h); nil: every
-    /// RoCE packet is an event.
-    public var samplePerSecond: Int?
+    /// Which RoCE packets become events.
+    public var sampling = EventSampling.off
     /// Another BPF object to load instead of the embedded one (developers: testing the
     /// error paths with a program the verifier rejects).
     public var objectOverride: [UInt8]?
@@ -32,6 +30,26 @@ public struct ProbeOptions: Sendable {
     public var verifierLogPath: String?
 
     public init(interface: String) { self.interface = interface }
+}
+
+/// Which RoCE packets the probe hands over as events (bpf/rdmatop.h, `enum rdmatop_sampling`);
+/// every packet is counted in the kernel all the same.
+public enum EventSampling: Sendable, Equatable {
+    /// Every one (`--sample off`; what `-w`, `--dump` and a filter need).
+    case off
+    /// Samples (`--sample N`): each flow's first packets, every NAK, RNR NAK, CNP and
+    /// CE-marked packet, and `perSecond` more per flow and second; the kernel then also
+    /// counts requests' PSNs in its window.
+    case always(perSecond: Int)
+    /// Every one while the ring buffer has room, samples once it holds more unread bytes
+    /// than `backlog(ringBufferBytes:)` (`--sample auto`, live by default): what the ring
+    /// buffer would otherwise drop at random is chosen, so that the notable packets and new
+    /// flows' first ones still fit in the rest.
+    case underBacklog
+
+    /// From how many unread bytes of the ring buffer on `underBacklog` samples: seven
+    /// eighths of it, leaving an eighth for what is always an event.
+    public static func backlog(ringBufferBytes: Int) -> Int { ringBufferBytes - ringBufferBytes / 8 }
 }
 
 /// Exact per-direction counters kept by the programs in the kernel (`struct
@@ -136,9 +154,16 @@ public final class Probe {
         config.port = options.port
         config.snaplen = UInt32(max(1, min(options.snapLength, Int(RDMATOP_MAX_SNAPLEN))))
         config.framing = framing.rawValue
-        if let perSecond = options.samplePerSecond {
-            config.sample = 1
+        switch options.sampling {
+        case .off:
+            config.sample = RDMATOP_SAMPLE_OFF.rawValue
+        case .always(let perSecond):
+            config.sample = RDMATOP_SAMPLE_ALWAYS.rawValue
             config.sample_per_second = UInt32(clamping: max(0, perSecond))
+        case .underBacklog:
+            config.sample = RDMATOP_SAMPLE_BACKLOG.rawValue
+            config.sample_per_second = UInt32(RDMATOP_BACKLOG_SAMPLE_PER_SECOND)
+            config.sample_backlog = UInt32(clamping: EventSampling.backlog(ringBufferBytes: options.ringBufferBytes))
         }
         KernelOpcodeTable.fill(&config)
         return config
@@ -389,7 +414,7 @@ public final class Probe {
     /// sampled: the programs then keep no windows, and reading the empty map would still cost
     /// two arrays of `kernelFlows` entries every interval).
     private func psnWindows() -> [[UInt8]: rdmatop_psn_counts]? {
-        guard psnsFD >= 0, options.samplePerSecond != nil else { return nil }
+        guard psnsFD >= 0, case .always = options.sampling else { return nil }
         let capacity = max(1, options.kernelFlows)
         var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
         var counts = [rdmatop_psn_counts](repeating: rdmatop_psn_counts(), count: capacity)

@@ -28,7 +28,8 @@ struct LiveCommand {
         // (its entries are per CPU and preallocated: 216 bytes x CPUs each).
         options.kernelFlows = min(max(self.engine.maxFlows, options.kernelFlows), 1 << 18)
         options.verifierLogPath = live.verifierLog
-        options.samplePerSecond = live.samplePerSecond
+        let viewing = ViewCommand.wanted(output, live)
+        options.sampling = live.sampling(everyPacketNeeded: output.dump || live.write != nil || (!filter.isEmpty && !viewing))
         if let path = live.bpfObject {
             guard let data = FileManager.default.contents(atPath: path) else {
                 printError("cannot read BPF object \(path)")
@@ -37,10 +38,10 @@ struct LiveCommand {
             options.objectOverride = [UInt8](data)
         }
         Probe.installSignalHandlers()
-        let viewing = ViewCommand.wanted(output, live)
         // The view filters rows, not packets: its engine counts everything.
         var configuration = self.engine
-        configuration.sampledEvents = live.samplePerSecond != nil
+        if case .always = options.sampling { configuration.sampledEvents = true }
+        configuration.sampledUnderBacklog = options.sampling == .underBacklog
         let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: configuration)
         let out = BufferedOutput()
         // The flow map's per-CPU values are allocated one by one when it is created: beyond
@@ -177,8 +178,19 @@ struct LiveOptions: ParsableArguments {
     var bufferMiB: Int = 8
 
     @Option(name: .customLong("sample"),
-            help: ArgumentHelp("Sample events, for line rate: the kernel hands over only each flow's first packets, every NAK, RNR NAK, CNP and CE-marked packet, and N more per flow and second (previews). Per-QP counts stay exact (the kernel's), and so are round trips and the distinct, retransmitted and missing PSNs and the messages of requests (READs apart), counted in the kernel; the rest of the PSN analysis, message sizes and opcodes are not measured.", valueName: "N"))
-    var samplePerSecond: Int?
+            help: ArgumentHelp("Which packets become events. N, for line rate: the kernel hands over only each flow's first packets, every NAK, RNR NAK, CNP and CE-marked packet, and N more per flow and second (previews); per-QP counts stay exact (the kernel's), and so are round trips and the distinct, retransmitted and missing PSNs and the messages of requests (READs apart), counted in the kernel; the rest of the PSN analysis, message sizes and opcodes are not measured. auto (the default): every packet, but sampled as with 10 while the ring buffer is seven eighths full, rather than losing events at random; the QPs sampled say so. off: every packet (the default with -w, --dump or a filter).", valueName: "N|auto|off"))
+    var sample: SampleChoice?
+
+    /// The sampling a run with these options gets: `--sample`, else `auto`, or `off` when
+    /// every packet is needed (`-w`, `--dump`, a filter the engine applies to packets).
+    func sampling(everyPacketNeeded: Bool) -> EventSampling {
+        switch sample {
+        case .off: .off
+        case .auto: .underBacklog
+        case .perSecond(let n): .always(perSecond: n)
+        case nil: everyPacketNeeded ? .off : .underBacklog
+        }
+    }
 
     @Option(help: "Serve /metrics (Prometheus) on ADDR:PORT: 127.0.0.1:9464, [::1]:9464, :9464. Headless (snapshots are printed only with --format or --json) unless --view.")
     var listen: String?
@@ -191,6 +203,21 @@ struct LiveOptions: ParsableArguments {
 }
 
 extension AttachMode: ExpressibleByArgument {}
+
+/// `--sample`'s value: N events per flow and second, `auto` or `off`.
+enum SampleChoice: Equatable, ExpressibleByArgument {
+    case off, auto, perSecond(Int)
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "off": self = .off
+        case "auto": self = .auto
+        default:
+            guard let n = Int(argument) else { return nil }
+            self = .perSecond(n)  // its range is checked by validate(), which names it
+        }
+    }
+}
 
 /// `--listen`'s exporter and server: each snapshot handed to `publish` becomes the exposition
 /// the next scrapes get.

@@ -95,9 +95,11 @@ public struct RdmaTop: ParsableCommand {
             }
             guard isatty(1) == 1 else { throw ValidationError("--view needs a terminal on standard output") }
         }
-        if let n = live.samplePerSecond {
-            try B.check("--sample", n, B.samplePerSecond, "events per flow and second")
+        if let sample = live.sample {
+            if case .perSecond(let n) = sample { try B.check("--sample", n, B.samplePerSecond, "events per flow and second") }
             guard source.interface != nil else { throw ValidationError("--sample samples a live interface's events: give an interface") }
+        }
+        if let sample = live.sample, sample != .off {
             if output.dump || live.write != nil {
                 throw ValidationError("--sample and \(output.dump ? "--dump" : "-w"): those need every packet")
             }

@@ -50,12 +50,8 @@ public final class FlowMetric: Sendable {
     /// Whether the kernel's PSN window counts it too (`FlowStats.kernelPSNs`): then it is
     /// measured with sampled events as well, on the flows the window follows.
     public let kernelWindow: KernelWindowPart
-    /// Whether it counts events themselves: with sampled events it is not measured (the
-    /// packets sampling left out are no loss).
-    public let countsEvents: Bool
 
     init(_ key: String, _ title: String, _ group: MetricGroup, unit: String, alarm: Bool = false, kernelWindow: KernelWindowPart = .none,
-         countsEvents: Bool = false,
          column: ViewColumn? = nil, text: String? = nil, prometheus: PrometheusMetric? = nil, help: String,
          split: (@Sendable (FlowStats) -> [(String, UInt64)])? = nil, json: (@Sendable (FlowStats, inout JSONWriter) -> Void)? = nil,
          value: @escaping @Sendable (FlowStats) -> UInt64) {
@@ -66,7 +62,6 @@ public final class FlowMetric: Sendable {
         self.unit = unit
         self.alarm = alarm
         self.kernelWindow = kernelWindow
-        self.countsEvents = countsEvents
         self.column = column
         textColumn = text
         self.prometheus = prometheus
@@ -76,12 +71,11 @@ public final class FlowMetric: Sendable {
         self.value = value
     }
 
-    /// Whether the row has a value for a flow: not when it needs every packet (or counts
-    /// events) and the flow's events were sampled, except the round trips, which the kernel
-    /// then times, and the counts of the kernel's PSN window, on the flows it follows; nor
-    /// when it needs every packet and no event of the flow arrived (`FlowStats.analysed`).
+    /// Whether the row has a value for a flow: not when it needs every packet and the flow's
+    /// events were sampled, except the round trips, which the kernel then times, and the
+    /// counts of the kernel's PSN window, on the flows it follows; nor when it needs every
+    /// packet and no event of the flow arrived (`FlowStats.analysed`).
     public func measured(_ f: FlowStats) -> Bool {
-        if countsEvents { return !f.sampled }
         if needsEveryPacket && !f.sampled && !f.analysed { return false }
         guard needsEveryPacket && f.sampled else { return true }
         if group == .rtt { return f.roundTripsMeasured }
@@ -138,9 +132,14 @@ public final class FlowMetric: Sendable {
                    help: "packets whose ICRC did not match (only packets captured in full are checked)") { $0.icrcErrors },
         FlowMetric("malformed", "malformed", .errors, unit: "packets", alarm: true,
                    help: "packets of the flow the decoder rejected after the BTH") { $0.malformed },
-        FlowMetric("lost_events", "lost events", .errors, unit: "packets", alarm: true, countsEvents: true,
+        FlowMetric("lost_events", "lost events", .errors, unit: "packets", alarm: true,
                    help: "packets of the flow the kernel counted but could not hand over (ring buffer full, live): its PSN analysis, messages and opcodes miss them") {
             $0.lostEvents
+        },
+        FlowMetric("unsampled_packets", "unsampled", .traffic, unit: "packets",
+                   prometheus: .counter("rdmatop_qp_unsampled_packets"),
+                   help: "packets of the flow the kernel counted but sampling left out of the events (live, --sample): the QP is sampled, and what needs every packet is not measured") {
+            $0.unsampledPackets
         },
     ]
 

@@ -119,13 +119,16 @@ public final class PrometheusExporter {
         // Sampled events: what needs every packet is not measured, so not exported; but the
         // round trips, which the kernel then times, and the counts of its PSN window, on the
         // series of the flows it follows.
+        // Sampled under backlog (`--sample auto`), only the series of the QPs sampled lack
+        // them, from the start; a QP sampled later keeps what it had.
         let sampled = snapshot?.source.events == "sampled", kernelRTT = snapshot?.source.roundTrips == "kernel"
-        let kernelPSNs = snapshot?.source.psns == "kernel"
+        let kernelPSNs = snapshot?.source.psns == "kernel", auto = snapshot?.source.events == "auto"
         for (i, row) in QPSeries.counterRows.enumerated()
         where !(sampled && row.needsEveryPacket && !(kernelRTT && row.group == .rtt) && !(kernelPSNs && row.kernelWindow != .none)) {
             let name = row.prometheus!.name
             out.family(name, .counter, help: row.help)
-            for (labels, values) in series where !(sampled && row.kernelWindow != .none) || values.measured[i] {
+            for (labels, values) in series
+            where values.measured[i] || !((sampled && row.kernelWindow != .none) || (auto && row.needsEveryPacket)) {
                 out.sample(name, labels, String(values.counters[i]))
             }
         }

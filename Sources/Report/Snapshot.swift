@@ -8,7 +8,7 @@ import Stats
 /// grows when they are.
 public struct Snapshot: Sendable {
     /// Schema version.
-    public static let schemaVersion = 11
+    public static let schemaVersion = 12
     public var version = Snapshot.schemaVersion
 
     /// Where the packets came from.

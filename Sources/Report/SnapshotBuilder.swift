@@ -8,7 +8,7 @@ extension Snapshot {
     public init(engine: StatsEngine, source: Source, durationSeconds: Double? = nil) {
         let sampled = engine.configuration.sampledEvents
         self.source = source
-        self.source.events = sampled ? "sampled" : "all"
+        self.source.events = sampled ? "sampled" : engine.configuration.sampledUnderBacklog ? "auto" : "all"
         self.durationSeconds = durationSeconds ?? Double(engine.timeSpan) / 1e9
         clocks = engine.clocks.domains
         filter = engine.filter.isEmpty ? nil : engine.filter.description

@@ -69,6 +69,7 @@ extension Snapshot {
         out.key("qpn"); out.value(UInt64(f.key.qpn))
         out.key("transport"); out.value(f.transport.name)
         if let direction = f.direction.jsonName { out.key("direction"); out.value(direction) }
+        out.key("sampled"); out.value(f.sampled)
         // The table's rows in order; the flow's structured fields (not counters) where schema
         // v3 places them: after the traffic rows, and after the message counts.
         let rows = FlowMetric.all, malformedRow = FlowMetric.malformedRow, partialMessagesRow = FlowMetric.partialMessagesRow

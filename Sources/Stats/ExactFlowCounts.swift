@@ -3,7 +3,8 @@ extension Array where Element == FlowStats {
     /// whatever events are lost) into these flows; flows only `exact` has are
     /// appended with those counts alone. The PSN analysis, messages, opcodes, rates, RNR
     /// timers and reply bookkeeping stay what the events made them, and so do round trips,
-    /// unless the events were sampled: then they are the kernel's (`RoundTripTimes.fromKernel`),
+    /// unless the flow's events were sampled (all flows', or those the kernel says it
+    /// sampled): then they are the kernel's (`RoundTripTimes.fromKernel`),
     /// and so are the distinct, retransmitted and missing PSNs and the messages
     /// (`FlowStats.kernelPSNs`).
     public mutating func takeExactCounts(from exact: [FlowStats]) {
@@ -17,10 +18,17 @@ extension Array where Element == FlowStats {
             self[i].counts = e.counts
             self[i].firstSeen = Swift.min(self[i].firstSeen, e.firstSeen)
             self[i].lastSeen = Swift.max(self[i].lastSeen, e.lastSeen)
+            self[i].unsampledPackets = e.unsampledPackets
+            self[i].sampled = self[i].sampled || e.sampled
             if self[i].sampled {
                 self[i].rtt = e.rtt
                 self[i].kernelPSNs = e.kernelPSNs
             }
+        }
+        // A flow's analysis of replies reads its reverse flow's requests (`lostReplies`):
+        // a flow and its reverse are sampled together.
+        for i in indices where self[i].sampled {
+            if let r = self[i].reverse, let j = index[r], !self[j].sampled { self[j].sampled = true }
         }
     }
 }

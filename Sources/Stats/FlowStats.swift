@@ -51,13 +51,14 @@ public struct FlowStats: Sendable {
     /// Whether the flow's distinct, retransmitted and missing PSNs are measured: from every
     /// packet, or, when the events were sampled, by the kernel's PSN window.
     public var psnsMeasured: Bool { !sampled || kernelPSNs.measured }
-    /// Packets the kernel counted for the flow that its analysis lacks: events the ring buffer
-    /// could not take (`lost_events`), or, for a flow the engine's table dropped (`--max-flows`)
-    /// and counts again, the packets it saw before; 0 when the counts are the engine's own
-    /// (files, a filter). Its PSN analysis, messages and opcodes miss them. Events still in
-    /// the ring buffer when the kernel's counts were read count too, until they arrive.
+    /// Packets the kernel counted for the flow that its analysis lacks, but for those
+    /// sampling left out (`unsampledPackets`): events the ring buffer could not take
+    /// (`lost_events`), or, for a flow the engine's table dropped (`--max-flows`) and counts
+    /// again, the packets it saw before; 0 when the counts are the engine's own (files, a
+    /// filter). Its PSN analysis, messages and opcodes miss them. Events still in the ring
+    /// buffer when the kernel's counts were read count too, until they arrive.
     public var lostEvents: UInt64 {
-        let seen = opcodes.total &+ malformed
+        let seen = opcodes.total &+ malformed &+ unsampledPackets
         return counts.packets > seen ? counts.packets - seen : 0
     }
     /// `distinct_psns`, `retransmitted_packets`, `missing_psns`: the ledger's, or the kernel's
@@ -90,10 +91,14 @@ public struct FlowStats: Sendable {
     public var messages = MessageLedger()
     public var rtt = RoundTripTimes()
     public var previews: [PayloadPreview] = []
-    /// The flow's packets reached the engine sampled (`EngineConfiguration.sampledEvents`):
-    /// its counts come from elsewhere (the kernel), and what needs every packet (the PSN
-    /// analysis, messages, round trips, opcodes) is not measured.
-    public let sampled: Bool
+    /// The flow's packets reached the engine sampled: all flows' with `--sample N`
+    /// (`EngineConfiguration.sampledEvents`), or this flow's since the probe left some of
+    /// them out under backlog (`unsampledPackets`). Its counts come from elsewhere (the
+    /// kernel), and what needs every packet (the PSN analysis, messages, round trips,
+    /// opcodes) is not measured. Once sampled, always: the analysis missed those packets.
+    public var sampled: Bool
+    /// The flow's packets the probe counted but left out of the events (the kernel's count).
+    public var unsampledPackets: UInt64 = 0
     /// Whether the engine saw any of the flow's packets: false for a flow that only the
     /// kernel's counts know (live, every one of its events lost). What needs every packet is
     /// then not measured at all, rather than 0.

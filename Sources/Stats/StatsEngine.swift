@@ -9,9 +9,13 @@ public struct EngineConfiguration: Sendable {
     public var pathMTU: Int?
     /// The path MTU assumed before any was learned (rxe's default active MTU on Ethernet).
     public var defaultPathMTU = 1024
-    /// The packets come sampled (the probe's `--sample`): the engine sees only some of each
+    /// The packets come sampled (the probe's `--sample N`): the engine sees only some of each
     /// flow's packets, so its flows say that what needs every packet is not measured.
     public var sampledEvents = false
+    /// The probe samples only under backlog (`--sample auto`, live by default): every packet
+    /// is an event while the ring buffer has room, and the flows the probe sampled say so
+    /// (`FlowStats.sampled`, from the kernel's counts).
+    public var sampledUnderBacklog = false
 
     public init() {}
 }

@@ -76,6 +76,11 @@ extension ViewModel {
             if lost > 0, !data.sampled { second.append(" (--sample N)", .dim) }
         }
         if data.sampled { second.append("  events sampled", .emphasis) }
+        if data.sampledQPs > 0 {
+            // Under backlog: the analysis of those QPs is not measured (-).
+            second.append("  sampled under load ")
+            second.append(Format.count(UInt64(data.sampledQPs)) + " QPs", .alert)
+        }
         second.append("  ICRC err ")
         second.append(Format.count(t.icrcErrors), t.icrcErrors > 0 ? .alert : .emphasis)
         second.append("/" + Format.count(t.icrcChecked))

@@ -30,6 +30,9 @@ public struct ViewData {
     /// The engine's packets came sampled (`EngineConfiguration.sampledEvents`): the header
     /// says so, and the opcode table, which would count samples, stays empty.
     public var sampled = false
+    /// QPs whose events the probe sampled under backlog (`FlowStats.sampled`, `--sample
+    /// auto`): the header counts them.
+    public var sampledQPs = 0
     /// Whose each flow's QP is; nil when the feed has no attribution (no PROCESS column).
     public var owners: [FlowKey: QPOwner]?
     /// The RDMA device's hw counters since the start.
@@ -69,6 +72,7 @@ public struct ViewData {
         flows = engine.flows
         sampled = engine.configuration.sampledEvents
         if let exactFlows { flows.takeExactCounts(from: exactFlows) }
+        if !sampled { sampledQPs = flows.reduce(0) { $0 + ($1.sampled ? 1 : 0) } }
         var index: [FlowKey: Int] = [:]
         index.reserveCapacity(flows.count)
         var texts: [(source: String, destination: String)] = []

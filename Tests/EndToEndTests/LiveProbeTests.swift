@@ -223,6 +223,55 @@ struct LiveProbeTests {
         print("ring buffer of 1 MiB at full replay speed: \(lost) of \(total) events lost, per-QP counts exact")
     }
 
+    /// By default (`--sample auto`) a ring buffer that cannot keep up samples rather than
+    /// overflowing at random: the replay that loses events above, without `-w`. The kernel
+    /// leaves packets out once the ring buffer is seven eighths full and says of which QPs;
+    /// per-QP counts stay exact; what it left out and what it lost add up per QP to its
+    /// totals; a sampled QP's analysis is null, and a QP it did not sample that lost nothing
+    /// has the file's opcodes and PSN analysis.
+    @Test func underLoadEventsAreSampledRatherThanLost() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let dir = try Paths.temporaryDirectory()
+        let (capture, file, expected, total) = try generatedCapture("busy.pcap", in: dir, [
+            "--connection", "write:65536:200", "--connection", "send:4096:500", "--connection", "send:256:40",
+            "--loss", "0.01", "--ecn", "0.01"])
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
+                                            "--buffer-size", "1", "-s", "4096"])
+        try lab.replay(capture, pps: 1_000_000)
+        usleep(300_000)
+        #expect(p.stop() == 0)
+        let json = try parseJSON(p.stdout)
+        let source = json["source"] as! [String: Any]
+        #expect(source["events"] as? String == "auto")
+        let unsampled = uint(source["unsampled_packets"])!, lost = uint(source["lost_events"])!
+        #expect(unsampled > 0, "the condition under test: the ring buffer backed up")
+        #expect(lost < unsampled, "sampling took the place of loss: \(lost) lost, \(unsampled) left out")
+        #expect(SnapshotCounts(json, opcodes: false) == expected)
+        #expect(uint((json["totals"] as! [String: Any])["roce_packets"]) == total)
+        let qps = json["qps"] as! [[String: Any]]
+        #expect(qps.map { uint($0["unsampled_packets"])! }.reduce(0, +) == unsampled)
+        #expect(qps.map { uint($0["lost_events"])! }.reduce(0, +) == lost)
+        func key(_ qp: [String: Any]) -> String { "\(qp["src"]!)>\(qp["dst"]!)/\(uint(qp["qpn"])!)" }
+        let fileQPs = Dictionary(uniqueKeysWithValues: (file["qps"] as! [[String: Any]]).map { (key($0), $0) })
+        var whole = 0
+        for qp in qps {
+            let sampled = qp["sampled"] as! Bool
+            if uint(qp["unsampled_packets"])! > 0 { #expect(sampled, "\(key(qp))") }
+            if sampled {
+                for k in ["missing_psns", "lost_packets", "messages", "opcodes"] { #expect(qp[k] is NSNull, "\(key(qp)) \(k)") }
+            } else if uint(qp["lost_events"]) == 0, let f = fileQPs[key(qp)] {
+                whole += 1
+                for k in ["distinct_psns", "missing_psns", "retransmitted_packets", "lost_packets", "messages"] {
+                    #expect(uint(qp[k]) == uint(f[k]), "\(key(qp)) \(k): live \(String(describing: qp[k])), file \(String(describing: f[k]))")
+                }
+                #expect((qp["opcodes"] as? [String: Int]) == (f["opcodes"] as? [String: Int]), "\(key(qp))")
+            }
+        }
+        print("ring buffer of 1 MiB at full replay speed, sampling under backlog: \(unsampled) of \(total) packets left out "
+              + "on \(qps.filter { $0["sampled"] as! Bool }.count) of \(qps.count) QPs, \(lost) lost; \(whole) QPs whole, as the file")
+    }
+
     /// With sampled events (`--sample 0`), the kernel hands over only each flow's first
     /// packets and the notable ones (NAKs, RNR NAKs, CNPs, CE marks), yet every QP's counts
     /// equal rdmatop's count of the file; what needs every packet is null, not a number,
@@ -254,10 +303,17 @@ struct LiveProbeTests {
         for qp in json["qps"] as! [[String: Any]] {
             // (The kernel's PSN window counts distinct, retransmitted and missing PSNs and
             // messages: sampledPSNCountsAreTheKernelWindows.)
-            for key in ["late_psns", "unrecovered_psns", "lost_packets", "message_bytes", "opcodes", "lost_events"] {
+            for key in ["late_psns", "unrecovered_psns", "lost_packets", "message_bytes", "opcodes"] {
                 #expect(qp[key] is NSNull, "\(key): \(String(describing: qp[key]))")
             }
+            #expect(qp["sampled"] as? Bool == true)
         }
+        // The kernel counts what it left out flow by flow: those add up to its total, and
+        // they are no lost events.
+        let unsampled = (json["qps"] as! [[String: Any]]).map { uint($0["unsampled_packets"])! }.reduce(0, +)
+        #expect(unsampled == uint(source["unsampled_packets"])!, "per-QP \(unsampled), total \(String(describing: source["unsampled_packets"]))")
+        let lostPerQP = (json["qps"] as! [[String: Any]]).map { uint($0["lost_events"])! }.reduce(0, +)
+        #expect(lostPerQP == uint(source["lost_events"])!, "per-QP lost_events \(lostPerQP)")
         #expect((json["opcodes"] as! [Any]).isEmpty)
         print("sampled: \(events) events for \(total) RoCE packets, per-QP counts exact")
     }
@@ -295,7 +351,10 @@ struct LiveProbeTests {
         }
         #expect(got == expected, "\(name): kernel \(got) vs the definition on tshark's fields \(expected)")
         let events = try parseJSON(all.stdout)["source"] as! [String: Any]
-        #expect(events["events"] as? String == "all" && events["rtt"] as? String == "events", "\(events)")
+        // By default every packet is an event while the ring buffer has room: at 20k pps no
+        // QP is sampled, and the round trips are the events'.
+        #expect(events["events"] as? String == "auto" && events["rtt"] as? String == "events", "\(events)")
+        #expect(events["unsampled_packets"] as? Int == 0, "\(events)")
         print("\(name): \(got.values.reduce(0, +)) round trips timed in the kernel, as the definition counts")
     }
 

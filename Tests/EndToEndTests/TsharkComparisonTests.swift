@@ -145,7 +145,7 @@ import Testing
             opBytes[op, default: 0] += len
         }
         let snapshot = try snapshotJSON(path)
-        #expect(snapshot["version"] as? Int == 11)
+        #expect(snapshot["version"] as? Int == 12)
         let qps = snapshot["qps"] as! [[String: Any]]
         #expect(qps.count == qpPackets.count, "\(capture): QP count")
         for qp in qps {

@@ -8,19 +8,23 @@ import Testing
 /// in the JSON, "-" in the text, no series in Prometheus; the same traffic counted with every
 /// packet shows numbers in those places.
 struct SampledEventsTests {
-    /// A flow of SEND_ONLYs to QP 0x11 whose PSN 2 never came (so MISS is 1 when measured).
-    func snapshot(sampled: Bool) throws -> Snapshot {
+    /// A flow of SEND_ONLYs to QP 0x11 whose PSN 2 never came (so MISS is 1 when measured);
+    /// under backlog, the same to QP 0x22 too.
+    func snapshot(sampled: Bool, underBacklog: Bool = false) throws -> Snapshot {
         var configuration = EngineConfiguration()
         configuration.sampledEvents = sampled
+        configuration.sampledUnderBacklog = underBacklog
         let engine = StatsEngine(configuration: configuration)
         var clock: Int64 = 1_000_000_000
-        for psn: UInt32 in [0, 1, 3, 4] {
-            let spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
-                                  source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
-                                  bth: BTH(opcode: 0x04, destQP: 0x11, psn: psn))
-            let packet = try PacketEncoder.encode(spec).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
-            clock += 1000
-            engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
+        for qpn: UInt32 in underBacklog ? [0x11, 0x22] : [0x11] {
+            for psn: UInt32 in [0, 1, 3, 4] {
+                let spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
+                                      source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
+                                      bth: BTH(opcode: 0x04, destQP: qpn, psn: psn))
+                let packet = try PacketEncoder.encode(spec).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
+                clock += 1000
+                engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
+            }
         }
         return Snapshot(engine: engine, source: Snapshot.Source(kind: "interface", interface: "veth0", mode: "xdp"),
                         durationSeconds: 1)
@@ -36,7 +40,7 @@ struct SampledEventsTests {
         let sampled = try qp(try snapshot(sampled: true))
         #expect(every["missing_psns"] as? Int == 1 && every["distinct_psns"] as? Int == 4)
         for row in FlowMetric.all {
-            #expect((sampled[row.key] is NSNull) == (row.needsEveryPacket || row.countsEvents),
+            #expect((sampled[row.key] is NSNull) == row.needsEveryPacket,
                     "\(row.key): \(String(describing: sampled[row.key]))")
             #expect(!(every[row.key] is NSNull), "\(row.key)")
         }
@@ -173,6 +177,47 @@ struct SampledEventsTests {
         #expect(sample(withReads.prometheus, "rdmatop_qp_missing_psns_total") == nil)
         let files = try JSONSerialization.jsonObject(with: Data(try snapshot(sampled: false).jsonText().utf8)) as! [String: Any]
         #expect((files["source"] as! [String: Any])["psns"] as? String == "events")
+    }
+
+    /// Sampled under backlog (`--sample auto`), only the QPs the kernel says it sampled lack
+    /// what needs every packet: QP 0x22, of whose 7 packets 3 were left out, is null, "-" and
+    /// without those series, with `sampled` true and its unsampled packets no lost events;
+    /// QP 0x11, all of whose packets came, keeps its analysis, and the text says what happened.
+    @Test func underBacklogOnlyTheQPsSampledLackTheAnalysis() throws {
+        var s = try snapshot(sampled: false, underBacklog: true)
+        var kernel = Array(s.flows)
+        let i = try #require(kernel.firstIndex { $0.key.qpn == 0x22 })
+        kernel[i].counts.raw.packets = 7
+        kernel[i].unsampledPackets = 3
+        kernel[i].sampled = true
+        s.source.unsampledPackets = 3
+        s.setExactFlows(kernel, evicted: 0)
+        let json = try JSONSerialization.jsonObject(with: Data(s.jsonText().utf8)) as! [String: Any]
+        #expect((json["source"] as! [String: Any])["events"] as? String == "auto")
+        let qps = json["qps"] as! [[String: Any]]
+        let whole = try #require(qps.first { $0["qpn"] as? Int == 0x11 })
+        let part = try #require(qps.first { $0["qpn"] as? Int == 0x22 })
+        #expect(whole["sampled"] as? Bool == false && part["sampled"] as? Bool == true)
+        #expect(part["packets"] as? Int == 7 && part["unsampled_packets"] as? Int == 3 && part["lost_events"] as? Int == 0, "\(part)")
+        #expect(whole["missing_psns"] as? Int == 1 && whole["unsampled_packets"] as? Int == 0)
+        for row in FlowMetric.all where row.needsEveryPacket {
+            #expect(part[row.key] is NSNull, "\(row.key): \(String(describing: part[row.key]))")
+            #expect(!(whole[row.key] is NSNull) || row.group == .rtt, "\(row.key)")
+        }
+        #expect(part["opcodes"] is NSNull && whole["opcodes"] is [String: Any])
+        let text = s.renderText()
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("events sampled under load:") })
+        #expect(line.contains("3 packets of 1 QPs"), "\(line)")
+        func dashes(_ qpn: String) -> Int {
+            text.split(separator: "\n").first { $0.contains(qpn) }!.split(separator: " ").filter { $0 == "-" }.count
+        }
+        #expect(dashes("0x000022") > dashes("0x000011"))
+        let exporter = PrometheusExporter(topK: 10, version: "test")
+        exporter.update(s)
+        let missing = exporter.render().split(separator: "\n").filter { $0.hasPrefix("rdmatop_qp_missing_psns_total{") }
+        #expect(missing.count == 1 && missing[0].contains("qpn=\"17\""), "\(missing)")
+        let unsampled = exporter.render().split(separator: "\n").filter { $0.hasPrefix("rdmatop_qp_unsampled_packets_total{") }
+        #expect(unsampled.contains { $0.contains("qpn=\"34\"") && $0.hasSuffix(" 3") }, "\(unsampled)")
     }
 
     @Test func prometheusExportsOnlyWhatIsMeasured() throws {
