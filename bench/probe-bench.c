@@ -164,7 +164,8 @@ static void run_cost_table(char **argv, const struct rdmatop_config *config, int
 	if (n != MAX_FRAMES)
 		die("FOUR.pcap needs four frames", EINVAL);
 	printf("%s\n%-18s %6s %12s %12s %12s %10s %10s\n",
-	       sample ? "events sampled (rdmatop --sample 0):" : "every RoCE packet an event (the default):",
+	       sample ? "events sampled (rdmatop --sample 0):" :
+			"every RoCE packet an event (--sample off; auto while the ring buffer has room):",
 	       "packet", "bytes", "xdp ns", "tc ns", "trivial ns", "xdp/triv", "tc/triv");
 	for (int i = 0; i < n; i++) {
 		int fresh = i == 1 ? flows_fd : -1;	/* the new flow: the flow map emptied per run */

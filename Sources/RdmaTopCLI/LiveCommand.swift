@@ -25,7 +25,7 @@ struct LiveCommand {
         options.snapLength = live.snapLength == 0 ? 4096 : live.snapLength
         options.ringBufferBytes = live.bufferMiB << 20
         // The kernel's flow map holds at least as many flows as the engine, within a bound
-        // (its entries are per CPU and preallocated: 216 bytes x CPUs each).
+        // (its entries are per CPU and preallocated: 328 bytes x CPUs each).
         options.kernelFlows = min(max(self.engine.maxFlows, options.kernelFlows), 1 << 18)
         options.verifierLogPath = live.verifierLog
         let viewing = ViewCommand.wanted(output, live)
