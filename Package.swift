@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "ViewTests", dependencies: ["View", "Monitor", "RoCE", "Stats", "TestSupport", "TrafficGen", "Attribution"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats", "RoCE", "TestSupport"]),
         // The metric table and the Prometheus exporter's series over time.
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "RoCE", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "RoCE", "Stats"]),
         // Every committed fuzzing input through its harness, and the crashes fuzzing found.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "RoCE", "Capture", "Monitor", "Stats"]),

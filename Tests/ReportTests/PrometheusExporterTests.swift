@@ -2,6 +2,7 @@ import Report
 import RoCE
 import Stats
 import Testing
+import TestSupport
 
 /// The exporter's series as flows enter and leave the top K: no counter goes backwards, the
 /// sum over the series is every flow's count, the cardinality stays K + 1.
@@ -15,12 +16,8 @@ struct PrometheusExporterTests {
         for _ in 0..<count {
             let psn = psns[qp, default: 0]
             psns[qp] = psn + 1
-            let spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
-                                  source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
-                                  bth: BTH(opcode: 0x04, destQP: qp, psn: psn))
-            let packet = try PacketEncoder.encode(spec).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
             clock += 1000
-            engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
+            engine.ingest(TestPackets.build(0x04, qpn: qp, psn: psn).packet, frameLength: 60, timestamp: clock, direction: .inbound)
         }
     }
 

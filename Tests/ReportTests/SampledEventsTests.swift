@@ -3,6 +3,7 @@ import Report
 import RoCE
 import Stats
 import Testing
+import TestSupport
 
 /// With sampled events (`--sample`), what needs every packet of a flow is not measured: null
 /// in the JSON, "-" in the text, no series in Prometheus; the same traffic counted with every
@@ -18,12 +19,8 @@ struct SampledEventsTests {
         var clock: Int64 = 1_000_000_000
         for qpn: UInt32 in underBacklog ? [0x11, 0x22] : [0x11] {
             for psn: UInt32 in [0, 1, 3, 4] {
-                let spec = PacketSpec(ethernet: EthernetHeader(destination: MACAddress(2), source: MACAddress(1), etherType: 0),
-                                      source: IPAddress("10.0.0.1")!, destination: IPAddress("10.0.0.2")!,
-                                      bth: BTH(opcode: 0x04, destQP: qpn, psn: psn))
-                let packet = try PacketEncoder.encode(spec).withUnsafeBytes { try PacketDecoder().decode($0, linkType: .ethernet) }
                 clock += 1000
-                engine.ingest(packet, frameLength: 60, timestamp: clock, direction: .inbound)
+                engine.ingest(TestPackets.build(0x04, qpn: qpn, psn: psn).packet, frameLength: 60, timestamp: clock, direction: .inbound)
             }
         }
         return Snapshot(engine: engine, source: Snapshot.Source(kind: "interface", interface: "veth0", mode: "xdp"),
