@@ -17,7 +17,9 @@ if [[ $want == test || $want == bench ]]; then
 	pkgs+=(tshark tcpdump bpftool tmux curl)
 fi
 if [[ $want == test ]]; then
-	pkgs+=(prometheus)
+	# prometheus: the exporter's tests query it; libibverbs-dev, librdmacm-dev: the SoftRoCE
+	# VM test builds tests/lab/send-imm.c in the guest, which sees the host's files
+	pkgs+=(prometheus libibverbs-dev librdmacm-dev)
 	# kernel-patches/check and lab build in the background during `make test`: their build
 	# dependencies come in this one apt run (and no apt runs beside the tests)
 	mapfile -t -O "${#pkgs[@]}" pkgs < <(bash -c 'source "$1" && printf "%s\n" "${KP_BUILD_DEPS[@]}"' \

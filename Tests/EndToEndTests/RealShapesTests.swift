@@ -109,6 +109,49 @@ import Testing
         #expect(!mads.isEmpty && mads.allSatisfy { $0["transport"] as? String == "UD" && uint($0["payload_bytes"]) == 256 * uint($0["packets"])! })
     }
 
+    /// SENDs with immediate data (tests/lab/send-imm.c; no rdma-core tool sends them): the
+    /// receiver's completions are rxe's own account of each message, its length and its
+    /// immediate. The requester's flow carries those messages and that payload; each message
+    /// ends with the one packet that carries an immediate (SEND LAST or ONLY WITH IMMEDIATE,
+    /// as tshark reads the opcodes), and `--dump --json` decodes the immediates the
+    /// completions report, in order.
+    @Test func sendsWithImmediateAreTheReceiversCompletions() throws {
+        let path = Self.folder.appendingPathComponent("send_imm.pcap").path
+        let log = try String(contentsOf: Self.folder.appendingPathComponent("send_imm.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").filter { $0.hasPrefix("###") }.allSatisfy { $0.hasSuffix("(exit 0)") })
+        // "recv I status S bytes B imm 0xH"
+        let completions = log.split(separator: "\n").filter { $0.hasPrefix("recv ") }.map { $0.split(separator: " ") }
+        #expect(completions.count == 30 && completions.allSatisfy { $0[3] == "0" && $0.count == 8 }, "\(completions)")
+        let lengths = completions.map { UInt64($0[5])! }, immediates = completions.map { UInt64($0[7].dropFirst(2), radix: 16)! }
+        let qps = try snapshotQPs(path)
+        let hw = try rxeCounterDeltas(Self.folder.appendingPathComponent("send_imm.counters"))
+        let sum = { (src: String, key: String) in qps.filter { $0["src"] as? String == src }.compactMap { uint($0[key]) }.reduce(0, +) }
+        #expect(sum("10.0.0.1", "packets") == hw["rxeA.sent_pkts"] && sum("10.0.0.2", "packets") == hw["rxeB.sent_pkts"], "\(hw)")
+        let flow = try #require(qps.first { $0["src"] as? String == "10.0.0.1" && $0["transport"] as? String == "RC" })
+        #expect(uint(flow["messages"]) == UInt64(lengths.count) && uint(flow["partial_messages"]) == 0, "\(flow)")
+        #expect(uint(flow["payload_bytes"]) == lengths.reduce(0, +), "\(flow["payload_bytes"]!) vs \(lengths.reduce(0, +))")
+        let sizes = flow["message_bytes"] as! [String: Any]
+        #expect(uint(sizes["min"]) == lengths.min() && uint(sizes["max"]) == lengths.max(), "\(sizes)")
+        #expect(uint(flow["lost_packets"]) == 0 && uint(flow["missing_psns"]) == 0 && uint(flow["retransmitted_packets"]) == 0)
+        // tshark's opcodes of the requester's packets, and rdmatop's.
+        var byOpcode: [UInt64: UInt64] = [:]
+        for row in try tsharkFields(path, ["ip.src", "infiniband.bth.opcode"]) where row[0] == "10.0.0.1" {
+            byOpcode[tsharkNumber(row[1])!, default: 0] += 1
+        }
+        #expect((byOpcode[0x03] ?? 0) + (byOpcode[0x05] ?? 0) == UInt64(lengths.count), "\(byOpcode)")
+        let opcodes = flow["opcodes"] as! [String: Any]
+        for (name, opcode) in [("RC_SEND_FIRST", 0x00), ("RC_SEND_MIDDLE", 0x01), ("RC_SEND_LAST_WITH_IMMEDIATE", 0x03),
+                               ("RC_SEND_ONLY_WITH_IMMEDIATE", 0x05)] as [(String, UInt64)] {
+            #expect(uint(opcodes[name]) == byOpcode[opcode], "\(name): \(String(describing: opcodes[name])), tshark \(byOpcode[opcode] ?? 0)")
+        }
+        let dump = try rdmatop("--read", path, "--dump", "--json", "--qpn", "0x11")
+        let decoded = dump.stdout.split(separator: "\n").compactMap { line -> UInt64? in
+            let packet = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return packet?["infiniband.immdt"].flatMap { uint($0) }
+        }
+        #expect(decoded == immediates, "rdmatop \(decoded), the completions \(immediates)")
+    }
+
     /// A block device's counters over a run (Documentation/block/stat.rst: I/Os and sectors
     /// read and written), from NAME.blockstat's "before DEV FIELDS" and "after DEV FIELDS".
     func blockStatDelta(_ run: String, device: String) throws -> (reads: UInt64, readSectors: UInt64, writes: UInt64, writtenSectors: UInt64) {

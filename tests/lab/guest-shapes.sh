@@ -16,6 +16,11 @@
 #                 the shutdown as zero-length WRITE_ONLY_WITH_IMMEDIATE; the connection made
 #                 by rdma_cm's MADs, UD SEND_ONLY to QP 1)
 #   rstream_small rstream -S 100 -C 50 -I 2 (WRITE_ONLY_WITH_IMMEDIATE)
+#   send_imm      tests/lab/send-imm.c, built in the guest (libibverbs-dev, librdmacm-dev
+#                 on the host): 30 RC SENDs with immediate data over rdma_cm, of 5000, 64
+#                 and 0 bytes in turn (SEND_FIRST/MIDDLE/LAST_WITH_IMMEDIATE at MTU 1024,
+#                 SEND_ONLY_WITH_IMMEDIATE); NAME.log holds the server's receive
+#                 completions, each with its length and immediate data
 #   nvmeof        NVMe over Fabrics: nvmet-rdma on rxeB exporting a null_blk device,
 #                 nvme-rdma on rxeA; captured after the connect: dd reads 1 MiB (the target
 #                 RDMA WRITEs it, then answers with SEND WITH INVALIDATE) and writes 512 KiB
@@ -35,7 +40,7 @@
 # Writes OUTDIR/NAME.pcap, NAME.log (server and client), NAME.counters ("DEV COUNTER BEFORE
 # AFTER"), NAME.tcpdump (tcpdump's statistics), guest.log.
 # usage (from the project's root):
-#   mkdir -p /var/tmp/shapes/lab && cp tests/lab/rxe-pair.sh /var/tmp/shapes/lab/ &&
+#   mkdir -p /var/tmp/shapes/lab && cp tests/lab/rxe-pair.sh tests/lab/send-imm.c /var/tmp/shapes/lab/ &&
 #   ../shared/lab/rxe-vm --timeout 300 tests/lab/guest-shapes.sh /var/tmp/shapes
 #   (then: cp tests/lab/guest-shapes.sh /var/tmp/shapes/ and add its path after the folder,
 #   e.g. `.../guest-shapes.sh /var/tmp/shapes long_pingpong`)
@@ -138,6 +143,14 @@ run_nvmeof() {
 }
 want rstream_4k && run_rstream rstream_4k -S 4096 -C 20 -I 5
 want rstream_small && run_rstream rstream_small -S 100 -C 50 -I 2
+if want send_imm; then
+	PORT=$((PORT + 1))
+	if cc -O2 -Wall -o /tmp/send-imm "$OUT/lab/send-imm.c" -lrdmacm -libverbs; then
+		capture send_imm "sleep 2" -- /tmp/send-imm -s $B $PORT 30 -- /tmp/send-imm -c $B $PORT 30
+	else
+		echo "send_imm: send-imm.c did not build (libibverbs-dev, librdmacm-dev?)"
+	fi
+fi
 want nvmeof && { run_nvmeof nvmeof || echo "nvmeof: setup failed"; }
 want nvmeof_loss && { run_nvmeof nvmeof_loss 2 16 || echo "nvmeof_loss: setup failed"; }
 if want long_pingpong; then

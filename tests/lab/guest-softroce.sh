@@ -8,7 +8,7 @@
 # What it checks: live rdmatop, attached in stock mode (XDP ingress + tc egress) to the
 # receiving veth of a real rdma_rxe link, counts exactly what tcpdump captures on the same
 # interface while rping, ibv_rc_pingpong, ib_write_bw, rstream (rsockets: RDMA WRITEs with
-# immediate data) and NVMe over Fabrics (nvme-rdma reading and writing a null_blk namespace
+# immediate data), send-imm (tests/lab/send-imm.c: SENDs with immediate data) and NVMe over Fabrics (nvme-rdma reading and writing a null_blk namespace
 # that nvmet-rdma exports: SEND WITH INVALIDATE, RDMA READs) run over that link (in total, per
 # direction, per flow and per opcode), that its live per-flow analysis (missing and retransmitted
 # PSNs, ACKs, messages, ...) agrees with `rdmatop --read` of tcpdump's capture, its lost packets
@@ -23,7 +23,7 @@
 # rules, accept_local=1, permanent neighbours) makes A->B leave by vethA and B->A by vethB
 # instead of taking `lo`.
 #
-# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss
+# RUNS: comma-separated subset of rping,rc_pingpong,write_bw,rstream,send_imm,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss
 # (default: all). The _loss runs (nvmeof_loss: the nvmeof run again) drop 5 % of RoCE on vethA (netem in a prio band that a u32
 # filter fills with UDP port 4791 only): requests lost before vethB, where both rdmatop and
 # tcpdump watch, so the live and the file analysis (lost packets included) must agree.
@@ -34,7 +34,7 @@
 set -u
 OUT=${1:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
 RDMATOP=${2:?usage: guest-softroce.sh OUTDIR RDMATOP [RUNS]}
-RUNS=${3:-rping,rc_pingpong,write_bw,rstream,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss}
+RUNS=${3:-rping,rc_pingpong,write_bw,rstream,send_imm,nvmeof,rnr_ecn,ipv6,vlan,write_bw_loss,rc_pingpong_loss,nvmeof_loss}
 A=10.0.0.1 B=10.0.0.2 IF=vethB
 # The same devices' other GIDs: IPv6, and IPv4 on VLAN 100 (rxe_pair_ipv6, rxe_pair_vlan).
 A6=fd00::1 B6=fd00::2 AV=10.0.1.1 BV=10.0.1.2
@@ -242,6 +242,16 @@ run_pair write_bw tcp:18521 120 \
 # rsockets: every transfer an RDMA WRITE with immediate data (4096 bytes as two of 2048),
 # credits and the shutdown as zero-length ones, the connection made by rdma_cm's MADs
 run_pair rstream cm 120 -- rstream -b $B -S 4096 -C 20 -I 5 -- rstream -s $B -S 4096 -C 20 -I 5
+# SENDs with immediate data, which no rdma-core tool sends: 30 of 5000, 64 and 0 bytes in turn
+# (SEND FIRST/MIDDLE/LAST WITH IMMEDIATE, SEND ONLY WITH IMMEDIATE), built here from the copy
+# of tests/lab/send-imm.c in the output folder
+if [[ ,$RUNS, == *,send_imm,* ]]; then
+	if cc -O2 -Wall -o "$W/send-imm" "$OUT/lab/send-imm.c" -lrdmacm -libverbs 2> "$W/send-imm.cc"; then
+		run_pair send_imm cm 120 -- "$W/send-imm" -s $B 18530 30 -- "$W/send-imm" -c $B 18530 30
+	else
+		check_eq run_send_imm "send-imm built" "cc failed: $(tail -n 1 "$W/send-imm.cc")" "libibverbs-dev, librdmacm-dev"
+	fi
+fi
 # run_nvmeof NAME: NVMe over Fabrics, the target's RDMA WRITEs (1 MiB read) and RDMA READs
 # (512 KiB written), its answers as SEND WITH INVALIDATE; the QPs are the kernel's (nvme-rdma,
 # nvmet-rdma), connected for the run and removed after it
@@ -585,7 +595,7 @@ procs = {}
 for line in open(pids_path).read().splitlines()[1:]:
     run, role, pid, tool = line.split("\t")
     if pid:
-        procs[int(pid)] = (run, role, tool[:15])
+        procs[int(pid)] = (run, role, tool.rsplit("/", 1)[-1][:15])  # comm: the file's name, 15 bytes
 qps = live.get("qps", [])
 device_of = {**{a: "rxeA" for a in a_addrs}, **{b: "rxeB" for b in b_addrs}}
 rc_all = [q for q in qps if q.get("transport") == "RC" and q["qpn"] != 1]
