@@ -52,8 +52,12 @@ extension ViewModel {
             ("msgs/s", f.sampled ? "-" : Format.rate(f.messageRate.last)),
         ])
         if f.sampled {
+            // With --sample N the kernel's PSN window follows request flows; sampled under
+            // backlog (--sample auto), only its round trips stand in.
+            let kernel = f.kernelPSNs.measured ? "what the kernel counts (distinct, RETX, MISS, messages of requests; RTT)"
+                : "the round trips, which the kernel times"
             out.append(StyledLine("opcodes    ", .section)
-                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured, but what the kernel counts (distinct, RETX, MISS, messages of requests; RTT)", .dim))
+                       + StyledLine("events sampled: opcodes, messages and PSN analysis not measured, but \(kernel)", .dim))
             if f.kernelPSNs.messagesMeasured { out += labelled("messages", width: width, items(.messages, f)) }
         } else {
             let ops = f.opcodes.sorted

@@ -220,3 +220,35 @@ import Testing
         #expect(layout.columns.contains(.missing) && layout.columns.contains(.packets))
     }
 }
+
+/// Sampled under backlog (`--sample auto`): the header counts the QPs the kernel sampled, and
+/// a sampled QP's detail says what is not measured, naming the round trips as what the kernel
+/// still gives (its PSN window runs only with `--sample N`); a QP not sampled keeps its opcodes.
+@Suite struct SampledUnderBacklogViewTests {
+    @Test func theHeaderCountsTheQPsSampledAndTheDetailSaysWhatStandsIn() {
+        var configuration = EngineConfiguration()
+        configuration.sampledUnderBacklog = true
+        let engine = StatsEngine(configuration: configuration)
+        feed(engine, [(packet(0x04, psn: 1), 0), (packet(0x04, psn: 2), 10),
+                      (packet(0x04, qpn: 0x13, psn: 1), 20), (packet(0x04, qpn: 0x13, psn: 2), 30)])
+        var kernel = engine.flows.map { $0 }
+        let i = kernel.firstIndex { $0.key.qpn == 0x13 }!
+        kernel[i].counts.add(kernel[i].counts)  // 4 packets, 2 of them left out
+        kernel[i].unsampledPackets = 2
+        kernel[i].sampled = true
+        var m = ViewModel(status: fileStatus, symbols: .ascii)
+        m.refresh(ViewData(engine: engine, status: fileStatus, exactFlows: kernel))
+        #expect(m.data.sampledQPs == 1)
+        #expect(m.screen(160, 30)[1].contains("sampled under load 1 QPs"), "\(m.screen(160, 30)[1])")
+        m.type("/0x13\n")
+        m.press([.enter])
+        let sampled = m.detailLines(width: 200).map(\.text).joined(separator: "\n")
+        #expect(sampled.contains("events sampled") && sampled.contains("the round trips, which the kernel times"), "\(sampled)")
+        #expect(!sampled.contains("distinct, RETX") && sampled.contains("unsampled 2"), "\(sampled)")
+        m.press([.escape])
+        m.type("/0x12\n")
+        m.press([.enter])
+        let whole = m.detailLines(width: 200).map(\.text).joined(separator: "\n")
+        #expect(!whole.contains("events sampled") && whole.contains("SEND_ONLY 2"), "\(whole)")
+    }
+}
