@@ -260,7 +260,9 @@ struct LiveErrorTests {
         for args in [["lo", "-s", "50"], ["lo", "-s", "5000"], ["lo", "--buffer-size", "3"], ["lo", "--interval", "0"],
                      ["lo", "--mode", "bogus"], ["lo", "--sample", "-1"], ["lo", "--sample", "2000000"],
                      ["lo", "--sample", "0", "--dump"], ["lo", "--sample", "0", "-w", "/nonexistent/x.pcapng"],
-                     ["lo", "--sample", "0", "--qpn", "0x11", "--once"], ["--read", "/nonexistent.pcap", "--sample", "0"]] {
+                     ["lo", "--sample", "0", "--qpn", "0x11", "--once"], ["--read", "/nonexistent.pcap", "--sample", "0"],
+                     ["lo", "--sample", "sometimes"], ["lo", "--sample", "auto", "--dump"],
+                     ["lo", "--sample", "auto", "-w", "/nonexistent/x.pcapng"], ["--read", "/nonexistent.pcap", "--sample", "off"]] {
             let r = try rdmatop(args)
             #expect(r.status == 64, "\(args): \(r.stderr)")
         }
