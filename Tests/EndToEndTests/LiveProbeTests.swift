@@ -272,6 +272,67 @@ struct LiveProbeTests {
               + "on \(qps.filter { $0["sampled"] as! Bool }.count) of \(qps.count) QPs, \(lost) lost; \(whole) QPs whole, as the file")
     }
 
+    /// Two real rxe runs under 5 % loss (NAKs and resends; their QPNs differ), ibv_rc_pingpong
+    /// then ib_write_bw, replayed while rdmatop is stopped, so that the 1 MiB ring buffer
+    /// must back up during the second. By default the probe samples once it is seven eighths
+    /// full, and the eighth left takes what is always an event, so nothing is lost: every
+    /// packet the kernel counted either reached rdmatop or was left out, QP by QP; per-QP
+    /// counts are the files'; the QPs whose packets all came (the first run's) have the file's
+    /// opcodes, NAKs and PSN analysis, and the QPs sampled none.
+    @Test func aStalledReaderSamplesARealRunWithoutLosingEvents() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let captures = ["rc_pingpong_loss5.pcap", "write_bw_loss5.pcap"].map { Paths.captures.appendingPathComponent($0).path }
+        let files = try captures.map { try parseJSON(try rdmatop("--read", $0, "--once", "--json").stdout) }
+        let file: [String: Any] = ["qps": files.flatMap { $0["qps"] as! [[String: Any]] }]
+        let total = files.map { uint(($0["totals"] as! [String: Any])["roce_packets"])! }.reduce(0, +)
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
+                                            "--buffer-size", "1"])
+        kill(p.pid, SIGSTOP)
+        for capture in captures { try lab.replay(capture, pps: 100_000) }
+        kill(p.pid, SIGCONT)
+        usleep(500_000)
+        #expect(p.stop() == 0)
+        let json = try parseJSON(p.stdout)
+        let source = json["source"] as! [String: Any]
+        let unsampled = uint(source["unsampled_packets"])!
+        #expect(unsampled > 0, "the condition under test: the ring buffer backed up")
+        #expect(uint(source["lost_events"]) == 0, "\(source)")
+        #expect(SnapshotCounts(json, opcodes: false) == SnapshotCounts(file, opcodes: false))
+        #expect(uint((json["totals"] as! [String: Any])["roce_packets"]) == total)
+        let qps = json["qps"] as! [[String: Any]]
+        #expect(qps.map { uint($0["unsampled_packets"])! }.reduce(0, +) == unsampled)
+        func key(_ qp: [String: Any]) -> String { "\(qp["src"]!)>\(qp["dst"]!)/\(uint(qp["qpn"])!)" }
+        let fileQPs = Dictionary(uniqueKeysWithValues: (file["qps"] as! [[String: Any]]).map { (key($0), $0) })
+        var whole = 0
+        for qp in qps {
+            #expect(uint(qp["lost_events"]) == 0, "\(key(qp))")
+            if qp["sampled"] as! Bool {
+                for k in ["missing_psns", "lost_packets", "messages", "opcodes"] { #expect(qp[k] is NSNull, "\(key(qp)) \(k)") }
+            } else if let f = fileQPs[key(qp)] {
+                whole += 1
+                for k in Self.orderKeys + ["naks"] {
+                    #expect("\(qp[k] ?? "none")" == "\(f[k] ?? "none")", "\(key(qp)) \(k): live \(String(describing: qp[k])), file \(String(describing: f[k]))")
+                }
+                #expect((qp["opcodes"] as? [String: Int]) == (f["opcodes"] as? [String: Int]), "\(key(qp))")
+            }
+        }
+        #expect(whole == 2, "the first run's two QPs came whole")
+        // The same with every packet an event: the full ring buffer drops them instead.
+        let off = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
+                                              "--buffer-size", "1", "--sample", "off"])
+        kill(off.pid, SIGSTOP)
+        for capture in captures { try lab.replay(capture, pps: 100_000) }
+        kill(off.pid, SIGCONT)
+        usleep(500_000)
+        #expect(off.stop() == 0)
+        let lostOff = uint((try parseJSON(off.stdout)["source"] as! [String: Any])["lost_events"])!
+        #expect(lostOff > 0, "with --sample off the stalled reader loses events")
+        print("rc_pingpong_loss5 and write_bw_loss5 into a stopped reader's 1 MiB ring buffer: \(unsampled) of \(total) "
+              + "packets left out on \(qps.filter { $0["sampled"] as! Bool }.count) of \(qps.count) QPs, none lost; "
+              + "\(whole) QPs whole, as the file; with --sample off \(lostOff) lost")
+    }
+
     /// With sampled events (`--sample 0`), the kernel hands over only each flow's first
     /// packets and the notable ones (NAKs, RNR NAKs, CNPs, CE marks), yet every QP's counts
     /// equal rdmatop's count of the file; what needs every packet is null, not a number,
