@@ -197,9 +197,9 @@ public final class FlowMetric: Sendable {
                    column: ViewColumn("NAK", width: 5, priority: 7), text: "NAK",
                    prometheus: .counter("rdmatop_qp_naks", label: "code"),
                    help: "NAKs the flow carried, by NAK code (PSN sequence error, invalid request, remote access or operation error)",
-                   split: { $0.counts.naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } },
+                   split: { $0.counts.naksByName.map { ($0.name, $0.count) } },
                    json: { f, out in
-                       out.object { o in for (code, n) in f.counts.naks.sorted(by: { $0.key < $1.key }) { o.key(string: code); o.value(n) } }
+                       out.object { o in for (code, n) in f.counts.naksByName { o.key(string: code); o.value(n) } }
                    }) {
             $0.counts.nakCount
         },
@@ -212,7 +212,10 @@ public final class FlowMetric: Sendable {
         FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
                    help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
                    json: { f, out in
-                       out.object { o in for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(string: String(timer)); o.value(n) } }
+                       out.object { o in
+                           guard !f.responses.rnrTimers.isEmpty else { return }
+                           for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(string: String(timer)); o.value(n) }
+                       }
                    }) {
             $0.counts.rnrNaks
         },

@@ -205,6 +205,11 @@ public struct JSONWriter: ~Copyable {
     @inline(__always)
     public mutating func null() { literal("null") }
 
+    /// A string already quoted (`JSONWriter.quoted`).
+    mutating func value(quoted: [UInt8]) {
+        quoted.withUnsafeBytes { bytes.append($0) }
+    }
+
     /// A value built first (an object by code, a QP's owner).
     public mutating func value(_ v: JSONValue) { v.write(to: &self) }
 

@@ -43,7 +43,7 @@ extension Snapshot {
         members.append(("qps", .streamed(count: flows.count) { i, out in
             let flow = flows[i]  // read once: the subscript copies the flow
             Snapshot.writeFlow(flow, owner: owners.map { $0[flow.key] ?? QPOwner(kind: .unknown) },
-                               rowKeys: &rowKeys.prefixes, to: &out)
+                               rowKeys: &rowKeys.prefixes, addresses: &rowKeys.addresses, to: &out)
         }))
         members.append(("opcodes", .array(opcodes.map { op in
             .object([("opcode", .number(op.opcode)), ("name", .string(op.name)), ("transport", .string(op.transport)),
@@ -58,14 +58,16 @@ extension Snapshot {
     }
 
     /// A flow's object; `owner` adds the attribution keys (nil: attribution absent).
-    /// `rowKeys` keeps the rows' member prefixes from one flow to the next (nil: not made yet).
-    static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, rowKeys: inout MemberPrefixes?, to out: inout JSONWriter) {
+    /// `rowKeys` keeps the rows' member prefixes from one flow to the next (nil: not made yet),
+    /// `addresses` the addresses already written.
+    static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, rowKeys: inout MemberPrefixes?,
+                          addresses: inout AddressStrings, to out: inout JSONWriter) {
         out.beginObject()
         if rowKeys?.level != out.level {
             rowKeys = MemberPrefixes(FlowMetric.all.map(\.quotedKey), level: out.level, of: out)
         }
-        out.key("src"); out.value(f.key.source.description)
-        out.key("dst"); out.value(f.key.destination.description)
+        out.key("src"); addresses.write(f.key.source, to: &out)
+        out.key("dst"); addresses.write(f.key.destination, to: &out)
         out.key("qpn"); out.value(UInt64(f.key.qpn))
         out.key("transport"); out.value(f.transport.name)
         if let direction = f.direction.jsonName { out.key("direction"); out.value(direction) }
@@ -87,8 +89,8 @@ extension Snapshot {
         out.key("reverse")
         if let r = f.reverse {
             out.beginObject()
-            out.key("src"); out.value(r.source.description)
-            out.key("dst"); out.value(r.destination.description)
+            out.key("src"); addresses.write(r.source, to: &out)
+            out.key("dst"); addresses.write(r.destination, to: &out)
             out.key("qpn"); out.value(UInt64(r.qpn))
             out.endObject()
         } else {
@@ -168,4 +170,19 @@ extension Snapshot {
 /// next. Unchecked: the array of QPs that holds it is written by one writer, one QP at a time.
 private final class RowKeys: @unchecked Sendable {
     var prefixes: MemberPrefixes?
+    var addresses = AddressStrings()
+}
+
+/// Addresses as JSON strings, each quoted once a snapshot: the QPs of a fabric share a few
+/// hosts. At most `limit` are kept; beyond, an address is written anew each time.
+struct AddressStrings {
+    private var quoted: [IPAddress: [UInt8]] = [:]
+    static let limit = 4096
+
+    mutating func write(_ a: IPAddress, to out: inout JSONWriter) {
+        if let bytes = quoted[a] { return out.value(quoted: bytes) }
+        let bytes = JSONWriter.quoted(a.description)
+        if quoted.count < AddressStrings.limit { quoted[a] = bytes }
+        out.value(quoted: bytes)
+    }
 }

@@ -100,6 +100,13 @@ public struct FlowCounts: Sendable {
             .map(\.element)
     }
 
+    /// `naks` in the order of their names, as the JSON and Prometheus write them; at once
+    /// empty for the flows without NAKs (nearly all), with no dictionary made.
+    public var naksByName: [(name: String, count: UInt64)] {
+        guard nakCount > 0 else { return [] }
+        return naks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     /// All NAKs (RNR NAKs excluded).
     public var nakCount: UInt64 {
         withUnsafeBytes(of: raw.naks) { $0.bindMemory(to: UInt64.self).reduce(raw.naks_reserved, &+) }
