@@ -181,6 +181,20 @@ struct LiveProbeTests {
         return (path, file, SnapshotCounts(file, opcodes: false), uint((file["totals"] as! [String: Any])["roce_packets"])!)
     }
 
+    /// One snapshot of rdmatop on the lab's ifB (XDP, `--once --json` and `extra`) over
+    /// what `send` sends; `stalled`: rdmatop stopped (SIGSTOP) while it is sent, so that its
+    /// ring buffer backs up. Returns its JSON and what it wrote on standard error.
+    func snapshotOfB(_ lab: NetworkLab, _ extra: [String], stalled: Bool = false,
+                     _ send: () throws -> Void) throws -> (json: [String: Any], stderr: String) {
+        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json"] + extra)
+        if stalled { kill(p.pid, SIGSTOP) }
+        try send()
+        if stalled { kill(p.pid, SIGCONT) }
+        usleep(stalled ? 500_000 : 300_000)
+        #expect(p.stop() == 0, "\(p.stderr)")
+        return (try parseJSON(p.stdout), p.stderr)
+    }
+
     /// Per-QP counts stay exact when the ring buffer overflows: a capture replayed at full
     /// speed into a 1 MiB ring buffer loses events, yet every QP's packets, bytes, payload
     /// and replies (from the kernel's flow map) equal rdmatop's count of the file, and their
@@ -192,12 +206,9 @@ struct LiveProbeTests {
         let (capture, _, expected, total) = try generatedCapture("big.pcap", in: dir, [
             "--connection", "write:65536:200", "--connection", "send:4096:500", "--loss", "0.01", "--ecn", "0.01"])
         let saved = dir.appendingPathComponent("lossy.pcapng").path
-        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
-                                            "--buffer-size", "1", "-s", "4096", "-w", saved])
-        try lab.replay(capture, pps: 1_000_000)
-        usleep(300_000)
-        #expect(p.stop() == 0)
-        let json = try parseJSON(p.stdout)
+        let (json, stderr) = try snapshotOfB(lab, ["--buffer-size", "1", "-s", "4096", "-w", saved]) {
+            try lab.replay(capture, pps: 1_000_000)
+        }
         let source = json["source"] as! [String: Any]
         let lost = uint(source["lost_events"])!
         #expect(lost > 0, "the condition under test: events lost")
@@ -219,7 +230,7 @@ struct LiveProbeTests {
         #expect(statistics.count == 1 && statistics.first?.received == total && statistics.first?.dropped == lost,
                 "\(statistics), \(total) packets, \(lost) lost")
         #expect(UInt64(kept) + lost == total, "\(kept) packets in the file, \(lost) lost, \(total) counted")
-        #expect(p.stderr.contains("\(lost) packets were counted but not handed over"), "\(p.stderr)")
+        #expect(stderr.contains("\(lost) packets were counted but not handed over"), "\(stderr)")
         print("ring buffer of 1 MiB at full replay speed: \(lost) of \(total) events lost, per-QP counts exact")
     }
 
@@ -236,12 +247,7 @@ struct LiveProbeTests {
         let (capture, file, expected, total) = try generatedCapture("busy.pcap", in: dir, [
             "--connection", "write:65536:200", "--connection", "send:4096:500", "--connection", "send:256:40",
             "--loss", "0.01", "--ecn", "0.01"])
-        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
-                                            "--buffer-size", "1", "-s", "4096"])
-        try lab.replay(capture, pps: 1_000_000)
-        usleep(300_000)
-        #expect(p.stop() == 0)
-        let json = try parseJSON(p.stdout)
+        let json = try snapshotOfB(lab, ["--buffer-size", "1", "-s", "4096"]) { try lab.replay(capture, pps: 1_000_000) }.json
         let source = json["source"] as! [String: Any]
         #expect(source["events"] as? String == "auto")
         let unsampled = uint(source["unsampled_packets"])!, lost = uint(source["lost_events"])!
@@ -286,14 +292,8 @@ struct LiveProbeTests {
         let files = try captures.map { try parseJSON(try rdmatop("--read", $0, "--once", "--json").stdout) }
         let file: [String: Any] = ["qps": files.flatMap { $0["qps"] as! [[String: Any]] }]
         let total = files.map { uint(($0["totals"] as! [String: Any])["roce_packets"])! }.reduce(0, +)
-        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
-                                            "--buffer-size", "1"])
-        kill(p.pid, SIGSTOP)
-        for capture in captures { try lab.replay(capture, pps: 100_000) }
-        kill(p.pid, SIGCONT)
-        usleep(500_000)
-        #expect(p.stop() == 0)
-        let json = try parseJSON(p.stdout)
+        let replay = { for capture in captures { try lab.replay(capture, pps: 100_000) } }
+        let json = try snapshotOfB(lab, ["--buffer-size", "1"], stalled: true, replay).json
         let source = json["source"] as! [String: Any]
         let unsampled = uint(source["unsampled_packets"])!
         #expect(unsampled > 0, "the condition under test: the ring buffer backed up")
@@ -319,14 +319,8 @@ struct LiveProbeTests {
         }
         #expect(whole == 2, "the first run's two QPs came whole")
         // The same with every packet an event: the full ring buffer drops them instead.
-        let off = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json",
-                                              "--buffer-size", "1", "--sample", "off"])
-        kill(off.pid, SIGSTOP)
-        for capture in captures { try lab.replay(capture, pps: 100_000) }
-        kill(off.pid, SIGCONT)
-        usleep(500_000)
-        #expect(off.stop() == 0)
-        let lostOff = uint((try parseJSON(off.stdout)["source"] as! [String: Any])["lost_events"])!
+        let off = try snapshotOfB(lab, ["--buffer-size", "1", "--sample", "off"], stalled: true, replay).json
+        let lostOff = uint((off["source"] as! [String: Any])["lost_events"])!
         #expect(lostOff > 0, "with --sample off the stalled reader loses events")
         print("rc_pingpong_loss5 and write_bw_loss5 into a stopped reader's 1 MiB ring buffer: \(unsampled) of \(total) "
               + "packets left out on \(qps.filter { $0["sampled"] as! Bool }.count) of \(qps.count) QPs, none lost; "
@@ -348,11 +342,7 @@ struct LiveProbeTests {
         }.reduce(0, +)
         let marked = qps.map { uint($0["ecn_ce"])! }.reduce(0, +)
         #expect(notable > 0 && marked > 0, "the capture has packets sampling must keep")
-        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json", "--sample", "0"])
-        try lab.replay(capture, pps: 100_000)
-        usleep(300_000)
-        #expect(p.stop() == 0)
-        let json = try parseJSON(p.stdout)
+        let json = try snapshotOfB(lab, ["--sample", "0"]) { try lab.replay(capture, pps: 100_000) }.json
         let source = json["source"] as! [String: Any]
         #expect(source["events"] as? String == "sampled" && source["qp_counts"] as? String == "kernel")
         let live = SnapshotCounts(json, opcodes: false)
@@ -435,11 +425,7 @@ struct LiveProbeTests {
         let truth = try GroundTruthTests.independentCount(capture)
         let lab = try NetworkLab()
         defer { lab.remove() }
-        let p = try lab.startRdmatop(lab.b, [lab.ifB, "--mode", "xdp", "--once", "--interval", "120", "--json", "--sample", "0"])
-        try lab.replay(capture, pps: 20_000)
-        usleep(300_000)
-        #expect(p.stop() == 0, "\(p.stderr)")
-        let json = try parseJSON(p.stdout)
+        let json = try snapshotOfB(lab, ["--sample", "0"]) { try lab.replay(capture, pps: 20_000) }.json
         let source = json["source"] as! [String: Any]
         #expect(source["events"] as? String == "sampled" && source["psns"] as? String == "kernel", "\(source)")
         #expect(uint(source["psn_refused_packets"]) == 0)
