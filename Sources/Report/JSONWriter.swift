@@ -95,10 +95,11 @@ public struct JSONWriter: ~Copyable {
         colon()
     }
 
-    /// Everything that starts a member keyed `quotedKey` (`JSONWriter.quoted`) in an object
-    /// at nesting `level` (`level`) other than its first: the comma, the line and its
-    /// indentation, the key and the colon, for `key(prefix:)`. A snapshot lays out each QP's
-    /// hundred-odd members this way, one copy each, where each member took six steps.
+    /// Everything that starts a member keyed `quotedKey` (`JSONWriter.quoted`) at nesting
+    /// `level` (see `level`) other than its object's first, laid out as this writer lays
+    /// out: the comma, the line and its indentation, the key and the colon, for
+    /// `key(prefix:)`. A snapshot starts each of a QP's ~45 members this way, one copy each,
+    /// where each took six steps.
     func memberPrefix(_ quotedKey: [UInt8], level: Int) -> [UInt8] {
         var w = JSONWriter(indent: indent)
         w.depth = level
@@ -290,14 +291,15 @@ public struct JSONWriter: ~Copyable {
 /// The `memberPrefix`es of an object's keys at one level, in one buffer: made once for the
 /// first of many objects of the same keys (a snapshot's QPs) and used for each.
 struct MemberPrefixes {
-    /// The level they were made for.
-    let level: Int
+    /// The level and the indentation they were made for.
+    let level: Int, indent: Int?
     private let bytes: [UInt8]
     /// Where each key's prefix starts in `bytes`, and where the last ends.
     private let bounds: [Int]
 
     init(_ quotedKeys: [[UInt8]], level: Int, of writer: borrowing JSONWriter) {
         self.level = level
+        indent = writer.indent
         var bytes: [UInt8] = [], bounds = [0]
         for k in quotedKeys {
             bytes += writer.memberPrefix(k, level: level)
@@ -306,6 +308,9 @@ struct MemberPrefixes {
         self.bytes = bytes
         self.bounds = bounds
     }
+
+    /// Whether they lay out the members of `writer`'s innermost object.
+    func fit(_ writer: borrowing JSONWriter) -> Bool { level == writer.level && indent == writer.indent }
 
     /// Calls `body` with a function that writes the `i`th key's member start into a writer.
     func withPrefixes<R>(_ body: ((Int, inout JSONWriter) -> Void) -> R) -> R {

@@ -63,7 +63,7 @@ extension Snapshot {
     static func writeFlow(_ f: FlowStats, owner: QPOwner? = nil, rowKeys: inout MemberPrefixes?,
                           addresses: inout AddressStrings, to out: inout JSONWriter) {
         out.beginObject()
-        if rowKeys?.level != out.level {
+        if rowKeys?.fit(out) != true {
             rowKeys = MemberPrefixes(FlowMetric.all.map(\.quotedKey), level: out.level, of: out)
         }
         out.key("src"); addresses.write(f.key.source, to: &out)

@@ -1,7 +1,9 @@
 import Foundation
 import Report
 import RoCE
+import Stats
 import Testing
+import TestSupport
 
 /// The JSON writer's text, read back by Foundation's parser (written elsewhere), and its
 /// layout: two spaces a level, `{}` and `[]` when empty, compact on one line when asked.
@@ -98,6 +100,22 @@ struct JSONWriterTests {
             guard v != v.rounded() else { continue }
             #expect(JSONValue.double(v).render(indent: nil) == Units.fixed(v, digits: 6), "\(v)")
         }
+    }
+
+    /// A snapshot's JSON value written three times, laid out two ways: the QPs' member
+    /// starts, made for the first layout, are made again for the other.
+    @Test func aSnapshotsValueIsWrittenEitherWay() throws {
+        let engine = StatsEngine()
+        for qpn: UInt32 in [0x11, 0x12] {
+            engine.ingest(TestPackets.build(0x04, qpn: qpn, psn: 1).packet, frameLength: 60, timestamp: 1_000_000_000,
+                          direction: .inbound)
+        }
+        let value = Snapshot(engine: engine, source: Snapshot.Source(kind: "file", file: "t", mode: "file")).json
+        let pretty = value.render(), compact = value.render(indent: nil), again = value.render()
+        #expect(!compact.contains("\n") && pretty == again && pretty.contains("\n      \"packets\": 1,"))
+        let a = try JSONSerialization.jsonObject(with: Data(pretty.utf8)) as! NSDictionary
+        let b = try JSONSerialization.jsonObject(with: Data(compact.utf8)) as! NSDictionary
+        #expect(a == b)
     }
 
     /// A document written in pieces is the document written whole.
