@@ -212,10 +212,7 @@ public final class FlowMetric: Sendable {
         FlowMetric("rnr_timers", "RNR timers", .responses, unit: "packets",
                    help: "of RNR NAKs, how many asked for each RNR timer value (0-31)",
                    json: { f, out in
-                       out.object { o in
-                           guard !f.responses.rnrTimers.isEmpty else { return }
-                           for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(string: String(timer)); o.value(n) }
-                       }
+                       out.object { o in for (timer, n) in f.responses.rnrTimers.sorted(by: { $0.key < $1.key }) { o.key(string: String(timer)); o.value(n) } }
                    }) {
             $0.counts.rnrNaks
         },

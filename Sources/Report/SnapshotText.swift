@@ -37,9 +37,8 @@ extension Snapshot {
                  + "(qps[].lost_events in --json); try a larger --buffer-size, or --sample N to count PSNs in the kernel")
         }
         if source.events == "auto", source.unsampledPackets > 0 {
-            let sampled = flows.reduce(0) { $0 + ($1.sampled ? 1 : 0) }
             line("events sampled under load: the ring buffer was seven eighths full, so \(source.unsampledPackets) packets "
-                 + "of \(sampled) QPs were counted in the kernel only (NAKs, CNPs, CE marks and new flows still events); "
+                 + "of \(flows.sampledCount) QPs were counted in the kernel only (NAKs, CNPs, CE marks and new flows still events); "
                  + "per-QP counts exact, the messages, opcodes and PSN analysis of those QPs not measured (-); "
                  + "try a larger --buffer-size, or --sample N")
         }

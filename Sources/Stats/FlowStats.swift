@@ -188,3 +188,9 @@ public struct FlowStats: Sendable {
     /// Payload bytes kept per preview.
     public static let previewBytes = 64
 }
+
+extension Sequence where Element == FlowStats {
+    /// How many of the flows' events were sampled (`FlowStats.sampled`): what the text
+    /// snapshot and the view's header say of sampling under backlog.
+    public var sampledCount: Int { reduce(0) { $0 + ($1.sampled ? 1 : 0) } }
+}

@@ -72,7 +72,7 @@ public struct ViewData {
         flows = engine.flows
         sampled = engine.configuration.sampledEvents
         if let exactFlows { flows.takeExactCounts(from: exactFlows) }
-        if !sampled { sampledQPs = flows.reduce(0) { $0 + ($1.sampled ? 1 : 0) } }
+        if !sampled { sampledQPs = flows.sampledCount }
         var index: [FlowKey: Int] = [:]
         index.reserveCapacity(flows.count)
         var texts: [(source: String, destination: String)] = []
