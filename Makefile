@@ -45,8 +45,13 @@ test: setup-test
 
 # The tests that need the Swift build (the last one also the lab's kernel image), and the
 # fuzzing smoke run (its own ASan build in .build-fuzz) right after swift test.
+# A failing expectation can be thousands of lines above the end, and CI keeps only the end:
+# on failure, the failed tests' lines and the expectations that failed (known issues left out)
+# are printed again last.
 test-swift: build-debug
-	swift test --skip-build
+	@set -o pipefail; swift test --skip-build 2>&1 | tee .build/swift-test.log || \
+		{ echo "swift test failed; what failed (from .build/swift-test.log):"; \
+		  grep -E '^✘|recorded an issue|error:' .build/swift-test.log | grep -v 'known issue' | tail -n 40; exit 1; }
 	$(MAKE) fuzz-smoke
 	tests/lab/softroce-test
 	kernel-patches/lab --rdmatop .build/debug/rdmatop
