@@ -15,7 +15,7 @@ enum ProbeEventHarness {
         var input = FuzzInput(bytes)
         let clockOffset = Int64(bitPattern: input.number(bytes: 8))
         var configuration = EngineConfiguration()
-        configuration.sampledEvents = clockOffset & 1 != 0
+        configuration.sampling = clockOffset & 1 != 0 ? .always(perSecond: 10) : .off
         let engine = StatsEngine(configuration: configuration)
         let decoder = PacketDecoder()
         var number: UInt64 = 0

@@ -142,7 +142,7 @@ public final class LiveSource {
             let last = Int64(truncatingIfNeeded: c.last_ns) &+ kernel.clockOffset
             var f = merged[key] ?? FlowStats(key: key, transport: OpcodeTable[UInt8(truncatingIfNeeded: c.first_opcode)].transport,
                                              direction: k.packetDirection, udpSourcePort: 0, timestamp: first,
-                                             sampled: engine.configuration.sampledEvents)
+                                             sampled: engine.configuration.sampling.samplesEveryFlow)
             f.analysed = false  // the engine's own flow, where there is one, replaces this
             f.counts.add(FlowCounts(c.counts))
             f.firstSeen = min(f.firstSeen, first)

@@ -32,21 +32,7 @@ public struct ProbeOptions: Sendable {
     public init(interface: String) { self.interface = interface }
 }
 
-/// Which RoCE packets the probe hands over as events (bpf/rdmatop.h, `enum rdmatop_sampling`);
-/// every packet is counted in the kernel all the same.
-public enum EventSampling: Sendable, Equatable {
-    /// Every one (`--sample off`; what `-w`, `--dump` and a filter need).
-    case off
-    /// Samples (`--sample N`): each flow's first packets, every NAK, RNR NAK, CNP and
-    /// CE-marked packet, and `perSecond` more per flow and second; the kernel then also
-    /// counts requests' PSNs in its window.
-    case always(perSecond: Int)
-    /// Every one while the ring buffer has room, samples once it holds more unread bytes
-    /// than `backlog(ringBufferBytes:)` (`--sample auto`, live by default): what the ring
-    /// buffer would otherwise drop at random is chosen, so that the notable packets and new
-    /// flows' first ones still fit in the rest.
-    case underBacklog
-
+extension EventSampling {
     /// From how many unread bytes of the ring buffer on `underBacklog` samples: seven
     /// eighths of it, leaving an eighth for what is always an event.
     public static func backlog(ringBufferBytes: Int) -> Int { ringBufferBytes - ringBufferBytes / 8 }

@@ -40,8 +40,7 @@ struct LiveCommand {
         Probe.installSignalHandlers()
         // The view filters rows, not packets: its engine counts everything.
         var configuration = self.engine
-        if case .always = options.sampling { configuration.sampledEvents = true }
-        configuration.sampledUnderBacklog = options.sampling == .underBacklog
+        configuration.sampling = options.sampling
         let engine = StatsEngine(filter: viewing ? PacketFilter() : filter, configuration: configuration)
         let out = BufferedOutput()
         // The flow map's per-CPU values are allocated one by one when it is created: beyond

@@ -3,12 +3,16 @@ import Stats
 
 extension Snapshot {
     /// Builds the snapshot of `engine`'s counters. When the engine's packets came sampled
-    /// (`EngineConfiguration.sampledEvents`), `source.events` says so and the opcode table,
+    /// (`EngineConfiguration.sampling`), `source.events` says so and the opcode table,
     /// which would count samples, stays empty.
     public init(engine: StatsEngine, source: Source, durationSeconds: Double? = nil) {
-        let sampled = engine.configuration.sampledEvents
+        let sampled = engine.configuration.sampling.samplesEveryFlow
         self.source = source
-        self.source.events = sampled ? "sampled" : engine.configuration.sampledUnderBacklog ? "auto" : "all"
+        self.source.events = switch engine.configuration.sampling {
+        case .always: "sampled"
+        case .underBacklog: "auto"
+        case .off: "all"
+        }
         self.durationSeconds = durationSeconds ?? Double(engine.timeSpan) / 1e9
         clocks = engine.clocks.domains
         filter = engine.filter.isEmpty ? nil : engine.filter.description

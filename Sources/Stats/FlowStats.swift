@@ -92,7 +92,7 @@ public struct FlowStats: Sendable {
     public var rtt = RoundTripTimes()
     public var previews: [PayloadPreview] = []
     /// The flow's packets reached the engine sampled: all flows' with `--sample N`
-    /// (`EngineConfiguration.sampledEvents`), or this flow's since the probe left some of
+    /// (`EngineConfiguration.sampling`), or this flow's since the probe left some of
     /// them out under backlog (`unsampledPackets`). Its counts come from elsewhere (the
     /// kernel), and what needs every packet (the PSN analysis, messages, round trips,
     /// opcodes) is not measured. Once sampled, always: the analysis missed those packets.

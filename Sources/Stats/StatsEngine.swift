@@ -9,13 +9,12 @@ public struct EngineConfiguration: Sendable {
     public var pathMTU: Int?
     /// The path MTU assumed before any was learned (rxe's default active MTU on Ethernet).
     public var defaultPathMTU = 1024
-    /// The packets come sampled (the probe's `--sample N`): the engine sees only some of each
-    /// flow's packets, so its flows say that what needs every packet is not measured.
-    public var sampledEvents = false
-    /// The probe samples only under backlog (`--sample auto`, live by default): every packet
-    /// is an event while the ring buffer has room, and the flows the probe sampled say so
-    /// (`FlowStats.sampled`, from the kernel's counts).
-    public var sampledUnderBacklog = false
+    /// How the packets that reach the engine were chosen (the probe's `--sample`). `always`:
+    /// every flow's come sampled, so every flow says that what needs every packet is not
+    /// measured. `underBacklog`: every packet while the ring buffer had room, and the flows
+    /// the probe sampled say so (`FlowStats.sampled`, from the kernel's counts). A file's
+    /// packets are all there (`off`).
+    public var sampling = EventSampling.off
 
     public init() {}
 }
@@ -172,7 +171,7 @@ public final class StatsEngine {
         var evicted: FlowStats?
         let slot = table.touch(key, make: {
             FlowStats(key: key, transport: info.transport, direction: dir, udpSourcePort: packet.udp.sourcePort,
-                      timestamp: timestamp, sampled: configuration.sampledEvents)
+                      timestamp: timestamp, sampled: configuration.sampling.samplesEveryFlow)
         }, evicted: &evicted)
         if let evicted { forget(evicted) }
         let matched = filter.isEmpty || filter.matches(packet)

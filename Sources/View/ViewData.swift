@@ -27,7 +27,7 @@ public struct ViewData {
     public var addressWidth: Int
     /// Address strings of each flow, by position in `flows`.
     public var addressText: [(source: String, destination: String)]
-    /// The engine's packets came sampled (`EngineConfiguration.sampledEvents`): the header
+    /// The engine's packets came sampled (`EngineConfiguration.sampling`): the header
     /// says so, and the opcode table, which would count samples, stays empty.
     public var sampled = false
     /// QPs whose events the probe sampled under backlog (`FlowStats.sampled`, `--sample
@@ -70,7 +70,7 @@ public struct ViewData {
         byteRate = engine.byteRate.last
         packetRateHistory = engine.packetRate.history
         flows = engine.flows
-        sampled = engine.configuration.sampledEvents
+        sampled = engine.configuration.sampling.samplesEveryFlow
         if let exactFlows { flows.takeExactCounts(from: exactFlows) }
         if !sampled { sampledQPs = flows.sampledCount }
         var index: [FlowKey: Int] = [:]

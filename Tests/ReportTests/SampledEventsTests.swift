@@ -13,8 +13,7 @@ struct SampledEventsTests {
     /// under backlog, the same to QP 0x22 too.
     func snapshot(sampled: Bool, underBacklog: Bool = false) throws -> Snapshot {
         var configuration = EngineConfiguration()
-        configuration.sampledEvents = sampled
-        configuration.sampledUnderBacklog = underBacklog
+        configuration.sampling = sampled ? .always(perSecond: 10) : underBacklog ? .underBacklog : .off
         let engine = StatsEngine(configuration: configuration)
         var clock: Int64 = 1_000_000_000
         for qpn: UInt32 in underBacklog ? [0x11, 0x22] : [0x11] {

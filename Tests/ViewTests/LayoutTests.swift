@@ -164,7 +164,7 @@ import Testing
 @Suite struct SampledOpcodesColumnTests {
     @Test func kindsOfOpcodeStandIn() {
         var configuration = EngineConfiguration()
-        configuration.sampledEvents = true
+        configuration.sampling = .always(perSecond: 10)
         let sampled = StatsEngine(configuration: configuration), every = StatsEngine()
         for engine in [sampled, every] {
             feed(engine, [(packet(0x0A, psn: 1, payload: [1, 2, 3, 4]), 0), (packet(0x0A, psn: 2), 10),
@@ -227,7 +227,7 @@ import Testing
 @Suite struct SampledUnderBacklogViewTests {
     @Test func theHeaderCountsTheQPsSampledAndTheDetailSaysWhatStandsIn() {
         var configuration = EngineConfiguration()
-        configuration.sampledUnderBacklog = true
+        configuration.sampling = .underBacklog
         let engine = StatsEngine(configuration: configuration)
         feed(engine, [(packet(0x04, psn: 1), 0), (packet(0x04, psn: 2), 10),
                       (packet(0x04, qpn: 0x13, psn: 1), 20), (packet(0x04, qpn: 0x13, psn: 2), 30)])
