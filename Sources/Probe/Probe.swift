@@ -400,7 +400,7 @@ public final class Probe {
     /// sampled: the programs then keep no windows, and reading the empty map would still cost
     /// two arrays of `kernelFlows` entries every interval).
     private func psnWindows() -> [[UInt8]: rdmatop_psn_counts]? {
-        guard psnsFD >= 0, case .always = options.sampling else { return nil }
+        guard psnsFD >= 0, options.sampling.samplesEveryFlow else { return nil }
         let capacity = max(1, options.kernelFlows)
         var keys = [rdmatop_flow_key](repeating: rdmatop_flow_key(), count: capacity)
         var counts = [rdmatop_psn_counts](repeating: rdmatop_psn_counts(), count: capacity)
